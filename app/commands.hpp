@@ -1,0 +1,46 @@
+// The subcommands of `icsim`, kept apart from argument parsing (CLI11 is
+// slow to compile, so only main.cpp includes it).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace icsim::app {
+
+// Bad input from the user: reported as one line, exit code 2.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct RunOptions {
+    std::optional<uint32_t> steps;
+    std::optional<uint64_t> seed;
+    std::vector<std::string> sets;
+    bool quiet = false;
+    bool list_params = false;
+};
+
+struct ClassicOptions {
+    std::string model;
+    std::vector<std::string> sets;
+    uint32_t runs = 1;
+    uint64_t seed = 1;
+    bool json = false;
+};
+
+struct BenchOptions {
+    std::string name;
+    std::optional<uint32_t> runs;
+    bool json = false;
+};
+
+const char* version();
+int hardware_threads();
+int cmd_run(const RunOptions& opts, int threads);
+int cmd_classic(const ClassicOptions& opts);
+int cmd_bench(const BenchOptions& opts);
+
+}  // namespace icsim::app

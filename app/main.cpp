@@ -1,0 +1,78 @@
+// icsim: the command-line program. Thin: parses arguments, calls the
+// libraries, reports. Exit codes: 0 success, 1 failure at run time, 2 bad
+// input (one line on stderr naming what was wrong and what was expected).
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <oneapi/tbb/global_control.h>
+
+#include "app/commands.hpp"
+
+int main(int argc, char** argv) {
+    CLI::App app{"icsim: simulate intercultural city policy on an agent-based city model"};
+    app.set_version_flag("--version", std::string("icsim ") + icsim::app::version());
+    app.require_subcommand(1);
+    int threads = 0;
+    app.add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+
+    // run
+    icsim::app::RunOptions run_opts;
+    auto* run = app.add_subcommand("run", "run the built-in default city and print a summary");
+    run->add_option("--steps", run_opts.steps, "steps to simulate (default: the scenario's)")->check(CLI::Range(0, 10000000));
+    run->add_option("--seed", run_opts.seed, "random seed (default: the scenario's)");
+    run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    run->add_option("--set", run_opts.sets, "override a parameter: name=value (repeatable)");
+    run->add_flag("--quiet", run_opts.quiet, "no progress bar");
+    run->add_flag("--list-params", run_opts.list_params, "list the parameters --set accepts, and exit");
+
+    // classic
+    icsim::app::ClassicOptions classic_opts;
+    auto* classic = app.add_subcommand("classic", "run a classic reference model (no MODEL: list them)");
+    classic->add_option("model", classic_opts.model, "model name");
+    classic->add_option("--set", classic_opts.sets, "override a parameter: name=value (repeatable)");
+    classic->add_option("--runs", classic_opts.runs, "replicates (default 1)")->check(CLI::Range(1, 10000000));
+    classic->add_option("--seed", classic_opts.seed, "random seed (default 1)");
+    classic->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    classic->add_flag("--json", classic_opts.json, "print one JSON object");
+
+    // bench
+    icsim::app::BenchOptions bench_opts;
+    auto* bench = app.add_subcommand("bench", "run a benchmark (no NAME: list them)");
+    bench->add_option("name", bench_opts.name, "benchmark name");
+    bench->add_option("--runs", bench_opts.runs, "timed repetitions (default: the case's)")->check(CLI::Range(1, 100000));
+    bench->add_flag("--json", bench_opts.json, "print one JSON object");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::Success& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        std::string msg = e.what();
+        std::fprintf(stderr, "icsim: %s (see 'icsim --help')\n", msg.c_str());
+        return 2;
+    }
+
+    std::optional<oneapi::tbb::global_control> limit;
+    if (threads > 0)
+        limit.emplace(oneapi::tbb::global_control::max_allowed_parallelism, size_t(threads));
+    const int effective_threads = threads > 0 ? threads : icsim::app::hardware_threads();
+
+    try {
+        if (*run)
+            return icsim::app::cmd_run(run_opts, effective_threads);
+        if (*classic)
+            return icsim::app::cmd_classic(classic_opts);
+        if (*bench)
+            return icsim::app::cmd_bench(bench_opts);
+    } catch (const icsim::app::UsageError& e) {
+        std::fprintf(stderr, "icsim: %s\n", e.what());
+        return 2;
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "icsim: error: %s\n", e.what());
+        return 1;
+    }
+    return 0;
+}

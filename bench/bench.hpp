@@ -1,0 +1,40 @@
+// Benchmarks behind `icsim bench NAME --json`. They print figures; they are
+// never timed tests. Each case reports wall time per run (or per step, where
+// the case says so), throughput, and how close it comes to the memory
+// bandwidth measured in the same process (BENCHMARKS.md, section 4).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace icsim {
+
+struct BenchResult {
+    std::string name;
+    uint32_t runs = 0;
+    double median_ms = 0, min_ms = 0, max_ms = 0;  // per timed unit (see `unit`)
+    double agent_steps_per_s = 0;                  // at the median
+    double bandwidth_gb_s = 0;                     // streaming copy (read + write), same process
+    double percent_of_bandwidth_bound = 0;         // bytes touched per agent-step x rate / bandwidth
+    std::string unit;                              // what one timing covers, e.g. "construction + 20 steps"
+    std::string update_rule;                       // how agents are updated
+    int threads = 1;
+};
+
+struct BenchCase {
+    std::string name;
+    std::string description;
+    uint32_t default_runs;
+    std::function<BenchResult(uint32_t runs)> run;
+};
+
+const std::vector<BenchCase>& bench_cases();
+const BenchCase* find_bench(const std::string& name);
+
+// Streaming-copy bandwidth (read + write bytes per second / 1e9) over
+// `bytes`-sized buffers on `threads` threads; best of a few repetitions.
+double measure_copy_bandwidth_gb_s(size_t bytes, int threads);
+
+}  // namespace icsim

@@ -1,0 +1,51 @@
+// Classic reference models: published models rebuilt exactly, run by
+// `icsim classic MODEL`, and used to validate the engine's mechanisms.
+//
+// Each model declares its parameters (a Field table, see sim/params.hpp) and
+// a function running one replicate from a seed. Replicates of one call run in
+// parallel; replicate k gets the seed replicate_seed(seed, k), so results do
+// not depend on the thread count.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/params.hpp"
+
+namespace icsim {
+
+// Named final figures of one replicate, in a fixed order.
+using MetricValues = std::vector<std::pair<std::string, double>>;
+
+struct ClassicModel {
+    std::string name;
+    std::string description;  // one line, with the source
+    std::vector<ParamInfo> params;
+    // Validates the overrides (throws ParamError) and returns the replicate
+    // runner: seed -> metrics. The runner must be safe to call concurrently.
+    std::function<std::function<MetricValues(uint64_t)>(const ParamValues&)> prepare;
+};
+
+// Registered classic models (models/classic/registry.cpp), in listing order.
+const std::vector<ClassicModel>& classic_models();
+const ClassicModel* find_classic(const std::string& name);
+
+uint64_t replicate_seed(uint64_t seed, uint32_t replicate);
+
+struct MetricSummary {
+    std::string name;
+    double mean = 0, sd = 0, se = 0, min = 0, max = 0;
+};
+
+struct ClassicResult {
+    std::vector<std::pair<std::string, double>> params;  // resolved: defaults with overrides applied
+    std::vector<MetricSummary> metrics;
+};
+
+// Runs `runs` replicates in parallel (throws ParamError on bad overrides).
+ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs, uint64_t seed);
+
+}  // namespace icsim

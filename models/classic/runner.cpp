@@ -1,0 +1,60 @@
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <oneapi/tbb/parallel_for.h>
+
+#include "models/classic/classic.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const ClassicModel* find_classic(const std::string& name) {
+    for (const auto& m : classic_models())
+        if (m.name == name)
+            return &m;
+    return nullptr;
+}
+
+uint64_t replicate_seed(uint64_t seed, uint32_t replicate) {
+    return draw_u64(seed, Stream::Classic, 0, replicate, 0);
+}
+
+ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs, uint64_t seed) {
+    if (runs == 0)
+        throw ParamError("--runs: expected an integer >= 1, found 0");
+    const auto replicate = model.prepare(overrides);  // validates, throws ParamError
+
+    ClassicResult result;
+    for (const auto& p : model.params) {
+        const auto it = overrides.find(p.name);
+        result.params.emplace_back(p.name, it == overrides.end() ? p.default_value : it->second);
+    }
+
+    std::vector<MetricValues> per_run(runs);
+    oneapi::tbb::parallel_for(uint32_t(0), runs, [&](uint32_t k) { per_run[k] = replicate(replicate_seed(seed, k)); });
+
+    // Summaries in replicate order: independent of the thread count.
+    for (size_t m = 0; m < per_run[0].size(); ++m) {
+        MetricSummary s;
+        s.name = per_run[0][m].first;
+        s.min = s.max = per_run[0][m].second;
+        double sum = 0;
+        for (const auto& r : per_run) {
+            const double v = r.at(m).second;
+            sum += v;
+            s.min = std::min(s.min, v);
+            s.max = std::max(s.max, v);
+        }
+        s.mean = sum / runs;
+        double ss = 0;
+        for (const auto& r : per_run)
+            ss += (r[m].second - s.mean) * (r[m].second - s.mean);
+        s.sd = runs > 1 ? std::sqrt(ss / (runs - 1)) : 0.0;
+        s.se = s.sd / std::sqrt(double(runs));
+        result.metrics.push_back(s);
+    }
+    return result;
+}
+
+}  // namespace icsim

@@ -1,0 +1,22 @@
+#include "sim/engine.hpp"
+
+namespace icsim {
+
+Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed)
+    : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed) {}
+
+void Engine::step() {
+    ++step_;
+    const StepContext ctx{seed_, step_};
+    for (auto& m : mechanisms_)
+        m->step(world_, ctx);
+}
+
+Counters Engine::counters() const {
+    Counters out;
+    for (const auto& m : mechanisms_)
+        m->counters(out);
+    return out;
+}
+
+}  // namespace icsim

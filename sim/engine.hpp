@@ -1,0 +1,29 @@
+// The engine: a world and the mechanisms to run on it, in the order the
+// configuration lists them. The engine owns the step loop; mechanisms own
+// nothing but their parameters and scratch space.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sim/mechanism.hpp"
+
+namespace icsim {
+
+class Engine {
+public:
+    Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed);
+
+    void step();
+    uint32_t steps_done() const { return step_; }
+    const World& world() const { return world_; }
+    Counters counters() const;
+
+private:
+    World world_;
+    std::vector<std::unique_ptr<Mechanism>> mechanisms_;
+    uint64_t seed_;
+    uint32_t step_ = 0;
+};
+
+}  // namespace icsim

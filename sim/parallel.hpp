@@ -1,0 +1,53 @@
+// Parallel loops with results that do not depend on the thread count.
+//
+// Rules for code inside a parallel loop over residents (see docs/ARCHITECTURE.md):
+//  - read only the previous state (or a double buffer) and write only to
+//    slots owned by the current index;
+//  - draw random numbers only through CounterRng / draw_u64 keyed by index;
+//  - never add floating-point values across indices except through
+//    deterministic_sum (fixed blocks, combined in index order).
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
+namespace icsim {
+
+// Block size of deterministic reductions. Part of the result's definition:
+// changing it may change the last bits of floating-point sums.
+constexpr size_t kReduceBlock = 4096;
+
+// for i in [0, n): f(i), in parallel.
+template <class F>
+void parallel_for_index(size_t n, F&& f, size_t grain = 1024) {
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, grain),
+                              [&](const oneapi::tbb::blocked_range<size_t>& r) {
+                                  for (size_t i = r.begin(); i != r.end(); ++i)
+                                      f(i);
+                              });
+}
+
+// Sum of f(i) for i in [0, n): blocks of kReduceBlock indices are summed in
+// index order (in parallel across blocks), then the block sums are added in
+// block order. Bit-identical for any number of threads.
+template <class T, class F>
+T deterministic_sum(size_t n, F&& f) {
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<T> partial(blocks, T{});
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        T s{};
+        const size_t end = (b + 1) * kReduceBlock < n ? (b + 1) * kReduceBlock : n;
+        for (size_t i = b * kReduceBlock; i < end; ++i)
+            s += f(i);
+        partial[b] = s;
+    });
+    T total{};
+    for (const T& s : partial)
+        total += s;
+    return total;
+}
+
+}  // namespace icsim

@@ -1,0 +1,111 @@
+// One source of truth for parameters. A mechanism declares its typed Params
+// struct (defaults live there and only there) and a table of Field entries
+// (name, range, unit, one-line meaning). The same table drives `--set`
+// validation, the printed reference and, later, scenario files and sliders.
+#pragma once
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace icsim {
+
+enum class ParamType { Int, Real, Bool };
+
+// A type-erased description of one parameter, for documentation and tools.
+struct ParamInfo {
+    std::string name;
+    ParamType type = ParamType::Real;
+    double default_value = 0, min = 0, max = 0;
+    std::string unit, description;
+};
+
+// Raised for a bad parameter name or value; the message names the key, what
+// was expected and what was found. Callers report it and exit with code 2.
+struct ParamError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+template <class T>
+struct Field {
+    const char* name;
+    std::variant<int T::*, double T::*, bool T::*> member;
+    double min, max;
+    const char* unit;
+    const char* description;
+};
+
+std::string describe_expected(const ParamInfo& p);
+std::string format_number(double v);
+// Closest name by edit distance, or "" when nothing is close.
+std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
+
+template <class T>
+std::vector<ParamInfo> describe(const std::vector<Field<T>>& fields) {
+    const T defaults{};
+    std::vector<ParamInfo> out;
+    for (const auto& f : fields) {
+        ParamInfo p{f.name, ParamType::Real, 0, f.min, f.max, f.unit, f.description};
+        std::visit(
+            [&](auto member) {
+                using V = std::decay_t<decltype(defaults.*member)>;
+                p.type = std::is_same_v<V, int> ? ParamType::Int
+                                                : std::is_same_v<V, bool> ? ParamType::Bool : ParamType::Real;
+                p.default_value = double(defaults.*member);
+            },
+            f.member);
+        out.push_back(p);
+    }
+    return out;
+}
+
+// Sets `name` to `value` in `params`, checking type and range. `prefix` is
+// prepended to names in messages (e.g. "residential_mobility.").
+template <class T>
+void set_param(T& params, const std::vector<Field<T>>& fields, const std::string& name, double value,
+               const std::string& prefix = "") {
+    const auto infos = describe(fields);
+    for (size_t k = 0; k < fields.size(); ++k) {
+        if (name != fields[k].name)
+            continue;
+        const ParamInfo& p = infos[k];
+        const bool integral = std::floor(value) == value;
+        if (!std::isfinite(value) || value < p.min || value > p.max ||
+            (p.type != ParamType::Real && !integral))
+            throw ParamError(prefix + name + ": expected " + describe_expected(p) + ", found " +
+                             format_number(value));
+        std::visit(
+            [&](auto member) {
+                using V = std::decay_t<decltype(params.*member)>;
+                params.*member = static_cast<V>(value);
+            },
+            fields[k].member);
+        return;
+    }
+    std::vector<std::string> names;
+    for (const auto& f : fields)
+        names.emplace_back(f.name);
+    const std::string guess = closest_name(name, names);
+    throw ParamError("unknown parameter '" + prefix + name + "'" +
+                     (guess.empty() ? "" : " (did you mean '" + prefix + guess + "'?)"));
+}
+
+// Parameter overrides by name, as given on a command line (`--set k=v`).
+using ParamValues = std::map<std::string, double>;
+
+template <class T>
+T make_params(const std::vector<Field<T>>& fields, const ParamValues& values, const std::string& prefix = "") {
+    T params{};
+    for (const auto& [name, value] : values)
+        set_param(params, fields, name, value, prefix);
+    return params;
+}
+
+// Parses "key=value" (value a number, or true/false); throws ParamError.
+std::pair<std::string, double> parse_assignment(const std::string& text);
+
+}  // namespace icsim
