@@ -44,24 +44,30 @@ std::string format_number(double v);
 // Closest name by edit distance, or "" when nothing is close.
 std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
 
+// GCC 12 reports a false "maybe uninitialized" for the member-pointer reads
+// of a branch that the struct's field types never take.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 template <class T>
 std::vector<ParamInfo> describe(const std::vector<Field<T>>& fields) {
     const T defaults{};
     std::vector<ParamInfo> out;
     for (const auto& f : fields) {
         ParamInfo p{f.name, ParamType::Real, 0, f.min, f.max, f.unit, f.description};
-        std::visit(
-            [&](auto member) {
-                using V = std::decay_t<decltype(defaults.*member)>;
-                p.type = std::is_same_v<V, int> ? ParamType::Int
-                                                : std::is_same_v<V, bool> ? ParamType::Bool : ParamType::Real;
-                p.default_value = double(defaults.*member);
-            },
-            f.member);
+        if (const auto* mi = std::get_if<int T::*>(&f.member)) {
+            p.type = ParamType::Int;
+            p.default_value = double(defaults.**mi);
+        } else if (const auto* mb = std::get_if<bool T::*>(&f.member)) {
+            p.type = ParamType::Bool;
+            p.default_value = defaults.**mb ? 1.0 : 0.0;
+        } else {
+            p.default_value = defaults.*std::get<double T::*>(f.member);
+        }
         out.push_back(p);
     }
     return out;
 }
+#pragma GCC diagnostic pop
 
 // Sets `name` to `value` in `params`, checking type and range. `prefix` is
 // prepended to names in messages (e.g. "residential_mobility.").

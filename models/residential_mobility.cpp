@@ -1,0 +1,177 @@
+// Residential mobility: multi-group Schelling dynamics (Schelling 1971,
+// "Dynamic models of segregation", J. Math. Sociol. 1:143) on cells of any
+// capacity, run in parallel with results independent of the thread count.
+//
+// A resident of group g judges the other residents in the Moore window of
+// Chebyshev radius `radius` around its home cell (own cell included, itself
+// excluded): it is satisfied when same-group >= tolerance_g x all (no
+// neighbours = satisfied, as in NetLogo's Segregation model).
+// Each step, from the state at the start of the step:
+//  1. decide (parallel): a dissatisfied resident searches with probability
+//     `move_probability`, inspects `candidates` vacant dwellings drawn
+//     uniformly (with replacement) and proposes the one where its share of
+//     same-group neighbours would be highest (first of equals), if that
+//     share is higher than at home; otherwise it stays;
+//  2. resolve: proposals are sorted by (target cell, random priority, id);
+//     each cell accepts as many as it had free dwellings at the start;
+//  3. apply: accepted moves update homes and counts (integer, any order).
+// Dwellings vacated in a step open up for the next step.
+// Not modelled here: rent, hostility, landlord discrimination (later levers).
+#include "models/residential_mobility.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include <oneapi/tbb/parallel_sort.h>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const std::vector<Field<ResidentialMobilityParams>>& residential_mobility_fields() {
+    using P = ResidentialMobilityParams;
+    static const std::vector<Field<P>> fields = {
+        {"radius", &P::radius, 1, 10, "cells", "Chebyshev radius of the area around home a resident judges"},
+        {"move_probability", &P::move_probability, 0, 1, "per step",
+         "chance that a dissatisfied resident searches for a new home in a step (assumption; sweep)"},
+        {"candidates", &P::candidates, 1, 256, "dwellings",
+         "vacant dwellings a searching resident inspects before choosing"},
+    };
+    return fields;
+}
+
+namespace {
+
+constexpr CellId kNone = std::numeric_limits<CellId>::max();
+
+struct Proposal {
+    CellId target;
+    uint32_t priority;
+    ResidentId resident;
+};
+
+class ResidentialMobility final : public Mechanism {
+public:
+    ResidentialMobility(const ResidentialMobilityParams& p, const World& w) : p_(p) {
+        const size_t cells = size_t(w.grid.cells()), groups = w.groups.size();
+        win_total_.resize(cells);
+        win_group_.resize(cells * groups);
+        target_.resize(w.pop.size());
+    }
+
+    void step(World& w, const StepContext& ctx) override {
+        window_sums(w);
+        vacancies(w);
+        decide(w, ctx);
+        resolve_and_apply(w, ctx);
+    }
+
+    void counters(Counters& out) const override {
+        out.emplace_back("searches", double(searches_));
+        out.emplace_back("moves", double(moves_));
+    }
+
+private:
+    // Residents per group and in all within each cell's window.
+    void window_sums(const World& w) {
+        const size_t G = w.groups.size();
+        parallel_for_index(size_t(w.grid.cells()), [&](size_t c) {
+            uint32_t tot = 0;
+            uint32_t* grp = &win_group_[c * G];
+            std::fill(grp, grp + G, 0u);
+            w.grid.for_window(CellId(c), p_.radius, [&](CellId n) {
+                tot += w.total[n];
+                const uint16_t* src = &w.group_count[size_t(n) * G];
+                for (size_t g = 0; g < G; ++g)
+                    grp[g] += src[g];
+            });
+            win_total_[c] = tot;
+        });
+    }
+
+    // Every free dwelling once, in cell order.
+    void vacancies(const World& w) {
+        vacant_.clear();
+        for (CellId c = 0; c < CellId(w.grid.cells()); ++c)
+            for (int k = w.total[c]; k < w.grid.capacity; ++k)
+                vacant_.push_back(c);
+    }
+
+    void decide(const World& w, const StepContext& ctx) {
+        const size_t G = w.groups.size();
+        const uint32_t nv = uint32_t(vacant_.size());
+        std::vector<uint8_t> searching(w.pop.size());
+        parallel_for_index(w.pop.size(), [&](size_t i) {
+            target_[i] = kNone;
+            const CellId home = w.pop.cell[i];
+            const size_t g = w.pop.group[i];
+            const double tol = w.groups[g].tolerance;
+            const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
+            if (all == 0 || double(same) >= tol * double(all))
+                return;
+            CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
+            if (nv == 0 || !rng.bernoulli(p_.move_probability))
+                return;
+            searching[i] = 1;
+            double best = all == 0 ? 1.0 : double(same) / double(all);  // the share at home
+            for (int k = 0; k < p_.candidates; ++k) {
+                const CellId v = vacant_[rng.below(nv)];
+                if (v == home)
+                    continue;
+                // Exclude the resident itself where its home lies in v's window.
+                const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;
+                const uint32_t s = win_group_[size_t(v) * G + g] - self, a = win_total_[v] - self;
+                const double share = a == 0 ? 1.0 : double(s) / double(a);
+                if (share > best) {
+                    best = share;
+                    target_[i] = v;
+                }
+            }
+        });
+        searches_ = 0;
+        for (uint8_t u : searching)
+            searches_ += u;
+    }
+
+    void resolve_and_apply(World& w, const StepContext& ctx) {
+        proposals_.clear();
+        for (size_t i = 0; i < target_.size(); ++i)
+            if (target_[i] != kNone)
+                proposals_.push_back(
+                    {target_[i], uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
+                     ResidentId(i)});
+        oneapi::tbb::parallel_sort(proposals_.begin(), proposals_.end(), [](const Proposal& a, const Proposal& b) {
+            if (a.target != b.target)
+                return a.target < b.target;
+            if (a.priority != b.priority)
+                return a.priority < b.priority;
+            return a.resident < b.resident;
+        });
+        accepted_.clear();
+        for (size_t k = 0; k < proposals_.size();) {
+            const CellId t = proposals_[k].target;
+            int room = w.grid.capacity - w.total[t];
+            for (; k < proposals_.size() && proposals_[k].target == t; ++k)
+                if (room-- > 0)
+                    accepted_.push_back(proposals_[k]);
+        }
+        for (const Proposal& p : accepted_)
+            w.move(p.resident, p.target);
+        moves_ = accepted_.size();
+    }
+
+    ResidentialMobilityParams p_;
+    std::vector<uint32_t> win_total_, win_group_;
+    std::vector<CellId> vacant_, target_;
+    std::vector<Proposal> proposals_, accepted_;
+    size_t searches_ = 0, moves_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params, const World& world) {
+    return std::make_unique<ResidentialMobility>(params, world);
+}
+
+}  // namespace icsim

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets icsim up on a Debian 12 machine and runs it:
+#   ./setup.sh run  [icsim run options]   install, build (release), run the default city
+#   ./setup.sh test [ctest options]       install, build (release), run the whole test suite
+# Idempotent: installs only missing Debian packages (needs root for that),
+# and rebuilds only what changed. ICSIM_WERROR=ON turns warnings into errors
+# (on by default when CI=true).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+
+packages=(cmake ninja-build g++ pkg-config libtbb-dev doctest-dev libcli11-dev nlohmann-json3-dev)
+
+install_missing() {
+    local missing=()
+    for p in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "setup.sh: installing ${missing[*]}" >&2
+    local sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "setup.sh: run as root to install: ${missing[*]}" >&2; exit 1; }
+        sudo=sudo
+    fi
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+build() {
+    if [ -z "${ICSIM_WERROR:-}" ]; then
+        if [ "${CI:-}" = true ]; then export ICSIM_WERROR=ON; else export ICSIM_WERROR=OFF; fi
+    fi
+    cmake --preset release >/dev/null
+    cmake --build --preset release -j "$(nproc)"
+}
+
+cmd="${1:-}"
+[ $# -gt 0 ] && shift
+case "$cmd" in
+run)
+    install_missing
+    build >&2
+    exec ./build/release/app/icsim run "$@"
+    ;;
+test)
+    install_missing
+    build
+    exec ctest --preset release -j "$(nproc)" "$@"
+    ;;
+*)
+    echo "usage: ./setup.sh run [icsim run options] | ./setup.sh test [ctest options]" >&2
+    exit 2
+    ;;
+esac

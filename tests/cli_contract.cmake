@@ -1,0 +1,57 @@
+# The command-line contract users' scripts rely on: exit codes, one-line
+# errors, and the JSON shape of `icsim classic ... --json`.
+# Run as: cmake -DICSIM=path/to/icsim -P cli_contract.cmake
+set(failures 0)
+
+function(icsim_expect expected_rc pattern)
+  execute_process(COMMAND ${ICSIM} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL expected_rc)
+    message(SEND_ERROR "icsim ${ARGN}: exit code ${rc}, expected ${expected_rc}\nstdout: ${out}\nstderr: ${err}")
+  elseif(NOT "${out}${err}" MATCHES "${pattern}")
+    message(SEND_ERROR "icsim ${ARGN}: output does not match '${pattern}'\nstdout: ${out}\nstderr: ${err}")
+  endif()
+  if(expected_rc EQUAL 2)
+    string(REGEX MATCHALL "\n" lines "${err}")
+    list(LENGTH lines n)
+    if(NOT n EQUAL 1)
+      message(SEND_ERROR "icsim ${ARGN}: expected a one-line error, got ${n} lines:\n${err}")
+    endif()
+  endif()
+  set(last_out "${out}" PARENT_SCOPE)
+endfunction()
+
+# Bad input: one line, exit code 2.
+icsim_expect(2 "unknown classic model 'schelling-netlogoo' \\(did you mean 'schelling-netlogo'\\?\\)"
+             classic schelling-netlogoo)
+icsim_expect(2 "city.width: expected an integer in \\[3, 10000\\], found 2" run --set city.width=2)
+icsim_expect(2 "expected key=value" run --set city.width)
+icsim_expect(2 "expected a number or true/false" run --set city.width=wide)
+icsim_expect(2 "unknown parameter 'density_wanted'" classic schelling-netlogo --set density_wanted=3)
+icsim_expect(2 "density" classic schelling-netlogo --set density=150)
+icsim_expect(2 "unknown benchmark" bench schelling-huge)
+icsim_expect(2 "--bogus" run --bogus)
+icsim_expect(2 "threads" run --threads 0)
+
+# The default city runs and prints its summary.
+icsim_expect(0 "percent_similar.*dissimilarity\\.newcomers.*Harbour" run --steps 3 --quiet)
+
+# classic --json: the documented shape, and the same JSON on any thread count.
+icsim_expect(0 "" --threads 1 classic schelling-netlogo --runs 4 --seed 7 --json)
+set(one "${last_out}")
+icsim_expect(0 "" --threads 2 classic schelling-netlogo --runs 4 --seed 7 --json)
+if(NOT one STREQUAL last_out)
+  message(SEND_ERROR "classic JSON differs between 1 and 2 threads:\n${one}\n${last_out}")
+endif()
+foreach(path "model" "runs" "seed" "params;density" "params;similar_wanted" "metrics;percent_similar;mean"
+        "metrics;percent_similar;sd" "metrics;percent_similar;se" "metrics;percent_similar;min"
+        "metrics;percent_similar;max" "metrics;ticks;mean")
+  string(JSON value ERROR_VARIABLE json_error GET "${one}" ${path})
+  if(json_error)
+    message(SEND_ERROR "classic JSON lacks ${path}: ${json_error}\n${one}")
+  endif()
+endforeach()
+string(JSON runs GET "${one}" runs)
+string(JSON seed GET "${one}" seed)
+if(NOT runs EQUAL 4 OR NOT seed EQUAL 7)
+  message(SEND_ERROR "classic JSON reports runs=${runs} seed=${seed}, expected 4 and 7")
+endif()

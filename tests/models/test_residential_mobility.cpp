@@ -1,0 +1,125 @@
+// Residential mobility: invariants and bit-identical results on any thread count.
+#include <cstring>
+#include <doctest/doctest.h>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "models/residential_mobility.hpp"
+#include "output/report.hpp"
+#include "scenarios/scenario.hpp"
+#include "sim/metrics.hpp"
+
+using namespace icsim;
+
+namespace {
+
+struct RunResult {
+    std::vector<CellId> cells;
+    NamedValues metrics;
+    double moves = 0;
+};
+
+RunResult run_default(const ParamValues& overrides, uint32_t steps, int threads) {
+    RunResult out;
+    oneapi::tbb::task_arena arena(threads);
+    arena.execute([&] {
+        ScenarioConfig s = default_city(overrides);
+        Engine engine = build_engine(s);
+        for (uint32_t k = 0; k < steps; ++k) {
+            engine.step();
+            for (const auto& [name, value] : engine.counters())
+                if (name == "moves")
+                    out.moves += value;
+        }
+        out.cells = engine.world().pop.cell;
+        out.metrics = city_metrics(engine.world());
+    });
+    return out;
+}
+
+}  // namespace
+
+TEST_SUITE("integration") {
+    TEST_CASE("residential mobility is bit-identical on 1, 2 and 8 threads") {
+        // A smaller city with a torus and radius 2 exercises wrapping windows;
+        // a high move probability gives many conflicting proposals per step.
+        const ParamValues o = {{"city.width", 60},
+                               {"city.height", 50},
+                               {"city.torus", 1},
+                               {"residential_mobility.radius", 2},
+                               {"residential_mobility.move_probability", 0.8}};
+        const RunResult one = run_default(o, 40, 1);
+        REQUIRE(one.moves > 1000);  // the test means something only if many residents moved
+        for (int threads : {2, 8}) {
+            CAPTURE(threads);
+            const RunResult many = run_default(o, 40, threads);
+            CHECK(many.cells == one.cells);
+            REQUIRE(many.metrics.size() == one.metrics.size());
+            for (size_t k = 0; k < one.metrics.size(); ++k) {
+                CAPTURE(one.metrics[k].first);
+                // Bit-for-bit, not approximately.
+                CHECK(std::memcmp(&many.metrics[k].second, &one.metrics[k].second, sizeof(double)) == 0);
+            }
+            CHECK(many.moves == one.moves);
+        }
+    }
+
+    TEST_CASE("residential mobility conserves residents and respects capacity") {
+        ScenarioConfig s = default_city({{"city.width", 40}, {"city.height", 40}, {"city.occupancy", 0.95}});
+        Engine engine = build_engine(s);
+        const size_t n = engine.world().pop.size();
+        std::vector<size_t> per_group(engine.world().groups.size());
+        for (uint8_t g : engine.world().pop.group)
+            ++per_group[g];
+        for (int k = 0; k < 30; ++k)
+            engine.step();
+        const World& w = engine.world();
+        CHECK(w.pop.size() == n);
+        std::vector<size_t> after(w.groups.size());
+        for (uint8_t g : w.pop.group)
+            ++after[g];
+        CHECK(after == per_group);
+        World recounted = w;
+        recounted.recount();
+        CHECK(recounted.total == w.total);
+        CHECK(recounted.group_count == w.group_count);
+        for (uint16_t t : w.total)
+            CHECK(t <= w.grid.capacity);
+    }
+
+    TEST_CASE("with zero tolerance nobody moves") {
+        ParamValues o = {{"city.width", 50}, {"city.height", 50}};
+        for (const char* g : {"majority", "established", "labour", "newcomers"})
+            o[std::string("groups.") + g + ".tolerance"] = 0.0;
+        ScenarioConfig s = default_city(o);
+        Engine engine = build_engine(s);
+        const auto before = engine.world().pop.cell;
+        for (int k = 0; k < 20; ++k)
+            engine.step();
+        CHECK(engine.world().pop.cell == before);
+    }
+
+    TEST_CASE("intolerance raises the share of similar neighbours") {
+        const RunResult r = run_default({{"city.width", 60}, {"city.height", 60}}, 200, 2);
+        ScenarioConfig s = default_city({{"city.width", 60}, {"city.height", 60}});
+        const double start = percent_similar(build_world(s.city, s.seed), 1);
+        const double end = r.metrics.front().second;  // percent_similar comes first
+        CHECK(r.metrics.front().first == "percent_similar");
+        CHECK(end > start + 5.0);
+    }
+}
+
+TEST_SUITE("unit") {
+    TEST_CASE("mobility parameters are validated with the key named") {
+        CHECK_THROWS_WITH_AS(default_city({{"residential_mobility.radius", 0}}),
+                             "residential_mobility.radius: expected an integer in [1, 10], found 0", ParamError);
+        CHECK_THROWS_WITH_AS(default_city({{"residential_mobility.raduis", 2}}),
+                             "unknown parameter 'residential_mobility.raduis' (did you mean "
+                             "'residential_mobility.radius'?)",
+                             ParamError);
+        CHECK_THROWS_AS(default_city({{"groups.majority.share", 0.5}}), ParamError);  // shares no longer sum to 1
+        CHECK_THROWS_WITH_AS(default_city({{"groups.majorty.share", 0.5}}),
+                             "unknown group 'majorty' in 'groups.majorty.share' (did you mean 'majority'?)",
+                             ParamError);
+    }
+}
