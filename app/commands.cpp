@@ -3,20 +3,25 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <thread>
 
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
+#include <oneapi/tbb/global_control.h>
 
 #include "bench/bench.hpp"
 #include "models/classic/classic.hpp"
 #include "output/report.hpp"
-#include "scenarios/scenario.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/schema.hpp"
 
 namespace icsim::app {
 
-const char* version() { return "0.1.0"; }
+const char* version() {
+    return "0.1.0";
+}
 
 int hardware_threads() {
     const unsigned n = std::thread::hardware_concurrency();
@@ -57,8 +62,8 @@ public:
         const double elapsed = std::chrono::duration<double>(now - start_).count();
         const double eta = done == 0 ? 0 : elapsed * double(total_ - done) / double(done);
         const int width = 30, filled = total_ == 0 ? width : int(width * double(done) / double(total_));
-        std::fprintf(stderr, "\r[%.*s%.*s] %3d%% step %u/%u  ETA %.0fs ", filled, "##############################",
-                     width - filled, "..............................",
+        std::fprintf(stderr, "\r[%.*s%.*s] %3d%% step %u/%u  ETA %.0fs ", filled,
+                     "##############################", width - filled, "..............................",
                      total_ == 0 ? 100 : int(100.0 * double(done) / double(total_)), done, total_, eta);
         std::fflush(stderr);
     }
@@ -70,41 +75,57 @@ private:
     Clock::time_point start_ = Clock::now(), last_{};
 };
 
-void print_params(const std::vector<ParamInfo>& params) {
-    std::printf("%-36s %10s  %-22s %-10s %s\n", "parameter", "default", "range", "unit", "meaning");
-    for (const auto& p : params) {
-        const std::string range = p.type == ParamType::Bool
-                                      ? "true|false"
-                                      : "[" + format_number(p.min) + ", " + format_number(p.max) + "]";
-        const std::string def = p.type == ParamType::Bool ? (p.default_value != 0 ? "true" : "false")
-                                                          : format_number(p.default_value);
-        std::printf("%-36s %10s  %-22s %-10s %s\n", p.name.c_str(), def.c_str(), range.c_str(), p.unit.c_str(),
-                    p.description.c_str());
+// Loads the scenario file (or the built-in default) with --set overrides;
+// reports every problem on stderr and throws UsageError.
+ScenarioConfig load_or_report(const std::string& file, const std::vector<std::string>& sets) {
+    try {
+        return file.empty() ? load_default_scenario(sets) : load_scenario_file(file, sets);
+    } catch (const ScenarioError& e) {
+        const auto& d = e.diagnostics();
+        for (size_t k = 0; k + 1 < d.size(); ++k)
+            std::fprintf(stderr, "icsim: %s\n", d[k].str().c_str());
+        throw UsageError(d.empty() ? e.what() : d.back().str());
     }
 }
 
-}  // namespace
+} // namespace
 
-int cmd_run(const RunOptions& opts, int threads) {
-    if (opts.list_params) {
-        print_params(default_city_parameters());
+int cmd_check(const CheckOptions& opts) {
+    if (opts.reference) {
+        std::fputs(scenario::reference_markdown().c_str(), stdout);
         return 0;
     }
-    ScenarioConfig scenario;
+    if (!opts.explain.empty()) {
+        const std::string text = scenario::explain(opts.explain);
+        if (text.empty())
+            throw UsageError("--explain " + opts.explain +
+                             ": no such key ('icsim check --reference' lists them all)");
+        std::fputs(text.c_str(), stdout);
+        return 0;
+    }
+    const ScenarioConfig s = load_or_report(opts.scenario, opts.sets);
+    std::fputs(s.resolved_toml.c_str(), stdout);
+    std::fprintf(stderr, "icsim check: %s is valid\n", s.source.c_str());
+    return 0;
+}
+
+int cmd_run(const RunOptions& opts, int threads, int default_threads) {
+    ScenarioConfig scenario = load_or_report(opts.scenario, opts.sets);
+    if (opts.steps)
+        scenario.steps = *opts.steps;
+    if (opts.seed)
+        scenario.seed = *opts.seed;
+    if (threads == 0)
+        threads = scenario.threads > 0 ? scenario.threads : default_threads;
+    oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism, size_t(threads));
     std::optional<Engine> engine;
     try {
-        scenario = default_city(parse_sets(opts.sets));
-        if (opts.steps)
-            scenario.steps = *opts.steps;
-        if (opts.seed)
-            scenario.seed = *opts.seed;
         engine.emplace(build_engine(scenario));
     } catch (const ParamError& e) {
-        throw UsageError(std::string("--set: ") + e.what());
+        throw UsageError(scenario.source + ": " + e.what());
     } catch (const std::invalid_argument& e) {
-        throw UsageError(e.what());
+        throw UsageError(scenario.source + ": " + e.what());
     }
-
     const World& w = engine->world();
     const NamedValues start = city_metrics(w);
     NamedValues totals;
@@ -126,13 +147,15 @@ int cmd_run(const RunOptions& opts, int threads) {
     for (auto& t : totals)
         t.first = "total " + t.first;
     char title[256];
-    std::snprintf(title, sizeof title,
-                  "icsim run: scenario '%s', %zu residents, %d groups, %d neighbourhoods, %u steps, seed %llu",
-                  scenario.name.c_str(), w.pop.size(), w.group_total(), w.hoods.count(), scenario.steps,
-                  static_cast<unsigned long long>(scenario.seed));
+    std::snprintf(
+        title, sizeof title,
+        "icsim run: scenario '%s', %zu residents, %d groups, %d neighbourhoods, %u steps, seed %llu",
+        scenario.name.c_str(), w.pop.size(), w.group_total(), w.hoods.count(), scenario.steps,
+        static_cast<unsigned long long>(scenario.seed));
     print_summary(stdout, title, start, city_metrics(w), totals, w);
-    std::fprintf(stderr, "icsim run: %u steps in %.3f s on %d threads (%.3g resident-steps/s)\n", scenario.steps,
-                 seconds, threads, seconds > 0 ? double(w.pop.size()) * scenario.steps / seconds : 0.0);
+    std::fprintf(stderr, "icsim run: %u steps in %.3f s on %d threads (%.3g resident-steps/s)\n",
+                 scenario.steps, seconds, threads,
+                 seconds > 0 ? double(w.pop.size()) * scenario.steps / seconds : 0.0);
     return 0;
 }
 
@@ -150,7 +173,8 @@ int cmd_classic(const ClassicOptions& opts) {
             names.push_back(m.name);
         const std::string guess = closest_name(opts.model, names);
         throw UsageError("unknown classic model '" + opts.model + "'" +
-                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") + "; 'icsim classic' lists them");
+                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
+                         "; 'icsim classic' lists them");
     }
     ClassicResult result;
     try {
@@ -162,10 +186,12 @@ int cmd_classic(const ClassicOptions& opts) {
         std::printf("%s: %u runs, seed %llu\n", model->name.c_str(), opts.runs,
                     static_cast<unsigned long long>(opts.seed));
         for (size_t k = 0; k < result.params.size(); ++k)
-            std::printf("  %s = %s\n", result.params[k].first.c_str(), format_number(result.params[k].second).c_str());
+            std::printf("  %s = %s\n", result.params[k].first.c_str(),
+                        format_number(result.params[k].second).c_str());
         std::printf("%-20s %14s %12s %12s %12s %12s\n", "metric", "mean", "sd", "se", "min", "max");
         for (const auto& m : result.metrics)
-            std::printf("%-20s %14.6g %12.6g %12.6g %12.6g %12.6g\n", m.name.c_str(), m.mean, m.sd, m.se, m.min, m.max);
+            std::printf("%-20s %14.6g %12.6g %12.6g %12.6g %12.6g\n", m.name.c_str(), m.mean, m.sd, m.se,
+                        m.min, m.max);
         return 0;
     }
     nlohmann::ordered_json j;
@@ -204,7 +230,8 @@ int cmd_bench(const BenchOptions& opts) {
             names.push_back(c.name);
         const std::string guess = closest_name(opts.name, names);
         throw UsageError("unknown benchmark '" + opts.name + "'" +
-                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") + "; 'icsim bench' lists them");
+                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
+                         "; 'icsim bench' lists them");
     }
     const BenchResult r = bc->run(opts.runs.value_or(bc->default_runs));
     nlohmann::ordered_json j = {{"name", r.name},
@@ -227,4 +254,4 @@ int cmd_bench(const BenchOptions& opts) {
     return 0;
 }
 
-}  // namespace icsim::app
+} // namespace icsim::app

@@ -16,11 +16,18 @@ struct UsageError : std::runtime_error {
 };
 
 struct RunOptions {
+    std::string scenario; // "" = built-in default
     std::optional<uint32_t> steps;
     std::optional<uint64_t> seed;
     std::vector<std::string> sets;
     bool quiet = false;
-    bool list_params = false;
+};
+
+struct CheckOptions {
+    std::string scenario;
+    std::vector<std::string> sets;
+    std::string explain;
+    bool reference = false;
 };
 
 struct ClassicOptions {
@@ -39,8 +46,11 @@ struct BenchOptions {
 
 const char* version();
 int hardware_threads();
-int cmd_run(const RunOptions& opts, int threads);
+// `threads` as given on the command line (0 = not given: the scenario's
+// run.threads, else all cores); `default_threads` = all cores.
+int cmd_run(const RunOptions& opts, int threads, int default_threads);
+int cmd_check(const CheckOptions& opts);
 int cmd_classic(const ClassicOptions& opts);
 int cmd_bench(const BenchOptions& opts);
 
-}  // namespace icsim::app
+} // namespace icsim::app

@@ -20,29 +20,42 @@ int main(int argc, char** argv) {
 
     // run
     icsim::app::RunOptions run_opts;
-    auto* run = app.add_subcommand("run", "run the built-in default city and print a summary");
-    run->add_option("--steps", run_opts.steps, "steps to simulate (default: the scenario's)")->check(CLI::Range(0, 10000000));
+    auto* run =
+        app.add_subcommand("run", "run a scenario (no file: the built-in default city) and print a summary");
+    run->add_option("scenario", run_opts.scenario, "scenario file (TOML)");
+    run->add_option("--steps", run_opts.steps, "steps to simulate (default: the scenario's)")
+        ->check(CLI::Range(0, 10000000));
     run->add_option("--seed", run_opts.seed, "random seed (default: the scenario's)");
     run->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
-    run->add_option("--set", run_opts.sets, "override a parameter: name=value (repeatable)");
+    run->add_option("--set", run_opts.sets, "override a scenario key: key.path=value (repeatable)");
     run->add_flag("--quiet", run_opts.quiet, "no progress bar");
-    run->add_flag("--list-params", run_opts.list_params, "list the parameters --set accepts, and exit");
+
+    // check
+    icsim::app::CheckOptions check_opts;
+    auto* check = app.add_subcommand("check", "validate a scenario and print it fully resolved");
+    check->add_option("scenario", check_opts.scenario, "scenario file (TOML; default: the built-in default)");
+    check->add_option("--set", check_opts.sets, "override a scenario key: key.path=value (repeatable)");
+    check->add_option("--explain", check_opts.explain, "explain one key (e.g. city.width, groups.*.share)");
+    check->add_flag("--reference", check_opts.reference, "print the scenario reference (docs/scenarios.md)");
 
     // classic
     icsim::app::ClassicOptions classic_opts;
     auto* classic = app.add_subcommand("classic", "run a classic reference model (no MODEL: list them)");
     classic->add_option("model", classic_opts.model, "model name");
     classic->add_option("--set", classic_opts.sets, "override a parameter: name=value (repeatable)");
-    classic->add_option("--runs", classic_opts.runs, "replicates (default 1)")->check(CLI::Range(1, 10000000));
+    classic->add_option("--runs", classic_opts.runs, "replicates (default 1)")
+        ->check(CLI::Range(1, 10000000));
     classic->add_option("--seed", classic_opts.seed, "random seed (default 1)");
-    classic->add_option("--threads", threads, "worker threads (default: all cores)")->check(CLI::Range(1, 1024));
+    classic->add_option("--threads", threads, "worker threads (default: all cores)")
+        ->check(CLI::Range(1, 1024));
     classic->add_flag("--json", classic_opts.json, "print one JSON object");
 
     // bench
     icsim::app::BenchOptions bench_opts;
     auto* bench = app.add_subcommand("bench", "run a benchmark (no NAME: list them)");
     bench->add_option("name", bench_opts.name, "benchmark name");
-    bench->add_option("--runs", bench_opts.runs, "timed repetitions (default: the case's)")->check(CLI::Range(1, 100000));
+    bench->add_option("--runs", bench_opts.runs, "timed repetitions (default: the case's)")
+        ->check(CLI::Range(1, 100000));
     bench->add_flag("--json", bench_opts.json, "print one JSON object");
 
     try {
@@ -62,7 +75,9 @@ int main(int argc, char** argv) {
 
     try {
         if (*run)
-            return icsim::app::cmd_run(run_opts, effective_threads);
+            return icsim::app::cmd_run(run_opts, threads, effective_threads);
+        if (*check)
+            return icsim::app::cmd_check(check_opts);
         if (*classic)
             return icsim::app::cmd_classic(classic_opts);
         if (*bench)

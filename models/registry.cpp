@@ -9,10 +9,12 @@ const std::vector<MechanismEntry>& mechanism_registry() {
         {"residential_mobility", "multi-group Schelling relocation among vacant dwellings (Schelling 1971)",
          describe(residential_mobility_fields()),
          [](const ParamValues& v, const World& w) {
-             return make_residential_mobility(make_params(residential_mobility_fields(), v, "residential_mobility."),
-                                              w);
+             return make_residential_mobility(
+                 make_params(residential_mobility_fields(), v, "residential_mobility."), w);
          },
-         [](const ParamValues& v) { (void)make_params(residential_mobility_fields(), v, "residential_mobility."); }},
+         [](const ParamValues& v) {
+             (void)make_params(residential_mobility_fields(), v, "residential_mobility.");
+         }},
     };
     return entries;
 }
@@ -24,4 +26,4 @@ const MechanismEntry* find_mechanism(const std::string& name) {
     return nullptr;
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -25,4 +25,4 @@ struct MechanismEntry {
 const std::vector<MechanismEntry>& mechanism_registry();
 const MechanismEntry* find_mechanism(const std::string& name);
 
-}  // namespace icsim
+} // namespace icsim

@@ -4,7 +4,8 @@
 //
 // A resident of group g judges the other residents in the Moore window of
 // Chebyshev radius `radius` around its home cell (own cell included, itself
-// excluded): it is satisfied when same-group >= tolerance_g x all (no
+// excluded): it is satisfied when same-group >= tolerance x all (its own
+// tolerance, drawn from its group's distribution; no
 // neighbours = satisfied, as in NetLogo's Segregation model).
 // Each step, from the state at the start of the step:
 //  1. decide (parallel): a dissatisfied resident searches with probability
@@ -106,7 +107,7 @@ private:
             target_[i] = kNone;
             const CellId home = w.pop.cell[i];
             const size_t g = w.pop.group[i];
-            const double tol = w.groups[g].tolerance;
+            const double tol = w.pop.tolerance[i];
             const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
             if (all == 0 || double(same) >= tol * double(all))
                 return;
@@ -114,7 +115,7 @@ private:
             if (nv == 0 || !rng.bernoulli(p_.move_probability))
                 return;
             searching[i] = 1;
-            double best = all == 0 ? 1.0 : double(same) / double(all);  // the share at home
+            double best = all == 0 ? 1.0 : double(same) / double(all); // the share at home
             for (int k = 0; k < p_.candidates; ++k) {
                 const CellId v = vacant_[rng.below(nv)];
                 if (v == home)
@@ -139,15 +140,17 @@ private:
         for (size_t i = 0; i < target_.size(); ++i)
             if (target_[i] != kNone)
                 proposals_.push_back(
-                    {target_[i], uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
+                    {target_[i],
+                     uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
                      ResidentId(i)});
-        oneapi::tbb::parallel_sort(proposals_.begin(), proposals_.end(), [](const Proposal& a, const Proposal& b) {
-            if (a.target != b.target)
-                return a.target < b.target;
-            if (a.priority != b.priority)
-                return a.priority < b.priority;
-            return a.resident < b.resident;
-        });
+        oneapi::tbb::parallel_sort(proposals_.begin(), proposals_.end(),
+                                   [](const Proposal& a, const Proposal& b) {
+                                       if (a.target != b.target)
+                                           return a.target < b.target;
+                                       if (a.priority != b.priority)
+                                           return a.priority < b.priority;
+                                       return a.resident < b.resident;
+                                   });
         accepted_.clear();
         for (size_t k = 0; k < proposals_.size();) {
             const CellId t = proposals_[k].target;
@@ -168,10 +171,11 @@ private:
     size_t searches_ = 0, moves_ = 0;
 };
 
-}  // namespace
+} // namespace
 
-std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params, const World& world) {
+std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params,
+                                                     const World& world) {
     return std::make_unique<ResidentialMobility>(params, world);
 }
 
-}  // namespace icsim
+} // namespace icsim

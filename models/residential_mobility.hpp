@@ -9,12 +9,13 @@
 namespace icsim {
 
 struct ResidentialMobilityParams {
-    int radius = 1;                 // cells; Chebyshev radius of the area a resident judges
-    double move_probability = 0.1;  // per step; chance that a dissatisfied resident searches
-    int candidates = 8;             // vacancies a searching resident inspects
+    int radius = 1;                // cells; Chebyshev radius of the area a resident judges
+    double move_probability = 0.1; // per step; chance that a dissatisfied resident searches
+    int candidates = 8;            // vacancies a searching resident inspects
 };
 
 const std::vector<Field<ResidentialMobilityParams>>& residential_mobility_fields();
-std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params, const World& world);
+std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params,
+                                                     const World& world);
 
-}  // namespace icsim
+} // namespace icsim

@@ -23,8 +23,8 @@ void print_summary(std::FILE* out, const std::string& title, const NamedValues& 
     std::fprintf(out, "%s\n\n", title.c_str());
     std::fprintf(out, "%-28s %12s %12s %12s\n", "metric", "start", "end", "change");
     for (size_t k = 0; k < start.size() && k < end.size(); ++k)
-        std::fprintf(out, "%-28s %12.4f %12.4f %+12.4f\n", start[k].first.c_str(), start[k].second, end[k].second,
-                     end[k].second - start[k].second);
+        std::fprintf(out, "%-28s %12.4f %12.4f %+12.4f\n", start[k].first.c_str(), start[k].second,
+                     end[k].second, end[k].second - start[k].second);
     for (const auto& [name, value] : totals)
         std::fprintf(out, "%-28s %12s %12.0f\n", name.c_str(), "", value);
 
@@ -44,4 +44,4 @@ void print_summary(std::FILE* out, const std::string& title, const NamedValues& 
     }
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -25,4 +25,4 @@ NamedValues city_metrics(const World& world);
 void print_summary(std::FILE* out, const std::string& title, const NamedValues& start, const NamedValues& end,
                    const NamedValues& totals, const World& final_world);
 
-}  // namespace icsim
+} // namespace icsim

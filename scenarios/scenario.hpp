@@ -1,7 +1,6 @@
 // A scenario: everything a run needs, as plain validated config structs (the
-// description). The engine is built from it and keeps its own copy.
-// For now the built-in default city is the only scenario; TOML files with
-// the same content come with the scenario-file work.
+// description). The engine is built from it and keeps its own copy; nothing
+// after construction reads TOML or looks anything up by name.
 #pragma once
 
 #include <cstdint>
@@ -10,33 +9,41 @@
 
 #include "sim/engine.hpp"
 #include "sim/params.hpp"
+#include "sim/policy.hpp"
 #include "sim/world.hpp"
 
 namespace icsim {
 
 struct MechanismConfig {
     std::string name;
-    ParamValues params;  // overrides of the mechanism's defaults
+    ParamValues params; // every parameter of the mechanism, resolved
+};
+
+struct OutputConfig {
+    std::string file = "icsim-out.h5";
+    uint32_t snapshot_every = 4;    // steps; 0 = none
+    uint32_t checkpoint_every = 52; // steps; 0 = none
+    std::vector<std::string> metrics = {"all"};
 };
 
 struct ScenarioConfig {
     std::string name;
-    uint32_t steps = 260;  // one step = one week
+    std::string description;
+    std::string source; // the file it was loaded from
+    uint32_t steps = 260;
+    double step_days = 7;
     uint64_t seed = 1;
+    int threads = 0; // 0 = all cores
     CityConfig city;
-    std::vector<MechanismConfig> mechanisms;  // run in this order each step
+    std::vector<MechanismConfig> mechanisms; // run in this order each step
+    std::vector<PolicySpec> policies;
+    std::vector<double> icc_scores; // per icc_areas() entry; -1 = not scored
+    OutputConfig output;
+    std::string resolved_toml; // the fully resolved scenario as TOML text
 };
 
-// The built-in default city with `--set` overrides applied. Keys:
-// city.<field>, groups.<group>.share|tolerance, <mechanism>.<param>.
-// Throws ParamError (unknown key with a suggestion, or a value out of range).
-ScenarioConfig default_city(const ParamValues& overrides = {});
-
-// Every key default_city accepts, with its default, range and meaning.
-std::vector<ParamInfo> default_city_parameters();
-
-// Builds the initial world and the mechanisms. Throws ParamError or
-// std::invalid_argument for a config that cannot run.
+// Builds the initial world, the mechanisms and the policy schedule. Throws
+// ParamError or std::invalid_argument for a config that cannot run.
 Engine build_engine(const ScenarioConfig& scenario);
 
-}  // namespace icsim
+} // namespace icsim

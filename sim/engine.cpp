@@ -2,12 +2,13 @@
 
 namespace icsim {
 
-Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed)
-    : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed) {}
+Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed,
+               PolicySchedule policy)
+    : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed), policy_(std::move(policy)) {}
 
 void Engine::step() {
     ++step_;
-    const StepContext ctx{seed_, step_};
+    const StepContext ctx{seed_, step_, &policy_};
     for (auto& m : mechanisms_)
         m->step(world_, ctx);
 }
@@ -19,4 +20,4 @@ Counters Engine::counters() const {
     return out;
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -12,18 +12,21 @@ namespace icsim {
 
 class Engine {
 public:
-    Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed);
+    Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed,
+           PolicySchedule policy = {});
 
     void step();
     uint32_t steps_done() const { return step_; }
     const World& world() const { return world_; }
+    const PolicySchedule& policy() const { return policy_; }
     Counters counters() const;
 
 private:
     World world_;
     std::vector<std::unique_ptr<Mechanism>> mechanisms_;
     uint64_t seed_;
+    PolicySchedule policy_;
     uint32_t step_ = 0;
 };
 
-}  // namespace icsim
+} // namespace icsim

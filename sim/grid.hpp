@@ -15,7 +15,7 @@ struct Grid {
     int width = 0;
     int height = 0;
     bool torus = false;
-    int capacity = 1;  // dwellings per cell
+    int capacity = 1; // dwellings per cell
 
     int cells() const { return width * height; }
     CellId cell(int x, int y) const { return CellId(y * width + x); }
@@ -25,8 +25,10 @@ struct Grid {
     int chebyshev(CellId a, CellId b) const;
 
     // Calls f(CellId) for every cell of the Moore window of Chebyshev radius r
-    // around c, the centre included, each cell once (a torus narrower than
-    // 2r+1 is clipped so that no cell repeats). Row-major order.
+    // around c, the centre included, each cell once: exactly the cells with
+    // chebyshev(c, cell) <= r. Where a torus is narrower than 2r+1 the window
+    // covers the whole row (or column) once, so no cell repeats. Row-major
+    // order of offsets.
     template <class F>
     void for_window(CellId c, int r, F&& f) const {
         const int cx = x_of(c), cy = y_of(c);
@@ -38,11 +40,14 @@ struct Grid {
                     f(cell(x, y));
             return;
         }
-        const int rx = 2 * r + 1 > width ? (width - 1) / 2 : r;
-        const int ry = 2 * r + 1 > height ? (height - 1) / 2 : r;
-        for (int dy = -ry; dy <= ry; ++dy) {
+        // Offsets [-lo, hi]: [-r, r], or all `width` columns when 2r+1 > width
+        // (lo = (width-1)/2, hi = width/2; an even width needs hi = lo + 1).
+        const bool wide_x = 2 * r + 1 > width, wide_y = 2 * r + 1 > height;
+        const int x_lo = wide_x ? (width - 1) / 2 : r, x_hi = wide_x ? width / 2 : r;
+        const int y_lo = wide_y ? (height - 1) / 2 : r, y_hi = wide_y ? height / 2 : r;
+        for (int dy = -y_lo; dy <= y_hi; ++dy) {
             const int y = ((cy + dy) % height + height) % height;
-            for (int dx = -rx; dx <= rx; ++dx)
+            for (int dx = -x_lo; dx <= x_hi; ++dx)
                 f(cell(((cx + dx) % width + width) % width, y));
         }
     }
@@ -52,6 +57,8 @@ struct Grid {
 struct NeighbourhoodSpec {
     std::string name;
     int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+    double rent_level = 1.0;           // relative to the city average (1 = average)
+    double social_housing_share = 0.1; // share of dwellings that are social housing
 };
 
 // Named neighbourhoods as a raster: every cell belongs to exactly one
@@ -60,10 +67,14 @@ struct NeighbourhoodSpec {
 // overlap, the one listed later wins.
 struct Neighbourhoods {
     std::vector<std::string> names;
-    std::vector<uint16_t> of_cell;  // neighbourhood index per cell
+    std::vector<uint16_t> of_cell; // neighbourhood index per cell
 
     static Neighbourhoods paint(const Grid& grid, const std::vector<NeighbourhoodSpec>& specs);
+    // Each cell to the nearest of the given centres (Euclidean, wrapping on
+    // a torus; ties to the lower index).
+    static Neighbourhoods voronoi(const Grid& grid, const std::vector<std::string>& names,
+                                  const std::vector<std::pair<double, double>>& centres);
     int count() const { return int(names.size()); }
 };
 
-}  // namespace icsim
+} // namespace icsim

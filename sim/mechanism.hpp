@@ -7,13 +7,15 @@
 #include <utility>
 #include <vector>
 
+#include "sim/policy.hpp"
 #include "sim/world.hpp"
 
 namespace icsim {
 
 struct StepContext {
     uint64_t seed = 0;
-    uint32_t step = 0;  // the step being computed, 1-based (step 0 is the initial state)
+    uint32_t step = 0;                      // the step being computed, 1-based (step 0 is the initial state)
+    const PolicySchedule* policy = nullptr; // lever intensities in force (never null inside Engine)
 };
 
 // Named per-step figures a mechanism reports (e.g. "moves").
@@ -27,4 +29,4 @@ public:
     virtual void counters(Counters& out) const { (void)out; }
 };
 
-}  // namespace icsim
+} // namespace icsim

@@ -1,6 +1,7 @@
 #include "sim/params.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -8,7 +9,10 @@ namespace icsim {
 
 std::string format_number(double v) {
     char buf[64];
-    std::snprintf(buf, sizeof buf, "%.10g", v);
+    if (std::floor(v) == v && std::abs(v) < 1e18)
+        std::snprintf(buf, sizeof buf, "%.0f", v);
+    else
+        std::snprintf(buf, sizeof buf, "%.10g", v);
     return buf;
 }
 
@@ -65,9 +69,9 @@ std::pair<std::string, double> parse_assignment(const std::string& text) {
     char* end = nullptr;
     const double v = std::strtod(value.c_str(), &end);
     if (end == value.c_str() || *end != '\0')
-        throw ParamError("--set " + text + ": expected a number or true/false for '" + key + "', found '" + value +
-                         "'");
+        throw ParamError("--set " + text + ": expected a number or true/false for '" + key + "', found '" +
+                         value + "'");
     return {key, v};
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -104,7 +104,8 @@ void set_param(T& params, const std::vector<Field<T>>& fields, const std::string
 using ParamValues = std::map<std::string, double>;
 
 template <class T>
-T make_params(const std::vector<Field<T>>& fields, const ParamValues& values, const std::string& prefix = "") {
+T make_params(const std::vector<Field<T>>& fields, const ParamValues& values,
+              const std::string& prefix = "") {
     T params{};
     for (const auto& [name, value] : values)
         set_param(params, fields, name, value, prefix);
@@ -114,4 +115,4 @@ T make_params(const std::vector<Field<T>>& fields, const ParamValues& values, co
 // Parses "key=value" (value a number, or true/false); throws ParamError.
 std::pair<std::string, double> parse_assignment(const std::string& text);
 
-}  // namespace icsim
+} // namespace icsim

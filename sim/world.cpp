@@ -5,6 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
 namespace icsim {
@@ -43,16 +44,50 @@ static std::vector<size_t> apportion(const std::vector<GroupSpec>& groups, size_
     }
     std::vector<size_t> order(groups.size());
     std::iota(order.begin(), order.end(), size_t(0));
-    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return remainder[a] > remainder[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t b) { return remainder[a] > remainder[b]; });
     for (size_t k = 0; assigned < n; k = (k + 1) % order.size(), ++assigned)
         ++sizes[order[k]];
     return sizes;
 }
 
+static Neighbourhoods build_neighbourhoods(const CityConfig& config, uint64_t seed) {
+    const Grid& grid = config.grid;
+    switch (config.layout) {
+    case Layout::Rectangles:
+        break;
+    case Layout::Voronoi: {
+        std::vector<std::string> names;
+        std::vector<std::pair<double, double>> centres;
+        CounterRng rng(seed, Stream::Setup, 3, 0);
+        for (const auto& h : config.neighbourhoods) {
+            names.push_back(h.name);
+            const double x = rng.uniform() * grid.width, y = rng.uniform() * grid.height;
+            centres.emplace_back(x, y);
+        }
+        return Neighbourhoods::voronoi(grid, names, centres);
+    }
+    case Layout::Raster: {
+        if (config.raster.size() != size_t(grid.cells()))
+            throw std::invalid_argument("city.raster: expected one neighbourhood per cell");
+        Neighbourhoods n;
+        for (const auto& h : config.neighbourhoods)
+            n.names.push_back(h.name);
+        for (uint16_t v : config.raster)
+            if (v >= n.names.size())
+                throw std::invalid_argument("city.raster: neighbourhood index out of range");
+        n.of_cell = config.raster;
+        return n;
+    }
+    }
+    return Neighbourhoods::paint(grid, config.neighbourhoods);
+}
+
 World build_world(const CityConfig& config, uint64_t seed) {
     const Grid& grid = config.grid;
     if (grid.width < 1 || grid.height < 1 || double(grid.width) * grid.height > 1e8)
-        throw std::invalid_argument("city.width and city.height: expected integers with 1 <= width x height <= 1e8");
+        throw std::invalid_argument(
+            "city.width and city.height: expected integers with 1 <= width x height <= 1e8");
     if (grid.capacity < 1 || grid.capacity > 65535)
         throw std::invalid_argument("city.capacity: expected an integer in [1, 65535], found " +
                                     std::to_string(grid.capacity));
@@ -77,30 +112,119 @@ World build_world(const CityConfig& config, uint64_t seed) {
 
     World w;
     w.grid = grid;
-    w.hoods = Neighbourhoods::paint(grid, config.neighbourhoods);
+    w.hoods = build_neighbourhoods(config, seed);
     w.groups = config.groups;
+    w.organisations = config.organisations;
     const size_t n = size_t(std::llround(config.occupancy * double(dwellings)));
-
-    // Choose n of the dwellings uniformly at random: a partial Fisher-Yates
-    // shuffle driven by one sequential counter stream.
-    std::vector<uint32_t> dwelling(dwellings);
-    std::iota(dwelling.begin(), dwelling.end(), 0u);
-    CounterRng rng(seed, Stream::Setup, 0, 0);
-    for (size_t k = 0; k < n; ++k) {
-        const size_t j = k + rng.below(uint32_t(dwellings - k));
-        std::swap(dwelling[k], dwelling[j]);
-    }
     const auto sizes = apportion(config.groups, n);
-    w.pop.cell.resize(n);
+    for (const auto& g : config.groups)
+        for (int h : g.home_neighbourhoods)
+            if (h < 0 || h >= w.hoods.count())
+                throw std::invalid_argument("groups." + g.name + ".home_neighbourhoods: no neighbourhood " +
+                                            std::to_string(h));
+    for (const auto& o : config.organisations)
+        if (o.neighbourhood < 0 || o.neighbourhood >= w.hoods.count())
+            throw std::invalid_argument("organisations." + o.name + ".neighbourhood: no such neighbourhood");
+
+    // Homes. One sequential counter stream (Setup, step 0) drives partial
+    // Fisher-Yates shuffles: first over the free dwellings of each clustered
+    // group's home neighbourhoods, then over all dwellings still free.
+    w.pop.cell.assign(n, 0);
     w.pop.group.resize(n);
-    size_t r = 0;
-    for (size_t g = 0; g < sizes.size(); ++g)
-        for (size_t k = 0; k < sizes[g]; ++k, ++r) {
-            w.pop.cell[r] = CellId(dwelling[r] / uint32_t(grid.capacity));
-            w.pop.group[r] = uint8_t(g);
+    std::vector<uint8_t> taken(dwellings, 0), placed(n, 0);
+    CounterRng rng(seed, Stream::Setup, 0, 0);
+    auto choose = [&](std::vector<uint32_t>& pool, size_t k) {
+        for (size_t i = 0; i < k; ++i)
+            std::swap(pool[i], pool[i + rng.below(uint32_t(pool.size() - i))]);
+    };
+    size_t offset = 0;
+    for (size_t g = 0; g < sizes.size(); ++g) {
+        for (size_t k = 0; k < sizes[g]; ++k)
+            w.pop.group[offset + k] = uint8_t(g);
+        const GroupSpec& spec = config.groups[g];
+        if (spec.pattern == InitialPattern::Clustered && !spec.home_neighbourhoods.empty()) {
+            std::vector<uint8_t> home(size_t(w.hoods.count()), 0);
+            for (int h : spec.home_neighbourhoods)
+                home[size_t(h)] = 1;
+            std::vector<uint32_t> pool;
+            for (uint32_t d = 0; d < dwellings; ++d)
+                if (!taken[d] && home[w.hoods.of_cell[d / uint32_t(grid.capacity)]])
+                    pool.push_back(d);
+            const size_t k = size_t(std::llround(spec.concentration * double(sizes[g])));
+            if (k > pool.size())
+                throw std::invalid_argument(
+                    "groups." + spec.name + ".concentration: the home neighbourhoods have " +
+                    std::to_string(pool.size()) + " free dwellings for " + std::to_string(k) + " members");
+            choose(pool, k);
+            for (size_t i = 0; i < k; ++i) {
+                taken[pool[i]] = 1;
+                placed[offset + i] = 1;
+                w.pop.cell[offset + i] = CellId(pool[i] / uint32_t(grid.capacity));
+            }
         }
+        offset += sizes[g];
+    }
+    std::vector<uint32_t> pool;
+    pool.reserve(dwellings);
+    for (uint32_t d = 0; d < dwellings; ++d)
+        if (!taken[d])
+            pool.push_back(d);
+    size_t left = 0;
+    for (uint8_t p : placed)
+        left += !p;
+    choose(pool, left);
+    for (size_t r = 0, next = 0; r < n; ++r)
+        if (!placed[r])
+            w.pop.cell[r] = CellId(pool[next++] / uint32_t(grid.capacity));
+
+    // Attributes: each resident's own draws (Setup, step 1, id), so they
+    // can be drawn in any order.
+    w.pop.tolerance.resize(n);
+    w.pop.language.resize(n);
+    w.pop.skill.resize(n);
+    w.pop.prejudice.resize(n);
+    parallel_for_index(n, [&](size_t r) {
+        const GroupSpec& g = config.groups[w.pop.group[r]];
+        CounterRng a(seed, Stream::Setup, 1, uint32_t(r));
+        auto draw = [&](double mean, double sd) {
+            if (sd == 0)
+                return float(mean);
+            // Box-Muller; 1 - u keeps the logarithm finite.
+            const double u1 = 1.0 - a.uniform(), u2 = a.uniform();
+            const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
+            return float(std::clamp(mean + sd * z, 0.0, 1.0));
+        };
+        w.pop.tolerance[r] = draw(g.tolerance, g.tolerance_sd);
+        w.pop.language[r] = draw(g.language.mean, g.language.sd);
+        w.pop.skill[r] = draw(g.skill.mean, g.skill.sd);
+        w.pop.prejudice[r] = draw(g.prejudice.mean, g.prejudice.sd);
+    });
+
+    // Places: explicit cells, or `count` cells drawn in the neighbourhood
+    // (Setup, step 2, spec index).
+    for (size_t k = 0; k < config.places.size(); ++k) {
+        const PlaceSpec& p = config.places[k];
+        if (p.neighbourhood < 0 || p.neighbourhood >= w.hoods.count())
+            throw std::invalid_argument("places." + p.name + ".neighbourhood: no such neighbourhood");
+        if (!p.cells.empty()) {
+            for (const auto& [x, y] : p.cells) {
+                if (x < 0 || y < 0 || x >= grid.width || y >= grid.height)
+                    throw std::invalid_argument("places." + p.name + ".cells: (" + std::to_string(x) + ", " +
+                                                std::to_string(y) + ") lies outside the grid");
+                w.places.push_back({p.kind, grid.cell(x, y), p.capacity, uint16_t(k)});
+            }
+            continue;
+        }
+        std::vector<CellId> cells;
+        for (CellId c = 0; c < CellId(grid.cells()); ++c)
+            if (w.hoods.of_cell[c] == p.neighbourhood)
+                cells.push_back(c);
+        CounterRng pr(seed, Stream::Setup, 2, uint32_t(k));
+        for (int i = 0; i < p.count; ++i)
+            w.places.push_back({p.kind, cells[pr.below(uint32_t(cells.size()))], p.capacity, uint16_t(k)});
+    }
     w.recount();
     return w;
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -6,7 +6,7 @@
 
 #include "models/residential_mobility.hpp"
 #include "output/report.hpp"
-#include "scenarios/scenario.hpp"
+#include "scenarios/loader.hpp"
 #include "sim/metrics.hpp"
 
 using namespace icsim;
@@ -19,11 +19,11 @@ struct RunResult {
     double moves = 0;
 };
 
-RunResult run_default(const ParamValues& overrides, uint32_t steps, int threads) {
+RunResult run_default(const std::vector<std::string>& overrides, uint32_t steps, int threads) {
     RunResult out;
     oneapi::tbb::task_arena arena(threads);
     arena.execute([&] {
-        ScenarioConfig s = default_city(overrides);
+        ScenarioConfig s = load_default_scenario(overrides);
         Engine engine = build_engine(s);
         for (uint32_t k = 0; k < steps; ++k) {
             engine.step();
@@ -37,19 +37,20 @@ RunResult run_default(const ParamValues& overrides, uint32_t steps, int threads)
     return out;
 }
 
-}  // namespace
+} // namespace
 
 TEST_SUITE("integration") {
-    TEST_CASE("residential mobility is bit-identical on 1, 2 and 8 threads") {
+    TEST_CASE("residential mobility is bit-identical on 1 / 2 and 8 threads") {
         // A smaller city with a torus and radius 2 exercises wrapping windows;
         // a high move probability gives many conflicting proposals per step.
-        const ParamValues o = {{"city.width", 60},
-                               {"city.height", 50},
-                               {"city.torus", 1},
-                               {"residential_mobility.radius", 2},
-                               {"residential_mobility.move_probability", 0.8}};
+        const std::vector<std::string> o = {"city.layout=voronoi",
+                                            "city.width=60",
+                                            "city.height=50",
+                                            "city.torus=true",
+                                            "mechanisms.residential_mobility.radius=2",
+                                            "mechanisms.residential_mobility.move_probability=0.8"};
         const RunResult one = run_default(o, 40, 1);
-        REQUIRE(one.moves > 1000);  // the test means something only if many residents moved
+        REQUIRE(one.moves > 1000); // the test means something only if many residents moved
         for (int threads : {2, 8}) {
             CAPTURE(threads);
             const RunResult many = run_default(o, 40, threads);
@@ -65,7 +66,8 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("residential mobility conserves residents and respects capacity") {
-        ScenarioConfig s = default_city({{"city.width", 40}, {"city.height", 40}, {"city.occupancy", 0.95}});
+        ScenarioConfig s = load_default_scenario(
+            {"city.layout=voronoi", "city.width=40", "city.height=40", "city.occupancy=0.95"});
         Engine engine = build_engine(s);
         const size_t n = engine.world().pop.size();
         std::vector<size_t> per_group(engine.world().groups.size());
@@ -88,10 +90,10 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("with zero tolerance nobody moves") {
-        ParamValues o = {{"city.width", 50}, {"city.height", 50}};
+        std::vector<std::string> o = {"city.layout=voronoi", "city.width=50", "city.height=50"};
         for (const char* g : {"majority", "established", "labour", "newcomers"})
-            o[std::string("groups.") + g + ".tolerance"] = 0.0;
-        ScenarioConfig s = default_city(o);
+            o.push_back(std::string("groups.") + g + ".tolerance.mean=0");
+        ScenarioConfig s = load_default_scenario(o);
         Engine engine = build_engine(s);
         const auto before = engine.world().pop.cell;
         for (int k = 0; k < 20; ++k)
@@ -100,10 +102,10 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("intolerance raises the share of similar neighbours") {
-        const RunResult r = run_default({{"city.width", 60}, {"city.height", 60}}, 200, 2);
-        ScenarioConfig s = default_city({{"city.width", 60}, {"city.height", 60}});
+        const RunResult r = run_default({"city.layout=voronoi", "city.width=60", "city.height=60"}, 200, 2);
+        ScenarioConfig s = load_default_scenario({"city.layout=voronoi", "city.width=60", "city.height=60"});
         const double start = percent_similar(build_world(s.city, s.seed), 1);
-        const double end = r.metrics.front().second;  // percent_similar comes first
+        const double end = r.metrics.front().second; // percent_similar comes first
         CHECK(r.metrics.front().first == "percent_similar");
         CHECK(end > start + 5.0);
     }
@@ -111,15 +113,15 @@ TEST_SUITE("integration") {
 
 TEST_SUITE("unit") {
     TEST_CASE("mobility parameters are validated with the key named") {
-        CHECK_THROWS_WITH_AS(default_city({{"residential_mobility.radius", 0}}),
-                             "residential_mobility.radius: expected an integer in [1, 10], found 0", ParamError);
-        CHECK_THROWS_WITH_AS(default_city({{"residential_mobility.raduis", 2}}),
-                             "unknown parameter 'residential_mobility.raduis' (did you mean "
-                             "'residential_mobility.radius'?)",
-                             ParamError);
-        CHECK_THROWS_AS(default_city({{"groups.majority.share", 0.5}}), ParamError);  // shares no longer sum to 1
-        CHECK_THROWS_WITH_AS(default_city({{"groups.majorty.share", 0.5}}),
-                             "unknown group 'majorty' in 'groups.majorty.share' (did you mean 'majority'?)",
-                             ParamError);
+        CHECK_THROWS_WITH_AS(
+            load_default_scenario({"mechanisms.residential_mobility.radius=0"}),
+            "--set: mechanisms.residential_mobility.radius: expected an integer in [1, 10], found "
+            "the integer 0",
+            ScenarioError);
+        CHECK_THROWS_WITH_AS(
+            load_default_scenario({"mechanisms.residential_mobility.raduis=2"}),
+            "--set: mechanisms.residential_mobility.raduis: unknown key (did you mean 'radius'?); "
+            "'icsim check --explain mechanisms.residential_mobility' lists the keys",
+            ScenarioError);
     }
 }
