@@ -8,7 +8,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-packages=(cmake ninja-build g++ pkg-config libtbb-dev doctest-dev libcli11-dev nlohmann-json3-dev)
+packages=(cmake ninja-build g++ pkg-config libtbb-dev doctest-dev libcli11-dev nlohmann-json3-dev
+    libtomlplusplus-dev clang libclang-rt-14-dev)
 
 install_missing() {
     local missing=()
