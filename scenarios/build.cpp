@@ -3,8 +3,9 @@
 
 namespace icsim {
 
-Engine build_engine(const ScenarioConfig& scenario) {
-    World world = build_world(scenario.city, scenario.seed);
+namespace {
+
+Engine assemble(const ScenarioConfig& scenario, World world, uint32_t step) {
     std::vector<std::unique_ptr<Mechanism>> mechanisms;
     for (const auto& mc : scenario.mechanisms) {
         const MechanismEntry* m = find_mechanism(mc.name);
@@ -13,7 +14,19 @@ Engine build_engine(const ScenarioConfig& scenario) {
         mechanisms.push_back(m->make(mc.params, world));
     }
     PolicySchedule policy(scenario.policies, baseline_from_icc(scenario.icc_scores));
-    return Engine(std::move(world), std::move(mechanisms), scenario.seed, std::move(policy));
+    return Engine(std::move(world), std::move(mechanisms), scenario.seed, std::move(policy), step);
+}
+
+} // namespace
+
+Engine build_engine(const ScenarioConfig& scenario) {
+    return assemble(scenario, build_world(scenario.city, scenario.seed), 0);
+}
+
+Engine build_engine(const ScenarioConfig& scenario, Population population, uint32_t step) {
+    World world = build_world(scenario.city, scenario.seed);
+    restore_population(world, std::move(population));
+    return assemble(scenario, std::move(world), step);
 }
 
 } // namespace icsim

@@ -88,6 +88,10 @@ std::string toml_quote(const std::string& s) {
 
 std::string real_text(double v) {
     char buf[40];
+    if (std::floor(v) == v && std::abs(v) < 1e15) {  // whole numbers in plain notation: 60.0, not 6e+01
+        std::snprintf(buf, sizeof buf, "%.1f", v);
+        return buf;
+    }
     std::snprintf(buf, sizeof buf, "%.17g", v);
     std::string s = buf;
     // Shortest text that reads back to the same double.
@@ -130,6 +134,7 @@ class Loader {
 public:
     std::vector<Diagnostic> diags;
     bool syntax_error = false; // a file did not parse: later checks would only mislead
+    std::set<std::string> bad_paths; // keys already reported: not "missing" as well
 
     void error(const Origin& o, const std::string& key, const std::string& message) {
         if (diags.size() < 200) // bound the report for pathological input
@@ -161,6 +166,7 @@ public:
     // Converts one TOML value to a leaf's type, reporting a mismatch.
     bool convert(const toml::node& n, const Key& k, const std::string& path, const Origin& o, Value& out) {
         auto mismatch = [&] {
+            bad_paths.insert(path);
             error(o, path, "expected " + scenario::expected_text(k) + ", found " + found_text(n));
             return false;
         };
@@ -199,6 +205,7 @@ public:
             std::string s(n.as_string()->get());
             if (k.kind == Kind::Enum && std::find(k.choices.begin(), k.choices.end(), s) == k.choices.end()) {
                 const std::string guess = closest_name(s, k.choices);
+                bad_paths.insert(path);
                 error(o, path,
                       "expected " + scenario::expected_text(k) + ", found " + toml_quote(s) +
                           (guess.empty() ? "" : " (did you mean " + toml_quote(guess) + "?)"));
@@ -488,7 +495,7 @@ public:
                     fill_defaults(doc, c, p + "." + name, doc.entries[p + "." + name]);
             } else if (c.name == "name" || c.name == "remove" || c.name == "extends") {
                 continue;
-            } else if (!doc.values.count(p)) {
+            } else if (!doc.values.count(p) && !bad_paths.count(p)) {
                 if (c.required) {
                     error(where, p, "required key missing (" + scenario::expected_text(c) + ")");
                 } else if (!c.def.empty()) {

@@ -45,5 +45,9 @@ struct ScenarioConfig {
 // Builds the initial world, the mechanisms and the policy schedule. Throws
 // ParamError or std::invalid_argument for a config that cannot run.
 Engine build_engine(const ScenarioConfig& scenario);
+// The same engine continued from a saved state: the population after step
+// `step` (a checkpoint) replaces the initial one; the next step computed is
+// step + 1. Throws std::invalid_argument when the state does not fit the city.
+Engine build_engine(const ScenarioConfig& scenario, Population population, uint32_t step);
 
 } // namespace icsim

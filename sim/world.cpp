@@ -30,6 +30,29 @@ void World::recount() {
     }
 }
 
+void restore_population(World& w, Population pop) {
+    const size_t n = pop.cell.size();
+    if (pop.group.size() != n || pop.tolerance.size() != n || pop.language.size() != n ||
+        pop.skill.size() != n || pop.prejudice.size() != n)
+        throw std::invalid_argument("saved population: columns of different lengths");
+    const CellId cells = CellId(w.grid.cells());
+    for (size_t r = 0; r < n; ++r) {
+        if (pop.cell[r] >= cells)
+            throw std::invalid_argument("saved population: resident " + std::to_string(r) + " lives in cell " +
+                                        std::to_string(pop.cell[r]) + ", outside the grid");
+        if (pop.group[r] >= w.groups.size())
+            throw std::invalid_argument("saved population: resident " + std::to_string(r) + " has group " +
+                                        std::to_string(pop.group[r]) + ", not one of the city's groups");
+    }
+    std::vector<uint32_t> occupancy(cells, 0);
+    for (size_t r = 0; r < n; ++r)
+        if (++occupancy[pop.cell[r]] > uint32_t(w.grid.capacity))
+            throw std::invalid_argument("saved population: cell " + std::to_string(pop.cell[r]) +
+                                        " holds more residents than its capacity");
+    w.pop = std::move(pop);
+    w.recount();
+}
+
 // Group sizes summing exactly to n: floor of share x n, then the remaining
 // residents to the largest remainders (ties to the lower group index).
 static std::vector<size_t> apportion(const std::vector<GroupSpec>& groups, size_t n) {
@@ -219,6 +242,9 @@ World build_world(const CityConfig& config, uint64_t seed) {
         for (CellId c = 0; c < CellId(grid.cells()); ++c)
             if (w.hoods.of_cell[c] == p.neighbourhood)
                 cells.push_back(c);
+        if (cells.empty())
+            throw std::invalid_argument("places." + p.name + ".neighbourhood: '" + w.hoods.names[size_t(p.neighbourhood)] +
+                                        "' has no cells (covered by other rectangles, or an empty region)");
         CounterRng pr(seed, Stream::Setup, 2, uint32_t(k));
         for (int i = 0; i < p.count; ++i)
             w.places.push_back({p.kind, cells[pr.below(uint32_t(cells.size()))], p.capacity, uint16_t(k)});
