@@ -7,7 +7,8 @@
 //   isolation     xPx(a) = sum_i (a_i/A) (a_i/t_i)               (Lieberson 1981; Massey & Denton 1988)
 //   exposure      xPy(a,b) = sum_i (a_i/A) (b_i/t_i)
 //   Theil entropy E = - sum_m pi_m ln pi_m;  E_i likewise within unit i;
-//   multigroup Theil index H = sum_i t_i (E - E_i) / (T E)     (Theil & Finizza 1971; Reardon & Firebaugh 2002)
+//   multigroup Theil index H = sum_i t_i (E - E_i) / (T E)
+//                     (Theil & Finizza 1971; Reardon & Firebaugh 2002)
 //   percent similar = 100 x (sum over residents of same-group neighbours)
 //                         / (sum over residents of all neighbours), a ratio of sums;
 //                     neighbours are the other residents within the Moore window (Schelling 1971).
@@ -25,7 +26,7 @@ namespace icsim {
 struct UnitCounts {
     int units = 0;
     int groups = 0;
-    std::vector<double> n;  // n[u * groups + g]
+    std::vector<double> n; // n[u * groups + g]
 
     double at(int u, int g) const { return n[size_t(u) * size_t(groups) + size_t(g)]; }
 };
@@ -50,6 +51,8 @@ struct SimilarCounts {
 // Chebyshev radius `radius`, own cell included) summed over every resident,
 // or over the members of `group` when group >= 0. Parallel; exact integers.
 SimilarCounts similar_counts(const World& world, int radius, int group = -1);
-inline double percent_similar(const World& world, int radius) { return similar_counts(world, radius).percent(); }
+inline double percent_similar(const World& world, int radius) {
+    return similar_counts(world, radius).percent();
+}
 
-}  // namespace icsim
+} // namespace icsim

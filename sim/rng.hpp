@@ -3,8 +3,7 @@
 // residents or threads and the scheduling order can never change a draw.
 //
 // Algorithm: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, "Parallel random
-// numbers: as easy as 1, 2, 3", SC'11), the generator of Random123, cuRAND
-// and JAX; it passes TestU01 BigCrush with no failures.
+// numbers: as easy as 1, 2, 3", SC'11), the generator of Random123 and cuRAND; it passes TestU01 BigCrush with no failures.
 //   key     = (seed & 0xffffffff, seed >> 32)
 //   counter = (id, index / 2, step, stream)
 //   draw    = 64-bit half (index % 2) of the 128-bit Philox output block.
@@ -21,17 +20,17 @@ namespace icsim {
 // One stream id per consumer of random numbers. Append new ids; never reorder
 // (that would change every result for a given seed).
 enum class Stream : uint32_t {
-    Setup = 1,          // building the initial city
-    Mobility = 2,       // residential mobility decisions
-    MobilityResolve = 3,  // conflict priorities for vacancies
-    Classic = 16,       // classic reference models (models/classic)
-    Bench = 17,         // benchmark models
+    Setup = 1,           // building the initial city
+    Mobility = 2,        // residential mobility decisions
+    MobilityResolve = 3, // conflict priorities for vacancies
+    Classic = 16,        // classic reference models (models/classic)
+    Bench = 17,          // benchmark models
     Test = 99,
 };
 
 namespace philox {
-constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;  // multipliers
-constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;  // Weyl key increments
+constexpr uint32_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u; // multipliers
+constexpr uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u; // Weyl key increments
 
 inline std::array<uint32_t, 4> block(std::array<uint32_t, 4> ctr, std::array<uint32_t, 2> key) {
     for (int round = 0; round < 10; ++round) {
@@ -44,7 +43,7 @@ inline std::array<uint32_t, 4> block(std::array<uint32_t, 4> ctr, std::array<uin
     }
     return ctr;
 }
-}  // namespace philox
+} // namespace philox
 
 // Draw number `index` of (seed, stream, step, id) as a pure function.
 inline uint64_t draw_u64(uint64_t seed, Stream stream, uint32_t step, uint32_t id, uint64_t index) {
@@ -54,7 +53,9 @@ inline uint64_t draw_u64(uint64_t seed, Stream stream, uint32_t step, uint32_t i
 }
 
 // Uniform double in [0, 1) with 53 random bits.
-inline double to_unit(uint64_t x) { return double(x >> 11) * 0x1.0p-53; }
+inline double to_unit(uint64_t x) {
+    return double(x >> 11) * 0x1.0p-53;
+}
 
 // A cheap sequential reader over the draws of one (seed, stream, step, id):
 // draw k of a CounterRng equals draw_u64(seed, stream, step, id, k).
@@ -94,4 +95,4 @@ private:
     int have_ = 0;
 };
 
-}  // namespace icsim
+} // namespace icsim

@@ -1,0 +1,178 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sim/metrics.hpp"
+#include "sim/world.hpp"
+
+using namespace icsim;
+
+namespace {
+
+CityConfig city(int width, int height, int capacity, double occupancy, std::vector<double> shares) {
+    CityConfig cfg;
+    cfg.grid = Grid{width, height, false, capacity};
+    cfg.occupancy = occupancy;
+    for (size_t g = 0; g < shares.size(); ++g) {
+        GroupSpec spec; // groups "a", "b", ... placed at random
+        spec.name = std::string(1, char('a' + g));
+        spec.share = shares[g];
+        spec.tolerance = 0.3;
+        cfg.groups.push_back(spec);
+    }
+    return cfg;
+}
+
+std::vector<size_t> group_sizes(const World& w) {
+    std::vector<size_t> n(w.groups.size(), 0);
+    for (const uint8_t g : w.pop.group)
+        ++n[g];
+    return n;
+}
+
+// The std::invalid_argument message of build_world(cfg), or "" if it built.
+std::string error_of(const CityConfig& cfg) {
+    try {
+        build_world(cfg, 1);
+    } catch (const std::invalid_argument& e) {
+        return e.what();
+    }
+    return "";
+}
+
+} // namespace
+
+TEST_SUITE("unit") {
+
+    TEST_CASE("world: resident count is occupancy x dwellings / rounded") {
+        // 10 x 10 x 3 = 300 dwellings.
+        CHECK(build_world(city(10, 10, 3, 0.5, {1.0}), 1).pop.size() == 150);
+        CHECK(build_world(city(10, 10, 3, 0.333, {1.0}), 1).pop.size() == 100);  // 99.9 rounds up
+        CHECK(build_world(city(10, 10, 3, 0.3317, {1.0}), 1).pop.size() == 100); // 99.51
+        CHECK(build_world(city(10, 10, 3, 0.3316, {1.0}), 1).pop.size() == 99);  // 99.48
+        CHECK(build_world(city(10, 10, 3, 1.0, {1.0}), 1).pop.size() == 300);
+    }
+
+    TEST_CASE("world: group sizes by largest remainder") {
+        // n = 101: exact sizes 45.45, 35.35, 20.2 -> floors 45 35 20 (100); the
+        // one left over goes to the largest remainder (0.45, group 0).
+        CHECK(group_sizes(build_world(city(101, 1, 1, 1.0, {0.45, 0.35, 0.2}), 3)) ==
+              std::vector<size_t>{46, 35, 20});
+        // n = 101, shares 0.2 0.35 0.45: the remainder 0.45 is now group 2's.
+        CHECK(group_sizes(build_world(city(101, 1, 1, 1.0, {0.2, 0.35, 0.45}), 3)) ==
+              std::vector<size_t>{20, 35, 46});
+        // n = 100, thirds: 33.33 each, equal remainders -> the lowest index gets the extra one.
+        const double third = 1.0 / 3;
+        CHECK(group_sizes(build_world(city(10, 10, 1, 1.0, {third, third, third}), 3)) ==
+              std::vector<size_t>{34, 33, 33});
+        // n = 10, shares 0.66 0.17 0.17: 6.6 1.7 1.7 -> 6 1 1 plus 2 to the
+        // largest remainders (0.7, 0.7 tie -> groups 1 and 2): 6 2 2.
+        CHECK(group_sizes(build_world(city(10, 1, 1, 1.0, {0.66, 0.17, 0.17}), 3)) ==
+              std::vector<size_t>{6, 2, 2});
+    }
+
+    TEST_CASE("world: counts are consistent and no cell is over capacity") {
+        const World w = build_world(city(40, 30, 4, 0.85, {0.5, 0.3, 0.2}), 42);
+        World again = w;
+        again.recount();
+        CHECK(again.group_count == w.group_count);
+        CHECK(again.total == w.total);
+        size_t residents = 0;
+        for (CellId c = 0; c < CellId(w.grid.cells()); ++c) {
+            CHECK(w.total[c] <= w.grid.capacity);
+            int sum = 0;
+            for (int g = 0; g < w.group_total(); ++g)
+                sum += w.count(c, g);
+            CHECK(sum == w.total[c]);
+            residents += w.total[c];
+        }
+        CHECK(residents == w.pop.size());
+        // A full city fills every dwelling exactly.
+        const World full = build_world(city(20, 20, 3, 1.0, {0.5, 0.5}), 5);
+        for (CellId c = 0; c < CellId(full.grid.cells()); ++c)
+            CHECK(full.total[c] == 3);
+    }
+
+    TEST_CASE("world: move keeps the counts in step") {
+        World w = build_world(city(8, 8, 2, 0.5, {0.5, 0.5}), 9);
+        CellId empty = 0;
+        while (w.total[empty] != 0)
+            ++empty;
+        const CellId from = w.pop.cell[0];
+        const int g = w.pop.group[0];
+        const uint16_t before = w.count(from, g);
+        w.move(0, empty);
+        CHECK(w.pop.cell[0] == empty);
+        CHECK(w.count(from, g) == before - 1);
+        CHECK(w.count(empty, g) == 1);
+        CHECK(w.total[empty] == 1);
+        World again = w;
+        again.recount();
+        CHECK(again.group_count == w.group_count);
+        CHECK(again.total == w.total);
+    }
+
+    TEST_CASE("world: the seed decides the city") {
+        const CityConfig cfg = city(30, 30, 2, 0.7, {0.5, 0.5});
+        const World a = build_world(cfg, 123), b = build_world(cfg, 123), c = build_world(cfg, 124);
+        CHECK(a.pop.cell == b.pop.cell);
+        CHECK(a.pop.group == b.pop.group);
+        CHECK(a.group_count == b.group_count);
+        // 1260 residents among 1800 dwellings: two seeds giving the same homes
+        // would mean the seed is ignored.
+        CHECK(a.pop.cell != c.pop.cell);
+        CHECK(a.group_count != c.group_count);
+    }
+
+    // In a random city each neighbour of a resident is of the same group with
+    // probability (N_a - 1)/(N - 1) ~ 1/2, so percent similar is ~50. Its
+    // spread: with spins s = +-1 per resident, same = (1 + s_i s_j)/2 per
+    // neighbouring pair, and the products s_i s_j of distinct pairs are
+    // uncorrelated under independent spins, so Var(sum) = #pairs / 4. Here
+    // 9000 residents with ~ 8 x 0.9 = 7.2 neighbours each give ~32,000 pairs:
+    // SD = 0.5 / sqrt(32000) = 0.28 percentage points. A bound of 1.5 points
+    // is over 5 SD (a correct city fails it with probability < 1e-6), while
+    // counting oneself as a neighbour would give (3.6 + 1)/(7.2 + 1) = 56 %.
+    TEST_CASE("world: a random 50/50 city is about 50 % similar") {
+        const World w = build_world(city(100, 100, 1, 0.9, {0.5, 0.5}), 2024);
+        REQUIRE(w.pop.size() == 9000);
+        const SimilarCounts s = similar_counts(w, 1);
+        // ~7.2 neighbours per resident (fewer at the boundary).
+        CHECK(double(s.total) / double(w.pop.size()) == doctest::Approx(7.1).epsilon(0.03));
+        CHECK(std::abs(s.percent() - 50.0) < 1.5);
+        // Each group alone: half as many pairs, SD 0.4 points; 2 points is 5 SD.
+        CHECK(std::abs(similar_counts(w, 1, 0).percent() - 50.0) < 2.0);
+        CHECK(std::abs(similar_counts(w, 1, 1).percent() - 50.0) < 2.0);
+    }
+
+    TEST_CASE("world: invalid configurations are rejected with the field named") {
+        const CityConfig ok = city(10, 10, 2, 0.5, {0.5, 0.5});
+        CHECK(error_of(ok).empty());
+        auto with = [&](auto change) {
+            CityConfig c = ok;
+            change(c);
+            return error_of(c);
+        };
+        CHECK(with([](CityConfig& c) { c.grid.width = 0; }).find("city.width") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.grid.height = -3; }).find("city.height") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.grid.capacity = 0; }).find("city.capacity") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.grid.capacity = 70000; }).find("city.capacity") !=
+              std::string::npos);
+        CHECK(with([](CityConfig& c) { c.occupancy = 0; }).find("city.occupancy") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.occupancy = 1.01; }).find("city.occupancy") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.occupancy = std::nan(""); }).find("city.occupancy") !=
+              std::string::npos);
+        CHECK(with([](CityConfig& c) { c.groups.clear(); }).find("groups") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.groups[1].share = 0; }).find("groups.b.share") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.groups[1].share = 0.4; }).find("sum to 1") != std::string::npos);
+        CHECK(with([](CityConfig& c) { c.groups[0].tolerance = 1.5; }).find("groups.a.tolerance") !=
+              std::string::npos);
+        CHECK(with([](CityConfig& c) {
+                  c.neighbourhoods = {{"centre", 5, 5, 11, 8}};
+              }).find("'centre'") != std::string::npos);
+    }
+
+} // TEST_SUITE
