@@ -3,7 +3,8 @@
 // residents or threads and the scheduling order can never change a draw.
 //
 // Algorithm: Philox4x32-10 (Salmon, Moraes, Dror & Shaw 2011, "Parallel random
-// numbers: as easy as 1, 2, 3", SC'11), the generator of Random123 and cuRAND; it passes TestU01 BigCrush with no failures.
+// numbers: as easy as 1, 2, 3", SC'11), the generator of Random123 and
+// cuRAND; it passes TestU01 BigCrush with no failures.
 //   key     = (seed & 0xffffffff, seed >> 32)
 //   counter = (id, index / 2, step, stream)
 //   draw    = 64-bit half (index % 2) of the 128-bit Philox output block.
