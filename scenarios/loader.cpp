@@ -88,7 +88,7 @@ std::string toml_quote(const std::string& s) {
 
 std::string real_text(double v) {
     char buf[40];
-    if (std::floor(v) == v && std::abs(v) < 1e15) {  // whole numbers in plain notation: 60.0, not 6e+01
+    if (std::floor(v) == v && std::abs(v) < 1e15) { // whole numbers in plain notation: 60.0, not 6e+01
         std::snprintf(buf, sizeof buf, "%.1f", v);
         return buf;
     }
@@ -133,7 +133,7 @@ std::string value_text(const Value& v) {
 class Loader {
 public:
     std::vector<Diagnostic> diags;
-    bool syntax_error = false; // a file did not parse: later checks would only mislead
+    bool syntax_error = false;       // a file did not parse: later checks would only mislead
     std::set<std::string> bad_paths; // keys already reported: not "missing" as well
 
     void error(const Origin& o, const std::string& key, const std::string& message) {
@@ -220,8 +220,13 @@ public:
                 return mismatch();
             std::vector<std::string> v;
             for (const auto& e : *a) {
-                if (!e.is_string())
-                    return mismatch();
+                if (!e.is_string()) {
+                    bad_paths.insert(path);
+                    error(o, path,
+                          "expected " + scenario::expected_text(k) + ", found " + found_text(e) +
+                              " at position " + std::to_string(v.size() + 1));
+                    return false;
+                }
                 v.emplace_back(e.as_string()->get());
             }
             out = std::move(v);
@@ -347,14 +352,22 @@ public:
         }
         if (int(chain.size()) >= kMaxExtendsDepth) {
             syntax_error = true;
-            error(from, "extends", "more than " + std::to_string(kMaxExtendsDepth) + " levels of extends");
+            error(from, "extends",
+                  "more than " + std::to_string(kMaxExtendsDepth) + " files in the extends chain");
             return doc;
         }
-        std::ifstream in(path, std::ios::binary);
-        if (!in || std::filesystem::is_directory(path, ec)) {
+        if (std::filesystem::is_directory(path, ec)) {
             syntax_error = true;
             error(from.file.empty() ? Origin{file} : from, from.file.empty() ? "" : "extends",
-                  "cannot open " + file + (ec ? "" : ": " + std::string(std::strerror(errno))));
+                  file + " is a directory, not a scenario file");
+            return doc;
+        }
+        errno = 0;
+        std::ifstream in(path, std::ios::binary);
+        if (!in) {
+            syntax_error = true;
+            error(from.file.empty() ? Origin{file} : from, from.file.empty() ? "" : "extends",
+                  "cannot open " + file + (errno != 0 ? ": " + std::string(std::strerror(errno)) : ""));
             return doc;
         }
         std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -445,7 +458,21 @@ public:
             for (const auto& c : k->children)
                 if (c.name == seg)
                     child = &c;
-            if (child == nullptr || seg == "extends") {
+            if (seg == "extends" && walked.empty()) {
+                error(o, "extends", "cannot be set from the command line: put extends in a scenario file");
+                return;
+            }
+            if (k->kind != Kind::Table && k->kind != Kind::List) {
+                error(o, walked,
+                      "is " + scenario::kind_name(*k) + ", not a table: it has no key '" + seg + "'");
+                return;
+            }
+            if (k->kind == Kind::List && (seg == "name" || seg == "remove")) {
+                error(o, walked + "." + seg,
+                      "entries are renamed or removed in a scenario file, not with --set");
+                return;
+            }
+            if (child == nullptr) {
                 unknown_key(*k, walked, seg, o);
                 return;
             }
@@ -493,11 +520,15 @@ public:
             } else if (c.kind == Kind::List) {
                 for (const auto& name : doc.lists[p])
                     fill_defaults(doc, c, p + "." + name, doc.entries[p + "." + name]);
-            } else if (c.name == "name" || c.name == "remove" || c.name == "extends") {
+            } else if (c.name == "extends" ||
+                       (spec.kind == Kind::List && (c.name == "name" || c.name == "remove"))) {
                 continue;
-            } else if (!doc.values.count(p) && !bad_paths.count(p)) {
+            } else if (!doc.values.count(p)) {
+                // A rejected value is already reported; a default stands in
+                // for it so that the cross-field checks can still run.
                 if (c.required) {
-                    error(where, p, "required key missing (" + scenario::expected_text(c) + ")");
+                    if (!bad_paths.count(p))
+                        error(where, p, "required key missing (" + scenario::expected_text(c) + ")");
                 } else if (!c.def.empty()) {
                     Value v;
                     const std::string def_text = "v = " + c.def;
@@ -555,12 +586,14 @@ public:
                 const std::string guess = closest_name(n, allowed);
                 error(e.origin, path,
                       "no " + k->refers_to + " entry named " + toml_quote(n) +
+                          (k->refers_to == "organisations" ? " (nor \"city\")" : "") +
                           (guess.empty() ? "" : " (did you mean " + toml_quote(guess) + "?)"));
             }
         }
     }
 
-    void cross_check(const Doc& doc, const std::filesystem::path& dir, std::vector<uint16_t>& raster) {
+    void cross_check(const Doc& doc, const std::filesystem::path& dir, const Origin& top,
+                     std::vector<uint16_t>& raster) {
         check_references(doc);
         const int64_t width = get<int64_t>(doc, "city.width"), height = get<int64_t>(doc, "city.height");
         const int64_t capacity = get<int64_t>(doc, "city.capacity");
@@ -578,7 +611,7 @@ public:
         // Groups.
         const auto& groups = doc.lists.count("groups") ? doc.lists.at("groups") : std::vector<std::string>{};
         if (groups.empty() || groups.size() > 255)
-            error({}, "groups",
+            error(top, "groups",
                   "expected between 1 and 255 [[groups]] entries, found " + std::to_string(groups.size()));
         double shares = 0;
         bool all_shares = true;
@@ -603,7 +636,7 @@ public:
         const auto& hoods = doc.lists.count("city.neighbourhoods") ? doc.lists.at("city.neighbourhoods")
                                                                    : std::vector<std::string>{};
         if (hoods.size() > 65534)
-            error({}, "city.neighbourhoods", "more than 65534 neighbourhoods");
+            error(top, "city.neighbourhoods", "more than 65534 neighbourhoods");
         if (layout != "rectangles" && hoods.empty())
             error(where(doc, "city.layout"), "city.neighbourhoods",
                   "layout = \"" + layout + "\" needs at least one [[city.neighbourhoods]] entry");
@@ -665,13 +698,6 @@ public:
                               std::to_string(std::max<int64_t>(0, stop - start)) + " steps");
             }
 
-        // Mechanisms.
-        std::set<std::string> seen;
-        for (const auto& m : get<std::vector<std::string>>(doc, "mechanisms.order"))
-            if (!seen.insert(m).second)
-                error(where(doc, "mechanisms.order"), "mechanisms.order",
-                      "lists " + toml_quote(m) + " twice");
-
         // Output.
         const std::vector<std::string> known = {"all", "percent_similar", "theil_h", "dissimilarity",
                                                 "isolation"};
@@ -692,7 +718,11 @@ public:
             error(where(doc, "city.layout"), "city.raster", "layout = \"raster\" needs a raster file");
             return;
         }
-        const std::filesystem::path path = dir / name;
+        // Relative to the file that names it (a base file may name it).
+        const std::filesystem::path base = ro.file.empty() || ro.file == "--set" || ro.file == "(default)"
+                                               ? dir
+                                               : std::filesystem::path(ro.file).parent_path();
+        const std::filesystem::path path = base / name;
         std::ifstream in(path);
         if (!in) {
             error(ro, "city.raster", "cannot open " + path.string());
@@ -940,12 +970,14 @@ public:
                           const std::string& source) {
         if (syntax_error)
             fail();
+        for (const auto& [ep, o] : doc.removals) // removals no base file consumed
+            error(o, ep, "remove = true, but this file extends no scenario with an entry of this name");
         for (const auto& s : sets)
             apply_set(doc, s);
         fill_defaults(doc, scenario::schema(), "", {source});
         std::vector<uint16_t> raster;
         try {
-            cross_check(doc, dir, raster);
+            cross_check(doc, dir, {source}, raster);
         } catch (const std::exception&) {
             // A value the cross-field rules need is missing or mistyped; that
             // error is already reported.
