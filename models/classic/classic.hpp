@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,6 +20,12 @@ namespace icsim {
 
 // Named final figures of one replicate, in a fixed order.
 using MetricValues = std::vector<std::pair<std::string, double>>;
+
+// A metric that is undefined for a replicate (e.g. an attack rate over major
+// outbreaks, in a replicate whose outbreak was minor) is reported as kMissing
+// (any NaN counts as missing). Its summary then covers only the replicates
+// that have a value, and MetricSummary::count says how many.
+inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 struct ClassicModel {
     std::string name;
@@ -35,9 +42,12 @@ const ClassicModel* find_classic(const std::string& name);
 
 uint64_t replicate_seed(uint64_t seed, uint32_t replicate);
 
+// Summary over the replicates that have a value (count of them); with
+// count = 0 every figure is NaN. sd uses count - 1; se = sd / sqrt(count).
 struct MetricSummary {
     std::string name;
     double mean = 0, sd = 0, se = 0, min = 0, max = 0;
+    uint32_t count = 0;
 };
 
 struct ClassicResult {

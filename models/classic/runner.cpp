@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
@@ -34,24 +35,35 @@ ClassicResult run_classic(const ClassicModel& model, const ParamValues& override
     std::vector<MetricValues> per_run(runs);
     oneapi::tbb::parallel_for(uint32_t(0), runs, [&](uint32_t k) { per_run[k] = replicate(replicate_seed(seed, k)); });
 
-    // Summaries in replicate order: independent of the thread count.
+    // Summaries in replicate order: independent of the thread count. Missing
+    // values (NaN) are skipped; see kMissing.
     for (size_t m = 0; m < per_run[0].size(); ++m) {
         MetricSummary s;
         s.name = per_run[0][m].first;
-        s.min = s.max = per_run[0][m].second;
+        s.min = std::numeric_limits<double>::infinity();
+        s.max = -s.min;
         double sum = 0;
         for (const auto& r : per_run) {
             const double v = r.at(m).second;
+            if (std::isnan(v))
+                continue;
+            ++s.count;
             sum += v;
             s.min = std::min(s.min, v);
             s.max = std::max(s.max, v);
         }
-        s.mean = sum / runs;
+        if (s.count == 0) {
+            s.mean = s.sd = s.se = s.min = s.max = kMissing;
+            result.metrics.push_back(s);
+            continue;
+        }
+        s.mean = sum / s.count;
         double ss = 0;
         for (const auto& r : per_run)
-            ss += (r[m].second - s.mean) * (r[m].second - s.mean);
-        s.sd = runs > 1 ? std::sqrt(ss / (runs - 1)) : 0.0;
-        s.se = s.sd / std::sqrt(double(runs));
+            if (!std::isnan(r[m].second))
+                ss += (r[m].second - s.mean) * (r[m].second - s.mean);
+        s.sd = s.count > 1 ? std::sqrt(ss / (s.count - 1)) : 0.0;
+        s.se = s.sd / std::sqrt(double(s.count));
         result.metrics.push_back(s);
     }
     return result;
