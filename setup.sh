@@ -9,7 +9,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 packages=(cmake ninja-build g++ pkg-config libtbb-dev doctest-dev libcli11-dev nlohmann-json3-dev
-    libtomlplusplus-dev clang libclang-rt-14-dev)
+    libtomlplusplus-dev clang libclang-rt-14-dev
+    libhdf5-dev hdf5-tools python3-h5py python3-numpy python3-pandas python3-matplotlib
+    jupyter-nbconvert python3-nbclient python3-ipykernel)
 
 install_missing() {
     local missing=()
@@ -41,7 +43,12 @@ case "$cmd" in
 run)
     install_missing
     build >&2
-    exec ./build/release/app/icsim run "$@"
+    # Unless told otherwise, the run's HDF5 output goes to build/release/,
+    # replaced on each run (icsim itself never overwrites without --force).
+    for a in "$@"; do
+        case "$a" in -o | --output | --output=* | --no-output) exec ./build/release/app/icsim run "$@" ;; esac
+    done
+    exec ./build/release/app/icsim run -o build/release/icsim-out.h5 --force "$@"
     ;;
 test)
     install_missing

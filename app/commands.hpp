@@ -21,6 +21,27 @@ struct RunOptions {
     std::optional<uint64_t> seed;
     std::vector<std::string> sets;
     bool quiet = false;
+    std::string output; // -o: "" = the scenario's output.file
+    bool no_output = false;
+    bool force = false; // replace an existing output file
+    std::string from;   // --from FILE[:STEP]: start from a checkpoint (a fork)
+    std::string command_line;
+};
+
+struct ResumeOptions {
+    std::string file; // OUT.h5.partial
+    bool force = false;
+    bool quiet = false;
+    std::string command_line;
+};
+
+struct InspectOptions {
+    std::string file;
+};
+
+struct ExportOptions {
+    std::string file;
+    std::string csv_dir;
 };
 
 struct CheckOptions {
@@ -49,8 +70,13 @@ int hardware_threads();
 // `threads` as given on the command line (0 = not given: the scenario's
 // run.threads, else all cores); `default_threads` = all cores.
 int cmd_run(const RunOptions& opts, int threads, int default_threads);
+int cmd_resume(const ResumeOptions& opts, int threads, int default_threads);
+int cmd_inspect(const InspectOptions& opts);
+int cmd_export(const ExportOptions& opts);
 int cmd_check(const CheckOptions& opts);
 int cmd_classic(const ClassicOptions& opts);
 int cmd_bench(const BenchOptions& opts);
+// Prints the validation table; exit code 1 if any check fails.
+int cmd_validate(bool quick, uint64_t seed);
 
 } // namespace icsim::app

@@ -1,6 +1,10 @@
 #include "output/report.hpp"
 
 #include <algorithm>
+#include <array>
+#include <cmath>
+
+#include <oneapi/tbb/parallel_for.h>
 
 #include "sim/metrics.hpp"
 
@@ -16,6 +20,211 @@ NamedValues city_metrics(const World& world) {
     for (int g = 0; g < world.group_total(); ++g)
         out.emplace_back("isolation." + world.groups[size_t(g)].name, isolation(hoods, g));
     return out;
+}
+
+namespace {
+
+// The offsets [-lo, hi] of a radius-1 window along one axis of length n, as
+// Grid::for_window takes them (a torus narrower than the window covers the
+// axis once).
+void axis_window(int n, bool torus, int& lo, int& hi) {
+    lo = hi = 1;
+    if (torus && 3 > n) {
+        lo = (n - 1) / 2;
+        hi = n / 2;
+    }
+}
+
+} // namespace
+
+namespace {
+
+// Adds a row's pairs to the per-(neighbourhood, group) sums: similar +=
+// own x (window - 1), all += own x (everyone in the window - 1), members +=
+// own, over runs of cells of one neighbourhood (own = 0 adds 0: the wrapped
+// window - 1 is multiplied by 0). Products are exact in 64 bits.
+template <size_t G>
+void accumulate_run(const uint16_t* own, const uint32_t* window, size_t x0, size_t x1, size_t stride,
+                    uint64_t* sim, uint64_t* tot, uint64_t* mem) {
+    const size_t g_count = G == 0 ? stride : G;
+    for (size_t x = x0; x < x1; ++x) {
+        const size_t c = x * g_count;
+        uint32_t around = 0;
+        for (size_t g = 0; g < g_count; ++g)
+            around += window[c + g];
+        for (size_t g = 0; g < g_count; ++g) {
+            const uint64_t o = own[c + g];
+            mem[g] += o;
+            sim[g] += o * uint32_t(window[c + g] - 1u);
+            tot[g] += o * uint32_t(around - 1u);
+        }
+    }
+}
+
+void accumulate_row(const uint16_t* own, const uint32_t* window, const uint16_t* hood, int width,
+                    size_t stride, uint64_t* sim, uint64_t* tot, uint64_t* mem) {
+    for (size_t x = 0; x < size_t(width);) {
+        const uint16_t u = hood[x];
+        size_t x1 = x + 1;
+        while (x1 < size_t(width) && hood[x1] == u)
+            ++x1;
+        const size_t at = size_t(u) * stride;
+        switch (stride) { // the common group counts, unrolled
+        case 2:
+            accumulate_run<2>(own, window, x, x1, stride, sim + at, tot + at, mem + at);
+            break;
+        case 3:
+            accumulate_run<3>(own, window, x, x1, stride, sim + at, tot + at, mem + at);
+            break;
+        case 4:
+            accumulate_run<4>(own, window, x, x1, stride, sim + at, tot + at, mem + at);
+            break;
+        default:
+            accumulate_run<0>(own, window, x, x1, stride, sim + at, tot + at, mem + at);
+        }
+        x = x1;
+    }
+}
+
+} // namespace
+
+StepMetrics step_metrics(const World& w) {
+    const int G = w.group_total(), H = w.hoods.count();
+    const Grid& grid = w.grid;
+    const int W = grid.width, Hh = grid.height;
+    const size_t stride = size_t(G);
+    // Same-group and all neighbour pairs per (neighbourhood, group), from
+    // radius-1 window counts computed separably (row sums, then sums of
+    // rows: the Moore window is the product of its row and column ranges),
+    // in blocks of rows; integer sums, so the block order is irrelevant.
+    constexpr int kRows = 32;
+    const size_t blocks = size_t((Hh + kRows - 1) / kRows);
+    const size_t cellsz = size_t(H) * stride;
+    std::vector<uint64_t> similar(blocks * cellsz, 0), all(blocks * cellsz, 0), members(blocks * cellsz, 0);
+    int x_lo, x_hi, y_lo, y_hi;
+    axis_window(W, grid.torus, x_lo, x_hi);
+    axis_window(Hh, grid.torus, y_lo, y_hi);
+    const size_t rowlen = size_t(W) * stride;
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        uint64_t* sim = &similar[b * cellsz];
+        uint64_t* tot = &all[b * cellsz];
+        uint64_t* mem = &members[b * cellsz];
+        const int y0 = int(b) * kRows, y1 = std::min(Hh, y0 + kRows);
+        // Row sums of the virtual rows y0 - 1 .. y1 (wrapped on a torus;
+        // zero outside a bounded grid), then window sums row by row.
+        const int vrows = y1 - y0 + 2;
+        thread_local std::vector<uint32_t> rows, window;
+        rows.assign(size_t(vrows) * rowlen, 0);
+        window.resize(rowlen);
+        for (int v = 0; v < vrows; ++v) {
+            int y = y0 - 1 + v;
+            if (grid.torus)
+                y = ((y % Hh) + Hh) % Hh;
+            else if (y < 0 || y >= Hh)
+                continue;
+            uint32_t* out = &rows[size_t(v) * rowlen];
+            const uint16_t* in = &w.group_count[size_t(y) * rowlen];
+            auto add_column = [&](int x) { // the generic rule (Grid::for_window)
+                for (int dx = -x_lo; dx <= x_hi; ++dx) {
+                    int xx = x + dx;
+                    if (grid.torus)
+                        xx = ((xx % W) + W) % W;
+                    else if (xx < 0 || xx >= W)
+                        continue;
+                    for (size_t g = 0; g < stride; ++g)
+                        out[size_t(x) * stride + g] += in[size_t(xx) * stride + g];
+                }
+            };
+            if (W > 2 && x_lo == 1 && x_hi == 1) {
+                add_column(0);
+                add_column(W - 1);
+                // Interior columns: the three cells around, every group at once.
+                for (size_t k = stride; k < size_t(W - 1) * stride; ++k)
+                    out[k] = uint32_t(in[k - stride]) + in[k] + in[k + stride];
+            } else {
+                for (int x = 0; x < W; ++x)
+                    add_column(x);
+            }
+        }
+        for (int y = y0; y < y1; ++y) {
+            std::fill(window.begin(), window.end(), 0u);
+            for (int dy = -y_lo; dy <= y_hi; ++dy) {
+                if (!grid.torus && (y + dy < 0 || y + dy >= Hh))
+                    continue;
+                const uint32_t* r = &rows[size_t(y + dy - y0 + 1) * rowlen];
+                for (size_t k = 0; k < rowlen; ++k)
+                    window[k] += r[k];
+            }
+            const uint16_t* own = &w.group_count[size_t(y) * rowlen];
+            const uint16_t* hood = &w.hoods.of_cell[size_t(y) * size_t(W)];
+            accumulate_row(own, window.data(), hood, W, stride, sim, tot, mem);
+        }
+    });
+    for (size_t b = 1; b < blocks; ++b)
+        for (size_t k = 0; k < cellsz; ++k) {
+            similar[k] += similar[b * cellsz + k];
+            all[k] += all[b * cellsz + k];
+            members[k] += members[b * cellsz + k];
+        }
+
+    // Residents per (neighbourhood, group): exactly counts_by_neighbourhood().
+    UnitCounts hoods;
+    hoods.units = H;
+    hoods.groups = G;
+    hoods.n.resize(cellsz);
+    for (size_t k = 0; k < cellsz; ++k)
+        hoods.n[k] = double(members[k]);
+    StepMetrics m;
+    m.theil_h = theil_h(hoods);
+    m.group_population.assign(stride, 0);
+    m.group_percent_similar.assign(stride, 0);
+    m.dissimilarity.assign(stride, 0);
+    m.isolation.assign(stride, 0);
+    m.hood_population.assign(size_t(H), 0);
+    m.hood_minority_share.assign(size_t(H), 0);
+    m.hood_percent_similar.assign(size_t(H), 0);
+    m.hood_diversity.assign(size_t(H), 0);
+    auto percent = [](uint64_t s, uint64_t t) { return t == 0 ? 0.0 : 100.0 * double(s) / double(t); };
+    uint64_t city_s = 0, city_t = 0;
+    std::vector<uint64_t> group_s(stride, 0), group_t(stride, 0);
+    for (int u = 0; u < H; ++u) {
+        uint64_t hs = 0, ht = 0;
+        double pop = 0;
+        for (int g = 0; g < G; ++g) {
+            const size_t k = size_t(u) * stride + size_t(g);
+            hs += similar[k];
+            ht += all[k];
+            group_s[size_t(g)] += similar[k];
+            group_t[size_t(g)] += all[k];
+            pop += hoods.at(u, g);
+        }
+        city_s += hs;
+        city_t += ht;
+        m.hood_population[size_t(u)] = pop;
+        m.hood_percent_similar[size_t(u)] = percent(hs, ht);
+        if (pop > 0) {
+            m.hood_minority_share[size_t(u)] = (pop - hoods.at(u, 0)) / pop;
+            double e = 0;
+            for (int g = 0; g < G; ++g) {
+                const double p = hoods.at(u, g) / pop;
+                if (p > 0)
+                    e -= p * std::log(p);
+            }
+            m.hood_diversity[size_t(u)] = G > 1 ? e / std::log(double(G)) : 0.0;
+        }
+        m.population += pop;
+    }
+    m.percent_similar = percent(city_s, city_t);
+    for (int g = 0; g < G; ++g) {
+        double n = 0;
+        for (int u = 0; u < H; ++u)
+            n += hoods.at(u, g);
+        m.group_population[size_t(g)] = n;
+        m.group_percent_similar[size_t(g)] = percent(group_s[size_t(g)], group_t[size_t(g)]);
+        m.dissimilarity[size_t(g)] = g == 0 ? 0.0 : dissimilarity(hoods, g, 0);
+        m.isolation[size_t(g)] = isolation(hoods, g);
+    }
+    return m;
 }
 
 void print_summary(std::FILE* out, const std::string& title, const NamedValues& start, const NamedValues& end,

@@ -20,6 +20,26 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 //   isolation.<group>          xPx of each group over neighbourhoods
 NamedValues city_metrics(const World& world);
 
+// Everything the HDF5 writer records each step, in one pass over the grid
+// (Moore radius 1 as above; percent similar counted in exact integers, so
+// every figure is the same on any number of threads):
+struct StepMetrics {
+    double percent_similar = 0; // equals city_metrics()' percent_similar
+    double theil_h = 0;
+    double population = 0;
+    // per group g (index into World::groups)
+    std::vector<double> group_population;
+    std::vector<double> group_percent_similar; // same-group share of the neighbours of g's members, %
+    std::vector<double> dissimilarity;         // D(g, first group); 0 for the first group itself
+    std::vector<double> isolation;             // xPx(g) over neighbourhoods
+    // per neighbourhood h
+    std::vector<double> hood_population;
+    std::vector<double> hood_minority_share;  // share of residents not in the first group, 0-1 (0 if empty)
+    std::vector<double> hood_percent_similar; // percent similar among the residents of h, %
+    std::vector<double> hood_diversity;       // Theil entropy of h's group mix / ln(groups), 0-1
+};
+StepMetrics step_metrics(const World& world);
+
 // Prints "metric | start | end | change" for two metric lists of equal names,
 // then each neighbourhood's population and group shares at the end.
 void print_summary(std::FILE* out, const std::string& title, const NamedValues& start, const NamedValues& end,

@@ -3,8 +3,9 @@
 namespace icsim {
 
 Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed,
-               PolicySchedule policy)
-    : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed), policy_(std::move(policy)) {}
+               PolicySchedule policy, uint32_t start_step)
+    : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed), policy_(std::move(policy)),
+      step_(start_step) {}
 
 void Engine::step() {
     ++step_;

@@ -12,11 +12,16 @@ namespace icsim {
 
 class Engine {
 public:
+    // `start_step` > 0 resumes a run whose state after that step is `world`
+    // (a checkpoint): the next step() computes step start_step + 1. Since
+    // random draws are pure functions of (seed, step, ...) and mechanisms
+    // keep no state across steps, this continues the run bit for bit.
     Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed,
-           PolicySchedule policy = {});
+           PolicySchedule policy = {}, uint32_t start_step = 0);
 
     void step();
     uint32_t steps_done() const { return step_; }
+    uint64_t seed() const { return seed_; }
     const World& world() const { return world_; }
     const PolicySchedule& policy() const { return policy_; }
     Counters counters() const;

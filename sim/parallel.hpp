@@ -50,4 +50,4 @@ T deterministic_sum(size_t n, F&& f) {
     return total;
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -38,8 +38,9 @@ void restore_population(World& w, Population pop) {
     const CellId cells = CellId(w.grid.cells());
     for (size_t r = 0; r < n; ++r) {
         if (pop.cell[r] >= cells)
-            throw std::invalid_argument("saved population: resident " + std::to_string(r) + " lives in cell " +
-                                        std::to_string(pop.cell[r]) + ", outside the grid");
+            throw std::invalid_argument("saved population: resident " + std::to_string(r) +
+                                        " lives in cell " + std::to_string(pop.cell[r]) +
+                                        ", outside the grid");
         if (pop.group[r] >= w.groups.size())
             throw std::invalid_argument("saved population: resident " + std::to_string(r) + " has group " +
                                         std::to_string(pop.group[r]) + ", not one of the city's groups");

@@ -128,4 +128,10 @@ struct World {
 // message says which field and why).
 World build_world(const CityConfig& config, uint64_t seed);
 
+// Replaces the population of `world` (built from the same city) by a saved
+// one -- a checkpoint -- and recounts. Throws std::invalid_argument, naming
+// the problem, when the columns differ in length or a resident's cell,
+// group or a cell's occupancy is out of range (a damaged or foreign state).
+void restore_population(World& world, Population pop);
+
 } // namespace icsim

@@ -37,7 +37,7 @@ icsim_expect(2 "--bogus" run --bogus)
 icsim_expect(2 "threads" run --threads 0)
 
 # The default city runs and prints its summary.
-icsim_expect(0 "percent_similar.*dissimilarity\\.newcomers.*Harbour" run --steps 3 --quiet)
+icsim_expect(0 "percent_similar.*dissimilarity\\.newcomers.*Harbour" run --steps 3 --quiet --no-output)
 
 # classic --json: the documented shape, and the same JSON on any thread count.
 icsim_expect(0 "" --threads 1 classic schelling-netlogo --runs 4 --seed 7 --json)
