@@ -112,7 +112,7 @@ TEST_SUITE("unit") {
         }
     }
 
-    TEST_CASE("output: the reader rejects missing, foreign, truncated and random files") {
+    TEST_CASE("output: the reader rejects missing and foreign and truncated and random files") {
         TempFile random("random.h5"), empty("empty.h5"), foreign("foreign.h5"), truncated("truncated.h5"),
             good("good.h5");
         {
@@ -168,7 +168,7 @@ TEST_SUITE("unit") {
 
 TEST_SUITE("integration") {
 
-    TEST_CASE("output: a run written and read back -- series, snapshots, checkpoints, deduplicated columns") {
+    TEST_CASE("output: a run written and read back -- series and snapshots and checkpoints and deduplicated columns") {
         // 140 x 140 x 4 x 0.88 = 68,992 residents: two column chunks of
         // 65,536 rows per snapshot, the second padded.
         for (const int side : {24, 140}) {
