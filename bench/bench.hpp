@@ -14,12 +14,12 @@ namespace icsim {
 struct BenchResult {
     std::string name;
     uint32_t runs = 0;
-    double median_ms = 0, min_ms = 0, max_ms = 0;  // per timed unit (see `unit`)
-    double agent_steps_per_s = 0;                  // at the median
-    double bandwidth_gb_s = 0;                     // streaming copy (read + write), same process
-    double percent_of_bandwidth_bound = 0;         // bytes touched per agent-step x rate / bandwidth
-    std::string unit;                              // what one timing covers, e.g. "construction + 20 steps"
-    std::string update_rule;                       // how agents are updated
+    double median_ms = 0, min_ms = 0, max_ms = 0; // per timed unit (see `unit`)
+    double agent_steps_per_s = 0;                 // at the median
+    double bandwidth_gb_s = 0;                    // streaming copy (read + write), same process
+    double percent_of_bandwidth_bound = 0;        // bytes touched per agent-step x rate / bandwidth
+    std::string unit;                             // what one timing covers, e.g. "construction + 20 steps"
+    std::string update_rule;                      // how agents are updated
     int threads = 1;
 };
 
@@ -37,4 +37,4 @@ const BenchCase* find_bench(const std::string& name);
 // `bytes`-sized buffers on `threads` threads; best of a few repetitions.
 double measure_copy_bandwidth_gb_s(size_t bytes, int threads);
 
-}  // namespace icsim
+} // namespace icsim

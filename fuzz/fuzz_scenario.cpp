@@ -24,10 +24,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         const icsim::ScenarioConfig s = icsim::load_scenario_text(text, "fuzz.toml", sets);
         const icsim::ScenarioConfig again = icsim::load_scenario_text(s.resolved_toml, "resolved.toml");
         if (again.resolved_toml != s.resolved_toml)
-            std::abort();  // the resolved text must be a fixed point
+            std::abort(); // the resolved text must be a fixed point
     } catch (const icsim::ScenarioError& e) {
         if (e.diagnostics().empty())
-            std::abort();  // every rejection must say why
+            std::abort(); // every rejection must say why
     }
     return 0;
 }

@@ -244,7 +244,8 @@ World build_world(const CityConfig& config, uint64_t seed) {
             if (w.hoods.of_cell[c] == p.neighbourhood)
                 cells.push_back(c);
         if (cells.empty())
-            throw std::invalid_argument("places." + p.name + ".neighbourhood: '" + w.hoods.names[size_t(p.neighbourhood)] +
+            throw std::invalid_argument("places." + p.name + ".neighbourhood: '" +
+                                        w.hoods.names[size_t(p.neighbourhood)] +
                                         "' has no cells (covered by other rectangles, or an empty region)");
         CounterRng pr(seed, Stream::Setup, 2, uint32_t(k));
         for (int i = 0; i < p.count; ++i)

@@ -29,7 +29,7 @@ inline constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 struct ClassicModel {
     std::string name;
-    std::string description;  // one line, with the source
+    std::string description; // one line, with the source
     std::vector<ParamInfo> params;
     // Validates the overrides (throws ParamError) and returns the replicate
     // runner: seed -> metrics. The runner must be safe to call concurrently.
@@ -51,11 +51,12 @@ struct MetricSummary {
 };
 
 struct ClassicResult {
-    std::vector<std::pair<std::string, double>> params;  // resolved: defaults with overrides applied
+    std::vector<std::pair<std::string, double>> params; // resolved: defaults with overrides applied
     std::vector<MetricSummary> metrics;
 };
 
 // Runs `runs` replicates in parallel (throws ParamError on bad overrides).
-ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs, uint64_t seed);
+ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs,
+                          uint64_t seed);
 
-}  // namespace icsim
+} // namespace icsim

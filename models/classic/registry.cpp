@@ -3,14 +3,14 @@
 
 namespace icsim {
 
-ClassicModel schelling_netlogo_model();  // models/classic/schelling_netlogo.cpp
-ClassicModel schelling_bench_model();    // models/classic/schelling_bench.cpp
-ClassicModel maki_thompson_model();      // models/classic/maki_thompson.cpp
-ClassicModel daley_kendall_model();      // models/classic/daley_kendall.cpp
-ClassicModel sir_model();                // models/classic/sir.cpp
-ClassicModel deffuant_model();           // models/classic/deffuant.cpp
-ClassicModel hegselmann_krause_model();  // models/classic/hegselmann_krause.cpp
-ClassicModel axelrod_model();            // models/classic/axelrod.cpp
+ClassicModel schelling_netlogo_model(); // models/classic/schelling_netlogo.cpp
+ClassicModel schelling_bench_model();   // models/classic/schelling_bench.cpp
+ClassicModel maki_thompson_model();     // models/classic/maki_thompson.cpp
+ClassicModel daley_kendall_model();     // models/classic/daley_kendall.cpp
+ClassicModel sir_model();               // models/classic/sir.cpp
+ClassicModel deffuant_model();          // models/classic/deffuant.cpp
+ClassicModel hegselmann_krause_model(); // models/classic/hegselmann_krause.cpp
+ClassicModel axelrod_model();           // models/classic/axelrod.cpp
 
 const std::vector<ClassicModel>& classic_models() {
     static const std::vector<ClassicModel> models = {
@@ -26,4 +26,4 @@ const std::vector<ClassicModel>& classic_models() {
     return models;
 }
 
-}  // namespace icsim
+} // namespace icsim

@@ -21,10 +21,11 @@ uint64_t replicate_seed(uint64_t seed, uint32_t replicate) {
     return draw_u64(seed, Stream::Classic, 0, replicate, 0);
 }
 
-ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs, uint64_t seed) {
+ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs,
+                          uint64_t seed) {
     if (runs == 0)
         throw ParamError("--runs: expected an integer >= 1, found 0");
-    const auto replicate = model.prepare(overrides);  // validates, throws ParamError
+    const auto replicate = model.prepare(overrides); // validates, throws ParamError
 
     ClassicResult result;
     for (const auto& p : model.params) {
@@ -33,7 +34,8 @@ ClassicResult run_classic(const ClassicModel& model, const ParamValues& override
     }
 
     std::vector<MetricValues> per_run(runs);
-    oneapi::tbb::parallel_for(uint32_t(0), runs, [&](uint32_t k) { per_run[k] = replicate(replicate_seed(seed, k)); });
+    oneapi::tbb::parallel_for(uint32_t(0), runs,
+                              [&](uint32_t k) { per_run[k] = replicate(replicate_seed(seed, k)); });
 
     // Summaries in replicate order: independent of the thread count. Missing
     // values (NaN) are skipped; see kMissing.
@@ -69,4 +71,4 @@ ClassicResult run_classic(const ClassicModel& model, const ParamValues& override
     return result;
 }
 
-}  // namespace icsim
+} // namespace icsim

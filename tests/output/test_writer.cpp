@@ -168,7 +168,8 @@ TEST_SUITE("unit") {
 
 TEST_SUITE("integration") {
 
-    TEST_CASE("output: a run written and read back -- series and snapshots and checkpoints and deduplicated columns") {
+    TEST_CASE("output: a run written and read back -- series and snapshots and checkpoints and deduplicated "
+              "columns") {
         // 140 x 140 x 4 x 0.88 = 68,992 residents: two column chunks of
         // 65,536 rows per snapshot, the second padded.
         for (const int side : {24, 140}) {
