@@ -785,6 +785,19 @@ int cmd_export(const ExportOptions& opts) {
     return 0;
 }
 
+// "unknown <what> 'name' (did you mean 'x'?); '<list_command>' lists them"
+template <class Entries>
+[[noreturn]] void throw_unknown(const char* what, const std::string& name, const Entries& entries,
+                                const char* list_command) {
+    std::vector<std::string> names;
+    for (const auto& e : entries)
+        names.push_back(e.name);
+    const std::string guess = closest_name(name, names);
+    throw UsageError(std::string("unknown ") + what + " '" + name + "'" +
+                     (guess.empty() ? "" : " (did you mean '" + guess + "'?)") + "; '" + list_command +
+                     "' lists them");
+}
+
 int cmd_classic(const ClassicOptions& opts) {
     if (opts.model.empty()) {
         std::printf("classic models (icsim classic MODEL [--set k=v ...] [--runs N] [--seed S] --json):\n");
@@ -793,15 +806,8 @@ int cmd_classic(const ClassicOptions& opts) {
         return 0;
     }
     const ClassicModel* model = find_classic(opts.model);
-    if (model == nullptr) {
-        std::vector<std::string> names;
-        for (const auto& m : classic_models())
-            names.push_back(m.name);
-        const std::string guess = closest_name(opts.model, names);
-        throw UsageError("unknown classic model '" + opts.model + "'" +
-                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
-                         "; 'icsim classic' lists them");
-    }
+    if (model == nullptr)
+        throw_unknown("classic model", opts.model, classic_models(), "icsim classic");
     ClassicResult result;
     try {
         result = run_classic(*model, parse_sets(opts.sets), opts.runs, opts.seed);
@@ -857,15 +863,8 @@ int cmd_bench(const BenchOptions& opts) {
         return 0;
     }
     const BenchCase* bc = find_bench(opts.name);
-    if (bc == nullptr) {
-        std::vector<std::string> names;
-        for (const auto& c : bench_cases())
-            names.push_back(c.name);
-        const std::string guess = closest_name(opts.name, names);
-        throw UsageError("unknown benchmark '" + opts.name + "'" +
-                         (guess.empty() ? "" : " (did you mean '" + guess + "'?)") +
-                         "; 'icsim bench' lists them");
-    }
+    if (bc == nullptr)
+        throw_unknown("benchmark", opts.name, bench_cases(), "icsim bench");
     const BenchResult r = bc->run(opts.runs.value_or(bc->default_runs));
     nlohmann::ordered_json j = {{"name", r.name},
                                 {"runs", r.runs},
