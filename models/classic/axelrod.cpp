@@ -167,15 +167,9 @@ MetricValues run(const Params& params, uint64_t seed) {
 namespace icsim {
 
 ClassicModel axelrod_model() {
-    ClassicModel m;
-    m.name = "axelrod";
-    m.description = "Axelrod culture model, bounded grid (Axelrod 1997, J. Conflict Resolution)";
-    m.params = describe(axelrod::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const axelrod::Params params = make_params(axelrod::fields(), values);
-        return [params](uint64_t seed) { return axelrod::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<axelrod::Params>(
+        "axelrod", "Axelrod culture model, bounded grid (Axelrod 1997, J. Conflict Resolution)",
+        axelrod::fields, axelrod::run);
 }
 
 } // namespace icsim

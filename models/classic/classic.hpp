@@ -36,6 +36,25 @@ struct ClassicModel {
     std::function<std::function<MetricValues(uint64_t)>(const ParamValues&)> prepare;
 };
 
+// A ClassicModel from a model's Field table, its replicate function and an
+// optional cross-field check (throws ParamError) run after the overrides.
+template <class P>
+ClassicModel make_classic_model(std::string name, std::string description,
+                                const std::vector<Field<P>>& (*fields)(),
+                                MetricValues (*run)(const P&, uint64_t), void (*check)(const P&) = nullptr) {
+    ClassicModel m;
+    m.name = std::move(name);
+    m.description = std::move(description);
+    m.params = describe(fields());
+    m.prepare = [fields, run, check](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
+        const P params = make_params(fields(), values);
+        if (check != nullptr)
+            check(params);
+        return [params, run](uint64_t seed) { return run(params, seed); };
+    };
+    return m;
+}
+
 // Registered classic models (models/classic/registry.cpp), in listing order.
 const std::vector<ClassicModel>& classic_models();
 const ClassicModel* find_classic(const std::string& name);

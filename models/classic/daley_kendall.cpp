@@ -137,17 +137,9 @@ double exact_never_heard(int n, int initial_spreaders) {
 namespace icsim {
 
 ClassicModel daley_kendall_model() {
-    namespace dk = daley_kendall;
-    ClassicModel m;
-    m.name = "daley-kendall";
-    m.description = "Daley-Kendall rumour, well mixed (Daley & Kendall 1965)";
-    m.params = describe(dk::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const dk::Params params = make_params(dk::fields(), values);
-        dk::check(params);
-        return [params](uint64_t seed) { return dk::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<daley_kendall::Params>(
+        "daley-kendall", "Daley-Kendall rumour, well mixed (Daley & Kendall 1965)", daley_kendall::fields,
+        daley_kendall::run, daley_kendall::check);
 }
 
 } // namespace icsim

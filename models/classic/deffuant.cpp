@@ -116,15 +116,9 @@ MetricValues run(const Params& params, uint64_t seed) {
 namespace icsim {
 
 ClassicModel deffuant_model() {
-    ClassicModel m;
-    m.name = "deffuant";
-    m.description = "Deffuant bounded confidence, complete mixing (Deffuant et al. 2000, Adv. Complex Syst.)";
-    m.params = describe(deffuant::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const deffuant::Params params = make_params(deffuant::fields(), values);
-        return [params](uint64_t seed) { return deffuant::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<deffuant::Params>(
+        "deffuant", "Deffuant bounded confidence, complete mixing (Deffuant et al. 2000, Adv. Complex Syst.)",
+        deffuant::fields, deffuant::run);
 }
 
 } // namespace icsim

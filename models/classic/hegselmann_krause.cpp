@@ -141,16 +141,10 @@ MetricValues run(const Params& params, uint64_t seed) {
 namespace icsim {
 
 ClassicModel hegselmann_krause_model() {
-    namespace hk = hegselmann_krause;
-    ClassicModel m;
-    m.name = "hegselmann-krause";
-    m.description = "Hegselmann-Krause bounded confidence, synchronous (Hegselmann & Krause 2002, JASSS)";
-    m.params = describe(hk::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const hk::Params params = make_params(hk::fields(), values);
-        return [params](uint64_t seed) { return hk::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<hegselmann_krause::Params>(
+        "hegselmann-krause",
+        "Hegselmann-Krause bounded confidence, synchronous (Hegselmann & Krause 2002, JASSS)",
+        hegselmann_krause::fields, hegselmann_krause::run);
 }
 
 } // namespace icsim

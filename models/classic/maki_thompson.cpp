@@ -124,17 +124,9 @@ double exact_never_heard(int n, int initial_spreaders) {
 namespace icsim {
 
 ClassicModel maki_thompson_model() {
-    namespace mt = maki_thompson;
-    ClassicModel m;
-    m.name = "maki-thompson";
-    m.description = "Maki-Thompson rumour, well mixed (Maki & Thompson 1973; Sudbury 1985)";
-    m.params = describe(mt::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const mt::Params params = make_params(mt::fields(), values);
-        mt::check(params);
-        return [params](uint64_t seed) { return mt::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<maki_thompson::Params>(
+        "maki-thompson", "Maki-Thompson rumour, well mixed (Maki & Thompson 1973; Sudbury 1985)",
+        maki_thompson::fields, maki_thompson::run, maki_thompson::check);
 }
 
 } // namespace icsim

@@ -226,16 +226,10 @@ MetricValues run(const Params& params, uint64_t seed) {
 namespace icsim {
 
 ClassicModel schelling_netlogo_model() {
-    namespace sn = schelling_netlogo;
-    ClassicModel m;
-    m.name = "schelling-netlogo";
-    m.description = "NetLogo Segregation model, exact replica (Wilensky 1997, NetLogo Models Library)";
-    m.params = describe(sn::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const sn::Params params = make_params(sn::fields(), values);
-        return [params](uint64_t seed) { return sn::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<schelling_netlogo::Params>(
+        "schelling-netlogo",
+        "NetLogo Segregation model, exact replica (Wilensky 1997, NetLogo Models Library)",
+        schelling_netlogo::fields, schelling_netlogo::run);
 }
 
 } // namespace icsim

@@ -130,16 +130,9 @@ double final_size_root(double r0) {
 namespace icsim {
 
 ClassicModel sir_model() {
-    ClassicModel m;
-    m.name = "sir";
-    m.description = "Stochastic SIR epidemic, well mixed, exact jump chain (Kermack & McKendrick 1927)";
-    m.params = describe(sir::fields());
-    m.prepare = [](const ParamValues& values) -> std::function<MetricValues(uint64_t)> {
-        const sir::Params params = make_params(sir::fields(), values);
-        sir::check(params);
-        return [params](uint64_t seed) { return sir::run(params, seed); };
-    };
-    return m;
+    return make_classic_model<sir::Params>(
+        "sir", "Stochastic SIR epidemic, well mixed, exact jump chain (Kermack & McKendrick 1927)",
+        sir::fields, sir::run, sir::check);
 }
 
 } // namespace icsim
