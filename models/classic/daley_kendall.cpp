@@ -23,49 +23,10 @@
 
 namespace icsim::daley_kendall {
 
-const std::vector<Field<Params>>& fields() {
-    static const std::vector<Field<Params>> table = {
-        {"n", &Params::n, 2, 100'000'000, "individuals", "population size (well mixed)"},
-        {"initial_spreaders", &Params::initial_spreaders, 1, 100'000'000, "individuals",
-         "spreaders at the start (fewer than n); the others are ignorant"},
-    };
-    return table;
-}
-
-void check(const Params& params) {
-    if (params.initial_spreaders >= params.n)
-        throw ParamError("initial_spreaders: expected an integer below n = " + std::to_string(params.n) +
-                         ", found " + std::to_string(params.initial_spreaders));
-}
-
-namespace {
-
-// Individuals ordered as [ignorants | spreaders | stiflers]; moves only go
-// forward, so each is one swap to a segment boundary.
-struct Population {
-    std::vector<uint32_t> order, pos; // pos[id] = index of id in order
-    uint32_t b1 = 0, b2 = 0;          // ignorants [0, b1), spreaders [b1, b2), stiflers [b2, n)
-    Population(uint32_t n, uint32_t spreaders) : order(n), pos(n), b1(n - spreaders), b2(n) {
-        for (uint32_t i = 0; i < n; ++i)
-            order[i] = pos[i] = i;
-    }
-    uint32_t spreaders() const { return b2 - b1; }
-    void swap_to(uint32_t id, uint32_t p) {
-        const uint32_t other = order[p], q = pos[id];
-        std::swap(order[p], order[q]);
-        pos[other] = q;
-        pos[id] = p;
-    }
-    void make_spreader(uint32_t id) { swap_to(id, --b1); } // id was ignorant
-    void make_stifler(uint32_t id) { swap_to(id, --b2); }  // id was a spreader
-};
-
-} // namespace
-
 Outcome simulate(const Params& params, uint64_t seed) {
     check(params);
     const auto n = uint32_t(params.n);
-    Population pop(n, uint32_t(params.initial_spreaders));
+    rumour::Population pop(n, uint32_t(params.initial_spreaders));
     CounterRng rng(seed, Stream::Classic, 0, 0);
     Outcome out;
     out.peak_spreaders = pop.spreaders();

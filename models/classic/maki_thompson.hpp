@@ -7,17 +7,14 @@
 #include <vector>
 
 #include "models/classic/classic.hpp"
+#include "models/classic/rumour.hpp"
 #include "sim/params.hpp"
 
 namespace icsim::maki_thompson {
 
-struct Params {
-    int n = 1000;              // population (well mixed)
-    int initial_spreaders = 1; // spreaders at the start; everyone else is ignorant
-};
-const std::vector<Field<Params>>& fields();
-// Throws ParamError unless 1 <= initial_spreaders < n.
-void check(const Params& params);
+using rumour::check; // throws ParamError unless 1 <= initial_spreaders < n
+using rumour::fields;
+using rumour::Params;
 
 struct Outcome {
     uint32_t ignorants = 0, spreaders = 0, stiflers = 0; // final counts (spreaders is always 0)
