@@ -15,6 +15,8 @@
 // (skipping a).
 #include "models/classic/deffuant.hpp"
 
+#include "models/classic/opinion_clusters.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -100,14 +102,9 @@ MetricValues run(const Params& params, uint64_t seed) {
     const Outcome o = simulate(params, seed);
     const auto sizes = cluster_sizes(o.opinions, params.d);
     const double n = params.n;
-    double major = 0;
-    uint32_t largest = 0;
-    for (const uint32_t s : sizes) {
-        major += s >= 0.05 * n;
-        largest = std::max(largest, s);
-    }
-    return {{"major_clusters", major},          {"consensus", sizes.size() == 1 ? 1.0 : 0.0},
-            {"clusters", double(sizes.size())}, {"largest_cluster", largest / n},
+    const ClusterSummary c = summarise_clusters(sizes, n);
+    return {{"major_clusters", c.major},        {"consensus", sizes.size() == 1 ? 1.0 : 0.0},
+            {"clusters", double(sizes.size())}, {"largest_cluster", c.largest / n},
             {"sweeps", double(o.sweeps)},       {"converged", o.converged ? 1.0 : 0.0}};
 }
 

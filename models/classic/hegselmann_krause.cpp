@@ -14,6 +14,8 @@
 // id 0), n uniform(); the rounds are deterministic and sequential.
 #include "models/classic/hegselmann_krause.hpp"
 
+#include "models/classic/opinion_clusters.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -122,16 +124,11 @@ MetricValues run(const Params& params, uint64_t seed) {
     const Outcome o = simulate(params, seed);
     const auto sizes = cluster_sizes(o.opinions, params.epsilon);
     const double n = params.n;
-    double major = 0;
-    uint32_t largest = 0;
-    for (const uint32_t s : sizes) {
-        major += s >= 0.05 * n;
-        largest = std::max(largest, s);
-    }
+    const ClusterSummary c = summarise_clusters(sizes, n);
     return {{"consensus", sizes.size() == 1 ? 1.0 : 0.0},
             {"clusters", double(sizes.size())},
-            {"major_clusters", major},
-            {"largest_cluster", largest / n},
+            {"major_clusters", c.major},
+            {"largest_cluster", c.largest / n},
             {"rounds", double(o.rounds)},
             {"converged", o.converged ? 1.0 : 0.0}};
 }
