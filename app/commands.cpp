@@ -785,6 +785,15 @@ int cmd_export(const ExportOptions& opts) {
     return 0;
 }
 
+// Lists named entries with their descriptions; returns exit code 0.
+template <class Entries>
+int print_list(const char* header, const Entries& entries) {
+    std::printf("%s:\n", header);
+    for (const auto& e : entries)
+        std::printf("  %-20s %s\n", e.name.c_str(), e.description.c_str());
+    return 0;
+}
+
 // "unknown <what> 'name' (did you mean 'x'?); '<list_command>' lists them"
 template <class Entries>
 [[noreturn]] void throw_unknown(const char* what, const std::string& name, const Entries& entries,
@@ -800,10 +809,8 @@ template <class Entries>
 
 int cmd_classic(const ClassicOptions& opts) {
     if (opts.model.empty()) {
-        std::printf("classic models (icsim classic MODEL [--set k=v ...] [--runs N] [--seed S] --json):\n");
-        for (const auto& m : classic_models())
-            std::printf("  %-20s %s\n", m.name.c_str(), m.description.c_str());
-        return 0;
+        return print_list("classic models (icsim classic MODEL [--set k=v ...] [--runs N] [--seed S] --json)",
+                          classic_models());
     }
     const ClassicModel* model = find_classic(opts.model);
     if (model == nullptr)
@@ -857,10 +864,7 @@ int cmd_validate(bool quick, uint64_t seed) {
 
 int cmd_bench(const BenchOptions& opts) {
     if (opts.name.empty()) {
-        std::printf("benchmarks (icsim bench NAME [--runs N] --json):\n");
-        for (const auto& c : bench_cases())
-            std::printf("  %-20s %s\n", c.name.c_str(), c.description.c_str());
-        return 0;
+        return print_list("benchmarks (icsim bench NAME [--runs N] --json)", bench_cases());
     }
     const BenchCase* bc = find_bench(opts.name);
     if (bc == nullptr)

@@ -114,6 +114,15 @@ std::string rule_text(int rule) {
                  "lowest counter-RNG priority; bit-identical on any thread count";
 }
 
+// Fills the median, min and max of `ms` into r; returns the per-run means.
+RunCounts summarise_times(BenchResult& r, const std::vector<double>& ms, const RunCounts& sum,
+                          uint32_t runs) {
+    r.median_ms = median_of(ms);
+    r.min_ms = *std::min_element(ms.begin(), ms.end());
+    r.max_ms = *std::max_element(ms.begin(), ms.end());
+    return {sum.ticks / runs, sum.unhappy / runs, sum.moves / runs};
+}
+
 // Timed unit = one whole run: construction + up to `steps` steps (the
 // comparison's unit). The model's destruction is not timed.
 BenchResult bench_whole_runs(const std::string& name, const SchellingBenchParams& p, uint32_t runs) {
@@ -143,10 +152,7 @@ BenchResult bench_whole_runs(const std::string& name, const SchellingBenchParams
             sum.moves += double(model.moves());
         }
     });
-    r.median_ms = median_of(ms);
-    r.min_ms = *std::min_element(ms.begin(), ms.end());
-    r.max_ms = *std::max_element(ms.begin(), ms.end());
-    const RunCounts mean{sum.ticks / runs, sum.unhappy / runs, sum.moves / runs};
+    const RunCounts mean = summarise_times(r, ms, sum, runs);
     r.unit = "one run: construction + up to " + std::to_string(p.steps) +
              " steps (a run stops once every agent " + "is happy; mean " + format_steps(mean.ticks) +
              " steps run)";
@@ -183,10 +189,7 @@ BenchResult bench_per_step(const std::string& name, const SchellingBenchParams& 
             sum.moves += double(model.moves());
         }
     });
-    r.median_ms = median_of(ms);
-    r.min_ms = *std::min_element(ms.begin(), ms.end());
-    r.max_ms = *std::max_element(ms.begin(), ms.end());
-    const RunCounts mean{sum.ticks / runs, sum.unhappy / runs, sum.moves / runs};
+    const RunCounts mean = summarise_times(r, ms, sum, runs);
     r.unit = "one step: a run's time over its steps, up to " + std::to_string(p.steps) +
              " (a run stops once every agent is happy; mean " + format_steps(mean.ticks) +
              " steps run); construction not timed";
