@@ -282,6 +282,13 @@ RunResult run_steps(const ScenarioConfig& scenario, Engine& engine, RunWriter* w
     print_summary(stdout, title, first, city_metrics(w), totals, w);
     std::fprintf(stderr, "icsim run: %u steps in %.3f s on %d threads (%.3g resident-steps/s)\n", ran,
                  seconds, threads, seconds > 0 ? double(w.pop.size()) * ran / seconds : 0.0);
+    if (ran > 0 && engine.mechanism_seconds().size() == scenario.mechanisms.size()) {
+        std::fprintf(stderr, "icsim run: per step:");
+        for (size_t k = 0; k < scenario.mechanisms.size(); ++k)
+            std::fprintf(stderr, "%s %s %.2f ms", k == 0 ? "" : ",", scenario.mechanisms[k].name.c_str(),
+                         1e3 * engine.mechanism_seconds()[k] / double(ran));
+        std::fprintf(stderr, "\n");
+    }
     if (writer != nullptr)
         std::fprintf(
             stderr,

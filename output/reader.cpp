@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 #include <system_error>
 
 namespace icsim {
@@ -234,8 +235,11 @@ ResidentColumns RunFile::read_columns(const std::string& group, size_t k, bool w
         if (counts[0] < 0)
             damaged(group + "/count is negative");
         const hsize_t n = hsize_t(counts[0]);
+        const bool v1 = schema_version_ < 2; // before the social state columns
         auto column = [&](const std::string& name, auto& out) {
             using T = typename std::decay_t<decltype(out)>::value_type;
+            if (v1 && !h5::exists(file_, group + "/" + name))
+                return; // filled with defaults below
             const h5::Id off = h5::open_dataset(file_, group + "/offset/" + name);
             const auto o = h5::read_rows<int64_t>(off, hsize_t(k), 1);
             if (o[0] < 0)
@@ -246,12 +250,13 @@ ResidentColumns RunFile::read_columns(const std::string& group, size_t k, bool w
         ResidentColumns c;
         if (with_id)
             column("id", c.id);
-        column("cell", c.pop.cell);
-        column("group", c.pop.group);
-        column("tolerance", c.pop.tolerance);
-        column("language", c.pop.language);
-        column("skill", c.pop.skill);
-        column("prejudice", c.pop.prejudice);
+        const auto& wanted = with_id ? schema::snapshot_columns() : schema::checkpoint_columns();
+        c.pop.for_each_column([&](const char* name, auto& out) {
+            for (const auto& info : wanted)
+                if (info.name == std::string_view(name))
+                    column(name, out);
+        });
+        c.pop.resize_state(size_t(n));
         return c;
     });
 }

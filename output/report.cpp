@@ -7,6 +7,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "sim/metrics.hpp"
+#include "sim/parallel.hpp"
 
 namespace icsim {
 
@@ -19,6 +20,21 @@ NamedValues city_metrics(const World& world) {
         out.emplace_back("dissimilarity." + world.groups[size_t(g)].name, dissimilarity(hoods, g, 0));
     for (int g = 0; g < world.group_total(); ++g)
         out.emplace_back("isolation." + world.groups[size_t(g)].name, isolation(hoods, g));
+    const SocialMetrics s = social_metrics(world);
+    const SocialSpec& sp = world.social;
+    for (int g = 0; g < world.group_total(); ++g)
+        out.emplace_back("prejudice." + world.groups[size_t(g)].name, s.prejudice_mean[size_t(g)]);
+    if (sp.friend_threshold > 0)
+        for (int g = 0; g < world.group_total(); ++g)
+            out.emplace_back("outgroup_friends." + world.groups[size_t(g)].name,
+                             s.outgroup_friend_share[size_t(g)]);
+    if (sp.culture_features > 0) {
+        out.emplace_back("cultural_diversity", s.cultural_diversity);
+        for (int g = 1; g < world.group_total(); ++g)
+            out.emplace_back("integration." + world.groups[size_t(g)].name, s.berry_integration[size_t(g)]);
+    }
+    if (!sp.rumour_target.empty())
+        out.emplace_back("rumour_belief", s.rumour_belief);
     return out;
 }
 
@@ -251,6 +267,203 @@ void print_summary(std::FILE* out, const std::string& title, const NamedValues& 
             std::fprintf(out, " %10.1f%%", t > 0 ? 100.0 * hoods.at(u, g) / t : 0.0);
         std::fprintf(out, "\n");
     }
+}
+
+} // namespace icsim
+
+namespace icsim {
+
+namespace {
+
+// One block's sums for social_metrics.
+struct SocialSums {
+    std::vector<double> g_n, g_p, g_p2, g_cp, g_cn, g_friend; // per group
+    std::vector<double> g_berry;                              // per group x 4 modes
+    std::vector<double> h_n, h_p, h_friend;                   // per neighbourhood
+    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;         // correlation sums
+    double believers = 0;
+    double meetings = 0, outgroup = 0, positive = 0, negative = 0; // meetings started in the step
+    std::vector<double> r_ignorant, r_eligible;                    // per rumour
+    std::vector<double> traits;                                    // per feature x 16 traits
+
+    SocialSums(size_t G, size_t H, size_t R)
+        : g_n(G), g_p(G), g_p2(G), g_cp(G), g_cn(G), g_friend(G), g_berry(G * 4), h_n(H), h_p(H), h_friend(H),
+          r_ignorant(R), r_eligible(R), traits(8 * 16) {}
+
+    void add(const SocialSums& o) {
+        auto acc = [](std::vector<double>& a, const std::vector<double>& b) {
+            for (size_t k = 0; k < a.size(); ++k)
+                a[k] += b[k];
+        };
+        acc(g_n, o.g_n);
+        acc(g_p, o.g_p);
+        acc(g_p2, o.g_p2);
+        acc(g_cp, o.g_cp);
+        acc(g_cn, o.g_cn);
+        acc(g_friend, o.g_friend);
+        acc(g_berry, o.g_berry);
+        acc(h_n, o.h_n);
+        acc(h_p, o.h_p);
+        acc(h_friend, o.h_friend);
+        acc(r_ignorant, o.r_ignorant);
+        acc(r_eligible, o.r_eligible);
+        acc(traits, o.traits);
+        sx += o.sx;
+        sy += o.sy;
+        sxy += o.sxy;
+        sxx += o.sxx;
+        syy += o.syy;
+        believers += o.believers;
+        meetings += o.meetings;
+        outgroup += o.outgroup;
+        positive += o.positive;
+        negative += o.negative;
+    }
+};
+
+} // namespace
+
+SocialMetrics social_metrics(const World& w) {
+    const Population& pop = w.pop;
+    const SocialSpec& sp = w.social;
+    const size_t n = pop.size(), G = size_t(w.group_total()), H = size_t(w.hoods.count());
+    const size_t R = sp.rumour_target.size();
+    const int F = sp.culture_features;
+    const uint8_t thr = sp.friend_threshold;
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    const bool met = sp.encounters && w.today.step > 0 && w.today.slots >= kTieSlots;
+    const size_t S = w.today.slots, place_slots = met ? S - kTieSlots : 0;
+    std::vector<SocialSums> part(blocks, SocialSums(G, H, R));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        SocialSums& s = part[b];
+        for (size_t r = b * kReduceBlock; r < std::min(n, (b + 1) * kReduceBlock); ++r) {
+            const size_t g = pop.group[r], h = w.hoods.of_cell[pop.cell[r]];
+            const double p = pop.prejudice[r], cp = pop.contact_positive[r];
+            s.g_n[g] += 1;
+            s.g_p[g] += p;
+            s.g_p2[g] += p * p;
+            s.g_cp[g] += cp;
+            s.g_cn[g] += pop.contact_negative[r];
+            s.h_n[h] += 1;
+            s.h_p[h] += p;
+            s.sx += cp;
+            s.sy += p;
+            s.sxy += cp * p;
+            s.sxx += cp * cp;
+            s.syy += p * p;
+            if (thr > 0) {
+                bool out = false;
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    out |= pop.tie_strength[k][r] >= thr && pop.group[pop.tie[k][r]] != g;
+                s.g_friend[g] += out;
+                s.h_friend[h] += out;
+            }
+            if (F > 0) {
+                const uint32_t c = pop.culture[r];
+                int heritage = 0, host = 0;
+                for (int f = 0; f < F; ++f) {
+                    const uint32_t t = (c >> (4 * f)) & 0xFu;
+                    s.traits[size_t(f) * 16 + t] += 1;
+                    heritage += t == ((sp.heritage[g] >> (4 * f)) & 0xFu);
+                    host += t == ((sp.heritage[0] >> (4 * f)) & 0xFu);
+                }
+                const bool keeps = heritage >= sp.berry_threshold * F,
+                           adopts = host >= sp.berry_threshold * F;
+                // 0 integration, 1 assimilation, 2 separation, 3 marginalisation
+                s.g_berry[g * 4 + (keeps ? (adopts ? 0 : 2) : (adopts ? 1 : 3))] += 1;
+            }
+            bool believes = false;
+            for (size_t k = 0; k < R; ++k) {
+                const unsigned st = (pop.rumour[r] >> (2 * k)) & 3u;
+                believes |= st == 1 || st == 2;
+                if (int(g) != sp.rumour_target[k]) {
+                    s.r_eligible[k] += 1;
+                    s.r_ignorant[k] += st == 0;
+                }
+            }
+            s.believers += believes;
+            for (size_t k = 0; k < place_slots; k += 2) { // meetings started: each counted once
+                if (w.today.slot[r * S + k].partner == kNoResident)
+                    continue;
+                const uint8_t f = w.today.slot[r * S + k].info;
+                s.meetings += 1;
+                if (f & Encounters::kOutgroup) {
+                    s.outgroup += 1;
+                    s.positive += (f & Encounters::kPositive) != 0;
+                    s.negative += (f & Encounters::kNegative) != 0;
+                }
+            }
+        }
+    });
+    SocialSums t(G, H, R);
+    for (const auto& s : part)
+        t.add(s);
+
+    SocialMetrics m;
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : NAN; };
+    if (met) {
+        m.intergroup_meeting_share = ratio(t.outgroup, t.meetings);
+        m.contact_ratio = ratio(t.positive, t.negative);
+    }
+    m.prejudice_mean.resize(G);
+    m.prejudice_sd.resize(G);
+    m.contact_positive.assign(G, NAN);
+    m.contact_negative.assign(G, NAN);
+    m.outgroup_friend_share.assign(G, NAN);
+    m.hood_outgroup_friend_share.assign(H, NAN);
+    m.berry_integration.assign(G, NAN);
+    m.berry_assimilation.assign(G, NAN);
+    m.berry_separation.assign(G, NAN);
+    m.berry_marginalisation.assign(G, NAN);
+    for (size_t g = 0; g < G; ++g) {
+        const double mean = ratio(t.g_p[g], t.g_n[g]);
+        m.prejudice_mean[g] = mean;
+        m.prejudice_sd[g] = t.g_n[g] > 0 ? std::sqrt(std::max(0.0, t.g_p2[g] / t.g_n[g] - mean * mean)) : NAN;
+        if (sp.attitudes) {
+            m.contact_positive[g] = ratio(t.g_cp[g], t.g_n[g]);
+            m.contact_negative[g] = ratio(t.g_cn[g], t.g_n[g]);
+        }
+        if (thr > 0)
+            m.outgroup_friend_share[g] = ratio(t.g_friend[g], t.g_n[g]);
+        if (F > 0 && g > 0) {
+            m.berry_integration[g] = ratio(t.g_berry[g * 4 + 0], t.g_n[g]);
+            m.berry_assimilation[g] = ratio(t.g_berry[g * 4 + 1], t.g_n[g]);
+            m.berry_separation[g] = ratio(t.g_berry[g * 4 + 2], t.g_n[g]);
+            m.berry_marginalisation[g] = ratio(t.g_berry[g * 4 + 3], t.g_n[g]);
+        }
+    }
+    m.hood_prejudice.resize(H);
+    for (size_t h = 0; h < H; ++h) {
+        m.hood_prejudice[h] = ratio(t.h_p[h], t.h_n[h]);
+        if (thr > 0)
+            m.hood_outgroup_friend_share[h] = ratio(t.h_friend[h], t.h_n[h]);
+    }
+    if (sp.attitudes && n > 1) {
+        const double N = double(n);
+        const double cov = t.sxy - t.sx * t.sy / N, vx = t.sxx - t.sx * t.sx / N,
+                     vy = t.syy - t.sy * t.sy / N;
+        m.contact_prejudice_correlation = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : NAN;
+    }
+    if (F > 0 && n > 0) {
+        double d = 0;
+        for (int f = 0; f < F; ++f) {
+            double sq = 0;
+            for (size_t k = 0; k < 16; ++k) {
+                const double share = t.traits[size_t(f) * 16 + k] / double(n);
+                sq += share * share;
+            }
+            d += 1 - sq;
+        }
+        m.cultural_diversity = d / F;
+    }
+    if (R > 0) {
+        m.rumour_belief = ratio(t.believers, double(n));
+        double never = 0;
+        for (size_t k = 0; k < R; ++k)
+            never += ratio(t.r_ignorant[k], t.r_eligible[k]);
+        m.rumour_never_heard = never / double(R);
+    }
+    return m;
 }
 
 } // namespace icsim

@@ -2,6 +2,7 @@
 // the HDF5 writer and the viewer will call) and the printed summary.
 #pragma once
 
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <utility>
@@ -39,6 +40,33 @@ struct StepMetrics {
     std::vector<double> hood_diversity;       // Theil entropy of h's group mix / ln(groups), 0-1
 };
 StepMetrics step_metrics(const World& world);
+
+// The social state in figures (docs/hdf5-schema.md and docs/model/ give the
+// definitions). A figure whose mechanism does not run is NaN. Sums run over
+// fixed blocks of residents combined in order: the same on any thread count.
+struct SocialMetrics {
+    // this step's meetings (encounters)
+    double intergroup_meeting_share = NAN; // out-group meetings / all meetings started
+    double contact_ratio = NAN;            // positive / negative out-group contacts in the step
+    // attitudes
+    double contact_prejudice_correlation = NAN;       // Pearson r of recent positive contact and prejudice
+    std::vector<double> prejudice_mean, prejudice_sd; // per group
+    std::vector<double> contact_positive, contact_negative; // per group: mean recent contact counts
+    std::vector<double> hood_prejudice;                     // per neighbourhood: mean prejudice
+    // friendship
+    std::vector<double> outgroup_friend_share; // per group: share with >= 1 out-group friend
+    std::vector<double> hood_outgroup_friend_share;
+    // culture
+    double cultural_diversity = NAN; // mean over features of 1 - sum of squared trait shares
+    // per group (NaN for the first group, the reference): shares in Berry's modes
+    std::vector<double> berry_integration, berry_assimilation, berry_separation, berry_marginalisation;
+    // rumours
+    double rumour_belief = NAN; // share of residents believing at least one rumour
+    double rumour_never_heard =
+        NAN; // share of residents outside each rumour's target group still ignorant of
+             // it, averaged over rumours
+};
+SocialMetrics social_metrics(const World& world);
 
 // Prints "metric | start | end | change" for two metric lists of equal names,
 // then each neighbourhood's population and group shares at the end.

@@ -33,6 +33,45 @@ const std::vector<SeriesInfo>& series_table() {
         {"/neighbourhoods/diversity", Dims::StepNeighbourhood, "1",
          "entropy of a neighbourhood's group mix divided by ln(number of groups): 0 = one group, 1 = all "
          "groups equal"},
+        // The social mechanisms (docs/model/); NaN where the mechanism does not run.
+        {"/timeseries/intergroup_meeting_share", Dims::Step, "1",
+         "share of the step's meetings (at places) between members of different groups (encounters)"},
+        {"/timeseries/contact_ratio", Dims::Step, "1",
+         "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
+         "calibration, Graf et al. 2014)"},
+        {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
+         "Pearson correlation of residents' recent positive out-group contact and prejudice (attitudes; "
+         "Pettigrew & Tropp 2006 report about -0.21)"},
+        {"/timeseries/cultural_diversity", Dims::Step, "1",
+         "mean over cultural features of 1 - sum of squared trait shares (culture; 0 = one culture)"},
+        {"/timeseries/rumour_belief", Dims::Step, "1",
+         "share of residents believing at least one rumour (spreaders and stiflers; rumours)"},
+        {"/timeseries/rumour_never_heard", Dims::Step, "1",
+         "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
+         "over rumours (rumours)"},
+        {"/timeseries/prejudice_mean", Dims::StepGroup, "1",
+         "mean prejudice towards out-groups of each group"},
+        {"/timeseries/prejudice_sd", Dims::StepGroup, "1",
+         "standard deviation of prejudice within each group (its polarisation)"},
+        {"/timeseries/contact_positive", Dims::StepGroup, "contacts",
+         "mean recent positive out-group contacts of each group's members (attitudes)"},
+        {"/timeseries/contact_negative", Dims::StepGroup, "contacts",
+         "mean recent negative out-group contacts of each group's members (attitudes)"},
+        {"/timeseries/outgroup_friend_share", Dims::StepGroup, "1",
+         "share of each group's members with at least one out-group friend (friendship)"},
+        {"/timeseries/berry_integration", Dims::StepGroup, "1",
+         "share of a minority group keeping its heritage culture and adopting the majority's (culture; NaN "
+         "for the first group)"},
+        {"/timeseries/berry_assimilation", Dims::StepGroup, "1",
+         "share of a minority group adopting the majority's culture without keeping its own (culture)"},
+        {"/timeseries/berry_separation", Dims::StepGroup, "1",
+         "share of a minority group keeping its culture without adopting the majority's (culture)"},
+        {"/timeseries/berry_marginalisation", Dims::StepGroup, "1",
+         "share of a minority group holding neither culture (culture)"},
+        {"/neighbourhoods/prejudice_mean", Dims::StepNeighbourhood, "1",
+         "mean prejudice of a neighbourhood's residents (NaN when empty)"},
+        {"/neighbourhoods/outgroup_friend_share", Dims::StepNeighbourhood, "1",
+         "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
     };
     return table;
 }
@@ -55,21 +94,79 @@ std::string dims_text(Dims d) {
     return "step";
 }
 
+namespace {
+
+// Every resident column of a checkpoint, in Population::for_each_column's
+// order; `in_snapshot` marks those /snapshots keeps too.
+struct ResidentColumn {
+    ColumnInfo info;
+    bool in_snapshot;
+};
+
+const std::vector<ResidentColumn>& resident_columns() {
+    static const std::vector<ResidentColumn> cols = [] {
+        std::vector<ResidentColumn> c = {
+            {{"cell", "uint32", "cell", "home cell: y x width + x"}, true},
+            {{"group", "uint8", "", "group index into /groups/names"}, true},
+            {{"tolerance", "float32", "1", "minimum same-group share of neighbours the resident wants"},
+             true},
+            {{"language", "float32", "1", "proficiency in the city's main language, 0-1"}, true},
+            {{"skill", "float32", "1", "labour-market skill, 0-1"}, true},
+            {{"prejudice", "float32", "1", "prejudice towards out-groups, 0-1"}, true},
+            {{"workplace", "uint32", "",
+              "index into /city/places of the resident's workplace or school; 4294967295 = none"},
+             true},
+            {{"contact_positive", "float32", "contacts",
+              "recent positive out-group contacts: a count decaying by attitudes.memory each step"},
+             true},
+            {{"contact_negative", "float32", "contacts",
+              "recent negative out-group contacts: a count decaying by attitudes.memory each step"},
+             true},
+        };
+        static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
+        static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
+                                                     "tie_strength_3"};
+        for (const char* name : tie_names)
+            c.push_back({{name, "uint32", "", "resident id of a tie slot's acquaintance; 4294967295 = empty"},
+                         false});
+        for (const char* name : strength_names)
+            c.push_back({{name, "uint8", "meetings",
+                          "strength of the tie slot of the same number (0 = empty; a friend from "
+                          "friendship.friend_threshold)"},
+                         false});
+        c.push_back({{"culture", "uint32", "",
+                      "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)"},
+                     true});
+        c.push_back({{"rumour", "uint8", "",
+                      "state of each rumour, 2 bits per rumour, rumour k in bits 2k..2k+1: 0 ignorant, 1 "
+                      "spreader, 2 stifler, 3 debunked"},
+                     true});
+        return c;
+    }();
+    return cols;
+}
+
+} // namespace
+
 const std::vector<ColumnInfo>& snapshot_columns() {
-    static const std::vector<ColumnInfo> cols = {
-        {"id", "uint32", "", "resident id (stable for a resident's whole stay)"},
-        {"cell", "uint32", "cell", "home cell: y x width + x"},
-        {"group", "uint8", "", "group index into /groups/names"},
-        {"tolerance", "float32", "1", "minimum same-group share of neighbours the resident wants"},
-        {"language", "float32", "1", "proficiency in the city's main language, 0-1"},
-        {"skill", "float32", "1", "labour-market skill, 0-1"},
-        {"prejudice", "float32", "1", "prejudice towards out-groups, 0-1"},
-    };
+    static const std::vector<ColumnInfo> cols = [] {
+        std::vector<ColumnInfo> c = {
+            {"id", "uint32", "", "resident id (stable for a resident's whole stay)"}};
+        for (const auto& r : resident_columns())
+            if (r.in_snapshot)
+                c.push_back(r.info);
+        return c;
+    }();
     return cols;
 }
 
 const std::vector<ColumnInfo>& checkpoint_columns() {
-    static const std::vector<ColumnInfo> cols(snapshot_columns().begin() + 1, snapshot_columns().end());
+    static const std::vector<ColumnInfo> cols = [] {
+        std::vector<ColumnInfo> c;
+        for (const auto& r : resident_columns())
+            c.push_back(r.info);
+        return c;
+    }();
     return cols;
 }
 

@@ -12,7 +12,7 @@ namespace icsim::schema {
 
 // Bump on any change a reader could notice (a path, a type, a meaning).
 // Adding a series or an attribute that readers may ignore is not a change.
-constexpr int32_t kVersion = 1;
+constexpr int32_t kVersion = 2; // 2: social state columns (workplace, contacts, ties, culture, rumour)
 
 // What a per-step series is indexed by besides the step.
 enum class Dims : uint8_t {
@@ -43,8 +43,11 @@ struct ColumnInfo {
     const char* units;
     const char* description;
 };
-const std::vector<ColumnInfo>& snapshot_columns();   // id first
-const std::vector<ColumnInfo>& checkpoint_columns(); // the whole Population, exactly
+// /snapshots: id, then the resident columns a viewer or analysis reads
+// (not the tie slots); /checkpoints: every Population column, exactly, in
+// Population::for_each_column's order.
+const std::vector<ColumnInfo>& snapshot_columns();
+const std::vector<ColumnInfo>& checkpoint_columns();
 
 // Event kinds in /events.
 constexpr const char* kPolicyStart = "policy_start";

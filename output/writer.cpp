@@ -370,12 +370,24 @@ public:
     // equal (checkpoints take the snapshot columns written at their step).
     void set_donor(const ColumnStore* donor) { donor_ = donor; }
 
+    // The store's columns from `pop` (and "id" from `ids`), by name.
     void append(int64_t step, const Population& pop, const std::vector<uint32_t>* ids) {
-        std::vector<const void*> data;
+        std::vector<const void*> data(cols_.size(), nullptr);
+        auto put = [&](const char* name, const void* column, size_t elem) {
+            for (size_t j = 0; j < cols_.size(); ++j)
+                if (cols_[j].name == name) {
+                    if (cols_[j].elem != elem)
+                        throw std::logic_error(name_ + "/" + name + ": schema and population types differ");
+                    data[j] = column;
+                }
+        };
         if (ids != nullptr)
-            data.push_back(ids->data());
-        data.insert(data.end(), {pop.cell.data(), pop.group.data(), pop.tolerance.data(), pop.language.data(),
-                                 pop.skill.data(), pop.prejudice.data()});
+            put("id", ids->data(), sizeof(uint32_t));
+        pop.for_each_column(
+            [&](const char* name, const auto& column) { put(name, column.data(), sizeof(column[0])); });
+        for (size_t j = 0; j < cols_.size(); ++j)
+            if (data[j] == nullptr)
+                throw std::logic_error(name_ + "/" + cols_[j].name + ": no such population column");
         append(step, pop.size(), data);
     }
 
@@ -754,6 +766,24 @@ void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const
     row(mt.hood_minority_share);
     row(mt.hood_percent_similar);
     row(mt.hood_diversity);
+    const SocialMetrics so = social_metrics(w);
+    scalar(so.intergroup_meeting_share);
+    scalar(so.contact_ratio);
+    scalar(so.contact_prejudice_correlation);
+    scalar(so.cultural_diversity);
+    scalar(so.rumour_belief);
+    scalar(so.rumour_never_heard);
+    row(so.prejudice_mean);
+    row(so.prejudice_sd);
+    row(so.contact_positive);
+    row(so.contact_negative);
+    row(so.outgroup_friend_share);
+    row(so.berry_integration);
+    row(so.berry_assimilation);
+    row(so.berry_separation);
+    row(so.berry_marginalisation);
+    row(so.hood_prejudice);
+    row(so.hood_outgroup_friend_share);
     for (size_t c = 0; c < m.counter_names.size(); ++c) {
         double v = 0; // no step computed yet at step 0
         if (s > 0) {

@@ -5,6 +5,8 @@ namespace icsim {
 
 namespace {
 
+// A fresh run (step 0) lets every mechanism set up its initial state, in
+// the configured order; a restart takes the state from the checkpoint.
 Engine assemble(const ScenarioConfig& scenario, World world, uint32_t step) {
     std::vector<std::unique_ptr<Mechanism>> mechanisms;
     for (const auto& mc : scenario.mechanisms) {
@@ -13,6 +15,9 @@ Engine assemble(const ScenarioConfig& scenario, World world, uint32_t step) {
             throw ParamError("mechanisms.order: unknown mechanism '" + mc.name + "'");
         mechanisms.push_back(m->make(mc.params, world));
     }
+    if (step == 0)
+        for (auto& m : mechanisms)
+            m->initialise(world, scenario.seed);
     PolicySchedule policy(scenario.policies, baseline_from_icc(scenario.icc_scores));
     return Engine(std::move(world), std::move(mechanisms), scenario.seed, std::move(policy), step);
 }

@@ -25,6 +25,9 @@ public:
     const World& world() const { return world_; }
     const PolicySchedule& policy() const { return policy_; }
     Counters counters() const;
+    // Wall-clock seconds each mechanism has spent in step() so far, in
+    // mechanism order, with its registered name (for `icsim run --profile`).
+    const std::vector<double>& mechanism_seconds() const { return seconds_; }
 
 private:
     World world_;
@@ -32,6 +35,7 @@ private:
     uint64_t seed_;
     PolicySchedule policy_;
     uint32_t step_ = 0;
+    std::vector<double> seconds_;
 };
 
 } // namespace icsim

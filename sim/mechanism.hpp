@@ -18,12 +18,28 @@ struct StepContext {
     const PolicySchedule* policy = nullptr; // lever intensities in force (never null inside Engine)
 };
 
-// Named per-step figures a mechanism reports (e.g. "moves").
+// Named per-step figures a mechanism reports: flows, events in the step
+// (e.g. "moves"), which the run summary totals. Stocks (how many residents
+// hold some state) are metrics, computed from the state (output/report.hpp).
 using Counters = std::vector<std::pair<std::string, double>>;
 
 class Mechanism {
 public:
     virtual ~Mechanism() = default;
+    // Sets up the mechanism's part of the initial state (step 0) of a new
+    // run, e.g. initial cultural traits; draws only from the counter RNG
+    // with step 0. Not called when a run restarts from a checkpoint, which
+    // holds that state already.
+    virtual void initialise(World& world, uint64_t seed) {
+        (void)world;
+        (void)seed;
+    }
+    // Tells the metrics how to read the mechanism's state (World::social).
+    // Called when the engine is built, for a new run and a restart alike.
+    virtual void publish(World& world, uint64_t seed) const {
+        (void)world;
+        (void)seed;
+    }
     virtual void step(World& world, const StepContext& ctx) = 0;
     // Figures from the last step, appended to `out`.
     virtual void counters(Counters& out) const { (void)out; }

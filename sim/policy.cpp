@@ -116,6 +116,15 @@ double PolicySchedule::city_intensity(Lever lever, uint32_t step) const {
     return std::min(1.0, v);
 }
 
+std::vector<float> PolicySchedule::intensity_table(Lever lever, uint32_t step, int neighbourhoods,
+                                                   int groups) const {
+    std::vector<float> t(size_t(neighbourhoods) * size_t(groups));
+    for (int h = 0; h < neighbourhoods; ++h)
+        for (int g = 0; g < groups; ++g)
+            t[size_t(h) * size_t(groups) + size_t(g)] = float(intensity(lever, step, h, g));
+    return t;
+}
+
 double PolicySchedule::cost(uint32_t step) const {
     double c = 0;
     for (const auto& p : policies_)

@@ -73,6 +73,10 @@ public:
     // The city-wide level: min(1, baseline + sum of untargeted policies'
     // strengths + targeted ones' strengths) -- an upper bound of intensity().
     double city_intensity(Lever lever, uint32_t step) const;
+    // intensity() for every (neighbourhood, group) at `step`, at
+    // [neighbourhood * groups + group]: what a parallel loop over residents
+    // reads instead of calling intensity() per resident.
+    std::vector<float> intensity_table(Lever lever, uint32_t step, int neighbourhoods, int groups) const;
     double cost(uint32_t step) const;
     const std::vector<PolicySpec>& policies() const { return policies_; }
 

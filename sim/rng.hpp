@@ -24,6 +24,15 @@ enum class Stream : uint32_t {
     Setup = 1,           // building the initial city
     Mobility = 2,        // residential mobility decisions
     MobilityResolve = 3, // conflict priorities for vacancies
+    Activities = 4,      // which places residents visit (models/encounters.cpp)
+    Meetings = 5,        // who meets whom at a place, and how it goes
+    Attitudes = 6,       // models/attitudes.cpp
+    Friendship = 7,      // models/friendship.cpp
+    Culture = 8,         // models/culture.cpp
+    Rumours = 9,         // models/rumours.cpp
+    SocialSetup = 10,    // initial social state (workplaces, traits, agents)
+    PlaceRounds = 11,    // per (place, round) pairing offsets
+    FriendMeetings = 12, // whether two friends meet in a step (keyed by the pair)
     Classic = 16,        // classic reference models (models/classic)
     Bench = 17,          // benchmark models
     Test = 99,
@@ -51,6 +60,48 @@ inline uint64_t draw_u64(uint64_t seed, Stream stream, uint32_t step, uint32_t i
     const auto out = philox::block({id, uint32_t(index >> 1), step, uint32_t(stream)},
                                    {uint32_t(seed), uint32_t(seed >> 32)});
     return (index & 1) ? (uint64_t(out[3]) << 32 | out[2]) : (uint64_t(out[1]) << 32 | out[0]);
+}
+
+// Draws 2b and 2b + 1 of (seed, stream, step, id) at once: one Philox block.
+inline std::array<uint64_t, 2> draw_pair(uint64_t seed, Stream stream, uint32_t step, uint32_t id,
+                                         uint32_t b) {
+    const auto out = philox::block({id, b, step, uint32_t(stream)}, {uint32_t(seed), uint32_t(seed >> 32)});
+    return {uint64_t(out[1]) << 32 | out[0], uint64_t(out[3]) << 32 | out[2]};
+}
+
+// Four 32-bit draws of block b of (seed, stream, step, id) (the same
+// bits as draw_pair): for loops needing several low-precision draws.
+inline std::array<uint32_t, 4> draw_block(uint64_t seed, Stream stream, uint32_t step, uint32_t id,
+                                          uint32_t b) {
+    return philox::block({id, b, step, uint32_t(stream)}, {uint32_t(seed), uint32_t(seed >> 32)});
+}
+
+// SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection of 64-bit
+// words with full avalanche.
+inline uint64_t mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+// A cheap keyed hash of (seed, stream, step, a, b) for the hot loops of the
+// social mechanisms (a draw per meeting or per tie): three rounds of mix64
+// over the key words, about a fifth of a Philox block's cost. For distinct
+// keys of one (seed, stream, step) the inner words differ, so the outputs
+// are distinct (mix64 is a bijection); like Philox it is a pure function of
+// its key, so results do not depend on the thread count.
+inline uint64_t hash_draw(uint64_t seed, Stream stream, uint32_t step, uint32_t a, uint32_t b) {
+    uint64_t z = mix64(seed ^ (uint64_t(stream) << 32 | step));
+    z = mix64(z + (uint64_t(a) << 32 | b) * 0x9E3779B97F4A7C15ull + 0x632BE59BD9B4E019ull);
+    return mix64(z ^ 0xD1B54A32D192ED03ull);
+}
+
+// The two 32-bit halves of a draw as uniforms in [0, 1) (2^-32 resolution).
+inline double unit_hi(uint64_t x) {
+    return double(uint32_t(x >> 32)) * 0x1.0p-32;
+}
+inline double unit_lo(uint64_t x) {
+    return double(uint32_t(x)) * 0x1.0p-32;
 }
 
 // Uniform double in [0, 1) with 53 random bits.

@@ -30,11 +30,26 @@ void World::recount() {
     }
 }
 
+void Population::resize_state(size_t n) {
+    workplace.resize(n, kNoPlace);
+    contact_positive.resize(n, 0.0f);
+    contact_negative.resize(n, 0.0f);
+    for (size_t k = 0; k < kTieSlots; ++k) {
+        tie[k].resize(n, kNoResident);
+        tie_strength[k].resize(n, 0);
+    }
+    culture.resize(n, 0);
+    rumour.resize(n, 0);
+}
+
 void restore_population(World& w, Population pop) {
     const size_t n = pop.cell.size();
-    if (pop.group.size() != n || pop.tolerance.size() != n || pop.language.size() != n ||
-        pop.skill.size() != n || pop.prejudice.size() != n)
-        throw std::invalid_argument("saved population: columns of different lengths");
+    pop.for_each_column([&](const char* name, const auto& column) {
+        if (column.size() != n)
+            throw std::invalid_argument(std::string("saved population: column ") + name + " holds " +
+                                        std::to_string(column.size()) + " rows for " + std::to_string(n) +
+                                        " residents");
+    });
     const CellId cells = CellId(w.grid.cells());
     for (size_t r = 0; r < n; ++r) {
         if (pop.cell[r] >= cells)
@@ -44,6 +59,17 @@ void restore_population(World& w, Population pop) {
         if (pop.group[r] >= w.groups.size())
             throw std::invalid_argument("saved population: resident " + std::to_string(r) + " has group " +
                                         std::to_string(pop.group[r]) + ", not one of the city's groups");
+    }
+    for (size_t r = 0; r < n; ++r) {
+        if (pop.workplace[r] != kNoPlace && pop.workplace[r] >= w.places.size())
+            throw std::invalid_argument("saved population: resident " + std::to_string(r) +
+                                        " works at place " + std::to_string(pop.workplace[r]) +
+                                        ", not one of the city's places");
+        for (size_t k = 0; k < kTieSlots; ++k)
+            if (pop.tie[k][r] != kNoResident && pop.tie[k][r] >= n)
+                throw std::invalid_argument("saved population: resident " + std::to_string(r) +
+                                            " has a tie to resident " + std::to_string(pop.tie[k][r]) +
+                                            ", who does not exist");
     }
     std::vector<uint32_t> occupancy(cells, 0);
     for (size_t r = 0; r < n; ++r)
@@ -223,6 +249,7 @@ World build_world(const CityConfig& config, uint64_t seed) {
         w.pop.skill[r] = draw(g.skill.mean, g.skill.sd);
         w.pop.prejudice[r] = draw(g.prejudice.mean, g.prejudice.sd);
     });
+    w.pop.resize_state(n);
 
     // Places: explicit cells, or `count` cells drawn in the neighbourhood
     // (Setup, step 2, spec index).

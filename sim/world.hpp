@@ -7,7 +7,9 @@
 // in increasing order, so that id assignment stays deterministic.)
 #pragma once
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -90,15 +92,113 @@ struct CityConfig {
     std::vector<OrganisationSpec> organisations;
 };
 
+// Tie slots per resident: a small bounded set of acquaintances and friends
+// (models/friendship.cpp).
+constexpr size_t kTieSlots = 4;
+constexpr uint32_t kNoResident = 0xffffffffu; // an empty tie slot
+constexpr uint32_t kNoPlace = 0xffffffffu;    // no workplace or school
+
 struct Population {
-    std::vector<CellId> cell;     // home cell
-    std::vector<uint8_t> group;   // index into World::groups
-    std::vector<float> tolerance; // minimum same-group share wanted around home
-    std::vector<float> language;  // 0-1
-    std::vector<float> skill;     // 0-1
-    std::vector<float> prejudice; // 0-1, towards out-groups
+    std::vector<CellId> cell;            // home cell
+    std::vector<uint8_t> group;          // index into World::groups
+    std::vector<float> tolerance;        // minimum same-group share wanted around home
+    std::vector<float> language;         // 0-1
+    std::vector<float> skill;            // 0-1
+    std::vector<float> prejudice;        // 0-1, towards out-groups
+    std::vector<uint32_t> workplace;     // index into World::places (workplace or school), or kNoPlace
+    std::vector<float> contact_positive; // recent positive out-group contacts (decaying count)
+    std::vector<float> contact_negative; // recent negative out-group contacts (decaying count)
+    std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
+    std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
+    std::vector<uint32_t> culture; // cultural traits, 4 bits per feature (models/culture.cpp)
+    std::vector<uint8_t> rumour;   // 2 bits per rumour: 0 ignorant, 1 spreader, 2 stifler, 3 debunked
 
     size_t size() const { return cell.size(); }
+
+    // Calls f(name, column) for every column, in the order of the output
+    // schema's checkpoint columns (output/schema.cpp). The whole state of a
+    // resident is in these columns: a checkpoint saves exactly them.
+    template <class F>
+    void for_each_column(F&& f) {
+        visit(*this, f);
+    }
+    template <class F>
+    void for_each_column(F&& f) const {
+        visit(*this, f);
+    }
+    // Resizes every column to n, filling new rows with the defaults of a
+    // resident no mechanism has touched (no workplace, no ties, culture 0,
+    // ignorant of every rumour, no contact).
+    void resize_state(size_t n);
+
+private:
+    template <class P, class F>
+    static void visit(P& p, F& f) {
+        static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
+        static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
+                                                     "tie_strength_3"};
+        static_assert(std::size(tie_names) == kTieSlots);
+        f("cell", p.cell);
+        f("group", p.group);
+        f("tolerance", p.tolerance);
+        f("language", p.language);
+        f("skill", p.skill);
+        f("prejudice", p.prejudice);
+        f("workplace", p.workplace);
+        f("contact_positive", p.contact_positive);
+        f("contact_negative", p.contact_negative);
+        for (size_t k = 0; k < kTieSlots; ++k)
+            f(tie_names[k], p.tie[k]);
+        for (size_t k = 0; k < kTieSlots; ++k)
+            f(strength_names[k], p.tie_strength[k]);
+        f("culture", p.culture);
+        f("rumour", p.rumour);
+    }
+};
+
+// Who met whom in the current step: written by the encounters mechanism
+// (models/encounters.cpp) at the start of a step and read by the mechanisms
+// after it. Transient: recomputed every step from the state and the counter
+// RNG, so it is not part of a checkpoint. Resident r's meetings are slots
+// [r * slots, (r + 1) * slots); an unused slot has partner kNoResident.
+// The first slots - kTieSlots are meetings at places (written by the
+// encounters mechanism); the last kTieSlots are friends' meetings outside
+// them, one per tie slot (written by the friendship mechanism, which runs
+// next). The partner's culture and rumour states in a slot are those at the
+// start of the step.
+struct Encounters {
+    // info bits of a slot
+    static constexpr uint8_t kOutgroup = 1; // partner of another group
+    static constexpr uint8_t kPositive = 2; // a positive contact (out-group) or pleasant meeting (in-group)
+    static constexpr uint8_t kNegative = 4; // a negative contact / unpleasant meeting
+    static constexpr uint8_t kFriend = 8;   // a meeting of friends outside places (a tie's activation)
+    static constexpr int kPlaceShift = 4;   // bits 4-5: PlaceKind of the place (with kFriend unset)
+
+    // A meeting as one side saw it, with what the partner held at the start
+    // of the step (so mechanisms read partners without random access).
+    struct Meeting {
+        uint32_t partner = kNoResident;
+        uint32_t culture = 0; // the partner's Population::culture
+        uint8_t info = 0;     // the bits above
+        uint8_t rumour = 0;   // the partner's Population::rumour
+    };
+    size_t slots = 0;
+    uint32_t step = 0;         // the step these meetings belong to (0 = none yet)
+    std::vector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
+};
+
+// What the social mechanisms tell the metrics about how to read their
+// state, published by each mechanism when the engine is built
+// (Mechanism::publish). Zero/empty = the mechanism does not run.
+struct SocialSpec {
+    bool encounters = false;        // models/encounters.cpp runs: World::today holds meetings
+    bool attitudes = false;         // models/attitudes.cpp runs: contact counts are kept
+    uint8_t friend_threshold = 0;   // a tie of at least this strength is a friendship (0 = no ties kept)
+    int culture_features = 0;       // F; 0 = no cultural exchange
+    int culture_traits = 0;         // q
+    double berry_threshold = 0;     // share of features defining Berry's modes (docs/model/culture.md)
+    std::vector<uint32_t> heritage; // per group: its heritage traits, packed as Population::culture
+    std::vector<int> rumour_target; // per rumour: the group it is about
 };
 
 struct World {
@@ -110,6 +210,8 @@ struct World {
     std::vector<OrganisationSpec> organisations;
     std::vector<uint16_t> group_count; // residents of group g in cell c at [c * groups + g]
     std::vector<uint16_t> total;       // residents in cell c
+    Encounters today;                  // this step's meetings (transient, see Encounters)
+    SocialSpec social;                 // how to read the social state (see SocialSpec)
 
     int group_total() const { return int(groups.size()); }
     uint16_t count(CellId c, int g) const { return group_count[size_t(c) * groups.size() + size_t(g)]; }

@@ -1,0 +1,146 @@
+// Attitudes: prejudice towards out-groups (MODEL.md section 3, mechanism 4;
+// equations and sources in docs/model/attitudes.md). Each step, for every
+// resident from the state at the start of the step (prejudice p, recent
+// contact counts c+ and c-), over the step's meetings in World::today:
+//  - each positive out-group contact:  p <- p - w p
+//  - each negative out-group contact:  p <- p + w x negative_weight x (1 - p) / (1 + buffering x c+)
+//    with w = contact_effect, x minority_factor for members of minority
+//    groups (every group but the first). Positive contact lowers prejudice
+//    (Pettigrew & Tropp 2006); negative contact weighs more per event
+//    (Barlow et al. 2012; the ratio is an assumption in [1, 3] to sweep,
+//    Schafer et al. 2021); past positive contact buffers negative contact
+//    (Paolini et al. 2014); the link is weaker for minority members (Tropp &
+//    Pettigrew 2005; Barlow et al. 2013).
+//  - extended contact: if one of the resident's in-group friends has an
+//    out-group friend, p <- p - extended_effect x p (Wright et al. 1997;
+//    Zhou et al. 2019);
+//  - bounded confidence among friends: for each friend met in the step
+//    (a tie slot of World::today) whose prejudice p_f is within
+//    `confidence` of p: p <- p + influence x (p_f - p), all from the values
+//    at the start of the step (Deffuant et al. 2000), so two friends who
+//    meet move towards each other and keep their sum.
+//  - c+ <- memory x c+ + positive contacts, c- likewise.
+// Multiplicative steps keep p in [0, 1]. Each resident writes only its own
+// values and reads the others' from a copy taken at the start of the step.
+#include "models/attitudes.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/parallel.hpp"
+
+namespace icsim {
+
+const std::vector<Field<AttitudesParams>>& attitudes_fields() {
+    using P = AttitudesParams;
+    static const std::vector<Field<P>> fields = {
+        {"contact_effect", &P::contact_effect, 0, 1, "1",
+         "relative fall of prejudice per positive out-group contact (calibrated so that the "
+         "contact-prejudice "
+         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.005-0.05)"},
+        {"negative_weight", &P::negative_weight, 1, 3, "1",
+         "weight of a negative contact relative to a positive one (Barlow et al. 2012; no clear asymmetry in "
+         "Schafer et al. 2021: an assumption to sweep over [1, 3])"},
+        {"minority_factor", &P::minority_factor, 0, 1, "1",
+         "contact effects for minority members relative to the majority (weaker: Tropp & Pettigrew 2005)"},
+        {"buffering", &P::buffering, 0, 10, "per contact",
+         "damping of a negative contact per recent positive contact (Paolini et al. 2014)"},
+        {"memory", &P::memory, 0, 1, "per step",
+         "share of the recent contact counts kept from one step to the next (0.98: half-life ~34 steps)"},
+        {"extended_effect", &P::extended_effect, 0, 1, "per step",
+         "relative fall of prejudice in a step when an in-group friend has an out-group friend (Zhou et al. "
+         "2019)"},
+        {"influence", &P::influence, 0, 0.5, "1",
+         "mu: share of the gap to a friend's prejudice closed when they meet (Deffuant et al. 2000)"},
+        {"confidence", &P::confidence, 0, 1, "1",
+         "d: friends whose prejudice differs by this much or more do not influence each other"},
+    };
+    return fields;
+}
+
+double after_contact(const AttitudesParams& p, double prejudice, bool positive, double weight,
+                     double recent_positive) {
+    if (positive)
+        return prejudice - weight * prejudice;
+    const double w = std::min(1.0, weight * p.negative_weight / (1.0 + p.buffering * recent_positive));
+    return prejudice + w * (1.0 - prejudice);
+}
+
+namespace {
+
+class Attitudes final : public Mechanism {
+public:
+    explicit Attitudes(const AttitudesParams& p) : p_(p) {}
+
+    void publish(World& w, uint64_t) const override { w.social.attitudes = true; }
+
+    void step(World& w, const StepContext& ctx) override {
+        Population& pop = w.pop;
+        const size_t n = pop.size();
+        const bool have_meetings = w.today.step == ctx.step;
+        const size_t S = have_meetings ? w.today.slots : 0;
+        const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
+        const uint8_t thr = w.social.friend_threshold;
+        old_.assign(pop.prejudice.begin(), pop.prejudice.end());
+        // Who has an out-group friend (for extended contact).
+        out_friend_.assign(n, 0);
+        if (thr > 0)
+            parallel_for_index(n, [&](size_t r) {
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    if (pop.tie_strength[k][r] >= thr && pop.group[pop.tie[k][r]] != pop.group[r])
+                        out_friend_[r] = 1;
+            });
+        parallel_for_index(n, [&](size_t r) {
+            const double p0 = old_[r];
+            double p = p0;
+            const double weight = p_.contact_effect * (pop.group[r] == 0 ? 1.0 : p_.minority_factor);
+            const double cp0 = pop.contact_positive[r];
+            double cp = p_.memory * cp0, cn = p_.memory * double(pop.contact_negative[r]);
+            double pull = 0;
+            for (size_t m = 0; m < S; ++m) {
+                const uint32_t q = w.today.slot[r * S + m].partner;
+                if (q == kNoResident)
+                    continue;
+                const uint8_t f = w.today.slot[r * S + m].info;
+                if (f & Encounters::kOutgroup) {
+                    if (f & Encounters::kPositive) {
+                        p = after_contact(p_, p, true, weight, cp0);
+                        cp += 1;
+                    } else if (f & Encounters::kNegative) {
+                        p = after_contact(p_, p, false, weight, cp0);
+                        cn += 1;
+                    }
+                }
+                if (m >= tie_from && (f & Encounters::kFriend)) {
+                    const double gap = double(old_[q]) - p0;
+                    if (std::abs(gap) < p_.confidence)
+                        pull += p_.influence * gap;
+                }
+            }
+            if (thr > 0)
+                for (size_t k = 0; k < kTieSlots; ++k) {
+                    const uint32_t f = pop.tie[k][r];
+                    if (pop.tie_strength[k][r] >= thr && pop.group[f] == pop.group[r] && out_friend_[f]) {
+                        p -= p_.extended_effect * p;
+                        break;
+                    }
+                }
+            pop.prejudice[r] = float(std::clamp(p + pull, 0.0, 1.0));
+            pop.contact_positive[r] = float(cp);
+            pop.contact_negative[r] = float(cn);
+        });
+    }
+
+private:
+    AttitudesParams p_;
+    std::vector<float> old_;
+    std::vector<uint8_t> out_friend_;
+};
+
+} // namespace
+
+std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World&) {
+    return std::make_unique<Attitudes>(params);
+}
+
+} // namespace icsim

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sim/mechanism.hpp"
+#include "sim/params.hpp"
+
+namespace icsim {
+
+struct AttitudesParams {
+    double contact_effect = 0.02;   // relative fall of prejudice per positive out-group contact
+    double negative_weight = 2;     // a negative contact's weight relative to a positive one, in [1, 3]
+    double minority_factor = 0.5;   // contact effects for members of minority groups, relative
+    double buffering = 0.5;         // how much recent positive contact damps a negative one
+    double memory = 0.98;           // per step: share of the recent-contact counts kept
+    double extended_effect = 0.005; // relative fall per step when an in-group friend has an out-group friend
+    double influence = 0.1;         // mu: share of the gap closed towards a friend met (bounded confidence)
+    double confidence = 0.2;        // d: friends further apart than this do not influence each other
+};
+
+const std::vector<Field<AttitudesParams>>& attitudes_fields();
+std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
+
+// The contact rule for one contact, exposed for tests: prejudice after a
+// positive (or negative) out-group contact, for a resident whose recent
+// positive contact count is `recent_positive`; `weight` is the contact
+// effect after the minority factor.
+double after_contact(const AttitudesParams& p, double prejudice, bool positive, double weight,
+                     double recent_positive);
+
+} // namespace icsim

@@ -1,0 +1,140 @@
+// Cultural exchange (MODEL.md section 3, mechanism 5; docs/model/culture.md).
+// Every resident carries F cultural features with q possible traits each
+// (Axelrod 1997, "The dissemination of culture", J Conflict Resolution
+// 41:203). Each group has heritage traits (heritage_profiles); at the start
+// a resident holds its group's heritage trait on each feature with
+// probability heritage_share, else a uniform trait. Each step, over the
+// step's meetings in World::today (place meetings and friends' meetings),
+// the resident interacts with the partner with probability overlap/F and
+// then copies one trait on which they differ (axelrod_exchange), reading
+// the partner's culture from the start of the step (carried in the meeting
+// slot). Both sides of a meeting
+// apply the rule, each to itself: exchange runs both ways, which is what
+// separates integration (mutual exchange, diversity kept) from
+// assimilation (minority traits vanish).
+#include "models/culture.hpp"
+
+#include <bit>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const std::vector<Field<CultureParams>>& culture_fields() {
+    using P = CultureParams;
+    static const std::vector<Field<P>> fields = {
+        {"features", &P::features, 1, 8, "features", "F: cultural features per resident (Axelrod 1997: 5)"},
+        {"traits", &P::traits, 2, 16, "traits", "q: traits per feature (Axelrod 1997: 5-15)"},
+        {"heritage_share", &P::heritage_share, 0, 1, "1",
+         "chance that a resident starts with its group's heritage trait on a feature (else a uniform trait)"},
+        {"berry_threshold", &P::berry_threshold, 0, 1, "1",
+         "share of features on which a minority member must hold its heritage (or the majority's) traits to "
+         "count as keeping (or adopting) that culture in Berry's modes"},
+    };
+    return fields;
+}
+
+int overlap(uint32_t a, uint32_t b, int features) {
+    const uint32_t x = a ^ b;
+    int same = 0;
+    for (int f = 0; f < features; ++f)
+        same += ((x >> (4 * f)) & 0xFu) == 0;
+    return same;
+}
+
+uint32_t axelrod_exchange(uint32_t self, uint32_t partner, int features, double u1, double u2) {
+    const int o = overlap(self, partner, features);
+    if (o == 0 || o == features || u1 * features >= o)
+        return self;
+    int pick = int(u2 * (features - o)); // the pick-th differing feature
+    for (int f = 0; f < features; ++f)
+        if (trait_of(self, f) != trait_of(partner, f) && pick-- == 0)
+            return with_trait(self, f, trait_of(partner, f));
+    return self;
+}
+
+std::vector<uint32_t> heritage_profiles(uint64_t seed, int groups, int features, int traits) {
+    std::vector<uint32_t> h(size_t(groups), 0);
+    for (int g = 0; g < groups; ++g) {
+        CounterRng rng(seed, Stream::SocialSetup, 6, uint32_t(g));
+        for (int f = 0; f < features; ++f) {
+            int t;
+            if (g == 0) {
+                t = int(rng.below(uint32_t(traits)));
+            } else { // one of the q - 1 traits the first group does not hold
+                t = int(rng.below(uint32_t(traits - 1)));
+                if (t >= trait_of(h[0], f))
+                    ++t;
+            }
+            h[size_t(g)] = with_trait(h[size_t(g)], f, t);
+        }
+    }
+    return h;
+}
+
+namespace {
+
+class Culture final : public Mechanism {
+public:
+    explicit Culture(const CultureParams& p) : p_(p) {}
+
+    void initialise(World& w, uint64_t seed) override {
+        const auto heritage = heritage_profiles(seed, w.group_total(), p_.features, p_.traits);
+        parallel_for_index(w.pop.size(), [&](size_t r) {
+            CounterRng rng(seed, Stream::SocialSetup, 5, uint32_t(r));
+            uint32_t c = 0;
+            for (int f = 0; f < p_.features; ++f) {
+                const double u = rng.uniform();
+                const uint32_t t = rng.below(uint32_t(p_.traits)); // drawn always: fixed positions
+                c = with_trait(c, f, u < p_.heritage_share ? trait_of(heritage[w.pop.group[r]], f) : int(t));
+            }
+            w.pop.culture[r] = c;
+        });
+    }
+
+    void publish(World& w, uint64_t seed) const override {
+        w.social.culture_features = p_.features;
+        w.social.culture_traits = p_.traits;
+        w.social.berry_threshold = p_.berry_threshold;
+        w.social.heritage = heritage_profiles(seed, w.group_total(), p_.features, p_.traits);
+    }
+
+    void step(World& w, const StepContext& ctx) override {
+        Population& pop = w.pop;
+        const size_t n = pop.size();
+        const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        changes_ = double(deterministic_sum<uint64_t>(n, [&](size_t r) {
+            uint32_t c = pop.culture[r];
+            uint64_t changed = 0;
+            for (size_t m = 0; m < S; ++m) {
+                const Encounters::Meeting& mt = w.today.slot[r * S + m];
+                if (mt.partner == kNoResident)
+                    continue;
+                const int o = overlap(c, mt.culture, p_.features);
+                if (o == 0 || o == p_.features)
+                    continue; // no draw needed: the draws of slot m are used only here
+                const uint64_t h = hash_draw(ctx.seed, Stream::Culture, ctx.step, uint32_t(r), uint32_t(m));
+                const uint32_t next = axelrod_exchange(c, mt.culture, p_.features, unit_hi(h), unit_lo(h));
+                changed += next != c;
+                c = next;
+            }
+            pop.culture[r] = c;
+            return changed;
+        }));
+    }
+
+    void counters(Counters& out) const override { out.emplace_back("trait_copies", changes_); }
+
+private:
+    CultureParams p_;
+    double changes_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Mechanism> make_culture(const CultureParams& params, const World&) {
+    return std::make_unique<Culture>(params);
+}
+
+} // namespace icsim

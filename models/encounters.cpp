@@ -1,0 +1,456 @@
+// Daily activities and encounters (MODEL.md section 3, mechanism 3; the
+// rules with their equations and sources: docs/model/encounters.md).
+//
+// Each step, from the state at the start of the step:
+//  1. activities (parallel over residents): a resident with a workplace or
+//     school attends it with probability work_attendance; and makes at most
+//     one leisure visit: to a public space with probability p_ps =
+//     public_visit x (1 + public_space_boost x L_ps), else to a community
+//     centre with probability centre_visit x (1 + events_boost x L_ev) (L =
+//     the lever's intensity for the resident's neighbourhood and group; the
+//     two together at most 1, the centre's cut first), to one of the
+//     `nearest_places` places of that kind nearest its neighbourhood.
+//  2. who is where: a workplace, school or centre of capacity c holds
+//     max(1, c / team_size) teams and a resident always joins team
+//     hash(id) mod teams there (its colleagues, classmates, regulars); a
+//     public space is one crowd. Visits are sorted by unit (team or crowd)
+//     with a parallel counting sort (blocks of residents counted, offsets
+//     by (unit, block), scattered in resident order), so each unit's
+//     visitors lie together, in id order.
+//  3. meetings (parallel over visits): in round k a unit with s >= 2
+//     visitors draws one offset o in [1, s-1]; the visitor at position i
+//     meets the one at position (i + o) mod s. Every visitor so initiates one
+//     meeting and receives one per round: each meets a uniformly drawn other
+//     visitor of its unit, and the pairing needs no search and no lock.
+//  4. how it goes: a meeting is salient with probability `salience`; a
+//     salient meeting is positive with probability logistic(x),
+//       x = base_log_odds + cooperation_weight [cooperative setting]
+//         + support_weight x L_place + language_weight x min(lang_a, lang_b)
+//         - prejudice_weight x (prej_a + prej_b) / 2        (out-group only)
+//     and otherwise negative; the mediation lever then averts a share
+//     mediation_effect x L_med of negative contacts (they become neutral).
+//     Allport's conditions (Allport 1954; Pettigrew & Tropp 2006) enter as
+//     the cooperative setting (workplace, school, centre) and the place's
+//     supporting lever (school mixing, public-space programming,
+//     intercultural events); defaults give about 3 positive contacts per
+//     negative one in the default city (Graf, Paolini & Rubin 2014).
+//     The outcome is a property of the meeting -- both sides record it --
+//     drawn from the initiator's counter stream.
+// The meetings are written to World::today, one slot per (visit kind: work
+// or leisure, round, role), so no two visits write the same slot; each
+// carries the partner's culture and rumour states, gathered with the visit
+// in step 2.
+#include "models/encounters.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include <oneapi/tbb/parallel_reduce.h>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const std::vector<Field<EncountersParams>>& encounters_fields() {
+    using P = EncountersParams;
+    static const std::vector<Field<P>> fields = {
+        {"work_share", &P::work_share, 0, 1, "1",
+         "share of residents given a workplace or school when the run starts (drawn with probability "
+         "proportional to the places' capacities)"},
+        {"work_attendance", &P::work_attendance, 0, 1, "per step",
+         "chance that a resident with a workplace or school goes there in a step"},
+        {"public_visit", &P::public_visit, 0, 1, "per step",
+         "chance of visiting a public space in a step without the public_space lever"},
+        {"centre_visit", &P::centre_visit, 0, 1, "per step",
+         "chance of visiting a community centre in a step without the intercultural_events lever"},
+        {"public_space_boost", &P::public_space_boost, 0, 10, "1",
+         "relative rise of public-space visits when the public_space lever is at full intensity (assumption; "
+         "sweep)"},
+        {"events_boost", &P::events_boost, 0, 20, "1",
+         "relative rise of community-centre visits when the intercultural_events lever is at full "
+         "intensity (assumption; sweep)"},
+        {"nearest_places", &P::nearest_places, 1, 64, "places",
+         "a public-space or centre visit goes to one of this many places of the kind nearest the home "
+         "neighbourhood"},
+        {"team_size", &P::team_size, 2, 100000, "residents",
+         "a workplace, school or centre of capacity c has max(1, c / team_size) teams (work teams, classes, "
+         "regular activity groups); a resident always joins the same team there and meets its members; a "
+         "public space is one crowd"},
+        {"meetings_per_visit", &P::meetings_per_visit, 1, 8, "rounds",
+         "rounds of pairing per visit; each round a visitor starts one meeting and is met once"},
+        {"salience", &P::salience, 0, 1, "1",
+         "share of meetings that are contacts with a valence (positive or negative); the rest are neutral"},
+        {"base_log_odds", &P::base_log_odds, -10, 10, "log-odds",
+         "log-odds of a salient meeting being positive before the terms below (calibrated: about 3:1 in the "
+         "default city, Graf et al. 2014)"},
+        {"cooperation_weight", &P::cooperation_weight, 0, 10, "log-odds",
+         "added in a cooperative setting: workplace, school, community centre (Allport's conditions)"},
+        {"language_weight", &P::language_weight, 0, 10, "log-odds",
+         "added per unit of the lower language proficiency of the two"},
+        {"prejudice_weight", &P::prejudice_weight, 0, 10, "log-odds",
+         "removed per unit of the two sides' mean prejudice, in out-group meetings"},
+        {"support_weight", &P::support_weight, 0, 10, "log-odds",
+         "added per unit of the place's supporting lever: school_mixing at schools, public_space in public "
+         "spaces, intercultural_events at centres (institutional support)"},
+        {"mediation_effect", &P::mediation_effect, 0, 1, "1",
+         "share of negative contacts averted by the mediation lever at full intensity (assumption; sweep)"},
+    };
+    return fields;
+}
+
+double positive_probability(const EncountersParams& p, bool outgroup, bool cooperative, double support,
+                            double language_min, double prejudice_mean) {
+    double x = p.base_log_odds + (cooperative ? p.cooperation_weight : 0.0) + p.support_weight * support +
+               p.language_weight * language_min;
+    if (outgroup)
+        x -= p.prejudice_weight * prejudice_mean;
+    return 1.0 / (1.0 + std::exp(-x));
+}
+
+namespace {
+
+constexpr int kKinds = 2; // visit kinds: 0 work or school, 1 leisure (public space or community centre)
+constexpr size_t kBlock = 8192;
+
+int visit_kind(PlaceKind k) {
+    switch (k) {
+    case PlaceKind::Workplace:
+    case PlaceKind::School:
+        return 0;
+    case PlaceKind::PublicSpace:
+    case PlaceKind::CommunityCentre:
+        return 1;
+    }
+    return 0;
+}
+
+// The lever that supports contact at a place of this kind (Allport's
+// institutional support), as an index into lever_table().
+Lever support_lever(PlaceKind k, bool& any) {
+    any = true;
+    switch (k) {
+    case PlaceKind::School:
+        return Lever::SchoolMixing;
+    case PlaceKind::PublicSpace:
+        return Lever::PublicSpace;
+    case PlaceKind::CommunityCentre:
+        return Lever::InterculturalEvents;
+    case PlaceKind::Workplace:
+        break;
+    }
+    any = false;
+    return Lever::AntiRumours;
+}
+
+class EncounterMechanism final : public Mechanism {
+public:
+    EncounterMechanism(const EncountersParams& p, const World& w) : p_(p) {
+        const int H = w.hoods.count();
+        // Neighbourhood centroids, then per (neighbourhood, kind) the
+        // nearest places (ties to the lower place index).
+        std::vector<double> sx(size_t(H), 0), sy(size_t(H), 0), cnt(size_t(H), 0);
+        for (CellId c = 0; c < CellId(w.grid.cells()); ++c) {
+            const size_t h = w.hoods.of_cell[c];
+            sx[h] += c % CellId(w.grid.width);
+            sy[h] += c / CellId(w.grid.width);
+            cnt[h] += 1;
+        }
+        near_.assign(size_t(H) * 2, {});
+        for (int h = 0; h < H; ++h) {
+            const double cx = cnt[size_t(h)] > 0 ? sx[size_t(h)] / cnt[size_t(h)] : 0;
+            const double cy = cnt[size_t(h)] > 0 ? sy[size_t(h)] / cnt[size_t(h)] : 0;
+            for (int c = 0; c < 2; ++c) { // 0 public spaces, 1 community centres
+                const PlaceKind want = c == 0 ? PlaceKind::PublicSpace : PlaceKind::CommunityCentre;
+                std::vector<std::pair<double, uint32_t>> d;
+                for (size_t i = 0; i < w.places.size(); ++i) {
+                    if (w.places[i].kind != want)
+                        continue;
+                    const double dx = double(w.places[i].cell % CellId(w.grid.width)) - cx;
+                    const double dy = double(w.places[i].cell / CellId(w.grid.width)) - cy;
+                    d.emplace_back(dx * dx + dy * dy, uint32_t(i));
+                }
+                std::sort(d.begin(), d.end());
+                auto& out = near_[size_t(h) * 2 + size_t(c)];
+                for (size_t i = 0; i < d.size() && i < size_t(p_.nearest_places); ++i)
+                    out.push_back(d[i].second);
+            }
+        }
+        // Units: teams of workplaces, schools and centres; one crowd per public space.
+        for (size_t i = 0; i < w.places.size(); ++i) {
+            const bool crowd = w.places[i].kind == PlaceKind::PublicSpace;
+            const uint32_t teams = crowd ? 1u : uint32_t(std::max(1, w.places[i].capacity / p_.team_size));
+            unit_base_.push_back(uint32_t(unit_place_.size()));
+            teams_.push_back(teams);
+            unit_place_.insert(unit_place_.end(), teams, uint32_t(i));
+        }
+        rounds_ = size_t(p_.meetings_per_visit);
+        place_slots_ = size_t(kKinds) * rounds_ * 2;
+    }
+
+    void initialise(World& w, uint64_t seed) override {
+        // Workplaces and schools, drawn with probability proportional to
+        // capacity (SocialSetup, step 4, id): capacity is a place's
+        // relative size.
+        std::vector<double> cum;
+        std::vector<uint32_t> idx;
+        double total = 0;
+        for (size_t i = 0; i < w.places.size(); ++i)
+            if (visit_kind(w.places[i].kind) == 0) {
+                total += double(w.places[i].capacity);
+                cum.push_back(total);
+                idx.push_back(uint32_t(i));
+            }
+        parallel_for_index(w.pop.size(), [&](size_t r) {
+            w.pop.workplace[r] = kNoPlace;
+            if (idx.empty())
+                return;
+            CounterRng rng(seed, Stream::SocialSetup, 4, uint32_t(r));
+            if (!rng.bernoulli(p_.work_share))
+                return;
+            const double u = rng.uniform() * total;
+            const size_t k = size_t(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
+            w.pop.workplace[r] = idx[std::min(k, idx.size() - 1)];
+        });
+    }
+
+    // The unit resident r joins at place pl: its team there (a fixed hash
+    // of the run's seed and the resident, so a resident keeps its team).
+    uint32_t unit_of(uint64_t seed, uint32_t r, uint32_t pl) const {
+        if (teams_[pl] == 1)
+            return unit_base_[pl];
+        uint64_t z = (seed ^ 0x6A09E667F3BCC909ull) + uint64_t(r) * 0x9E3779B97F4A7C15ull; // splitmix64
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+        z ^= z >> 31;
+        return unit_base_[pl] + uint32_t((z >> 32) * teams_[pl] >> 32);
+    }
+
+    void publish(World& w, uint64_t) const override {
+        w.social.encounters = true;
+        w.today.slots = place_slots_ + kTieSlots;
+    }
+
+    void step(World& w, const StepContext& ctx) override {
+        const size_t n = w.pop.size(), P = w.places.size(), U = unit_place_.size();
+        const int G = w.group_total(), H = w.hoods.count();
+        Scratch& t = scratch_;
+        const size_t S = place_slots_ + kTieSlots;
+        w.today.slots = S;
+        w.today.step = ctx.step;
+        w.today.slot.resize(n * S);
+        const auto L_public = ctx.policy->intensity_table(Lever::PublicSpace, ctx.step, H, G);
+        const auto L_events = ctx.policy->intensity_table(Lever::InterculturalEvents, ctx.step, H, G);
+
+        // 1. activities: two keyed hashes per resident (work, leisure;
+        // choice of place); slots of kinds not visited are cleared here,
+        // those of visits by the meetings below.
+        t.visit.resize(n * kKinds);
+        parallel_for_index(n, [&](size_t r) {
+            uint32_t* v = &t.visit[r * kKinds];
+            v[0] = v[1] = kNoPlace;
+            const uint64_t h0 = hash_draw(ctx.seed, Stream::Activities, ctx.step, uint32_t(r), 0);
+            const uint64_t h1 = hash_draw(ctx.seed, Stream::Activities, ctx.step, uint32_t(r), 1);
+            const size_t h = w.hoods.of_cell[w.pop.cell[r]];
+            const size_t hg = h * size_t(G) + w.pop.group[r];
+            if (w.pop.workplace[r] != kNoPlace && unit_hi(h0) < p_.work_attendance)
+                v[0] = unit_of(ctx.seed, uint32_t(r), w.pop.workplace[r]);
+            const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
+            const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
+            const double u = unit_lo(h0);
+            const auto& near = near_[h * 2 + (u < p_ps ? 0 : 1)];
+            if (u < p_ps + p_cc && !near.empty())
+                v[1] = unit_of(ctx.seed, uint32_t(r), near[size_t(unit_hi(h1) * double(near.size()))]);
+            for (size_t kind = 0; kind < kKinds; ++kind)
+                if (v[kind] == kNoPlace)
+                    std::fill_n(&w.today.slot[r * S + kind * rounds_ * 2], rounds_ * 2,
+                                Encounters::Meeting{});
+            std::fill_n(&w.today.slot[r * S + place_slots_], kTieSlots, Encounters::Meeting{});
+        });
+
+        // 2. counting sort of the visits by unit; each visit carries the
+        // visitor's attributes, so step 3 reads its unit's visitors from
+        // one contiguous stretch of memory.
+        const size_t block = std::max<size_t>(kBlock, (n + 63) / 64); // a function of n only
+        const size_t blocks = (n + block - 1) / block;
+        t.counts.assign(blocks * U, 0);
+        oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+            uint32_t* c = &t.counts[b * U];
+            for (size_t i = b * block * kKinds; i < std::min(n, (b + 1) * block) * kKinds; ++i)
+                if (t.visit[i] != kNoPlace)
+                    ++c[t.visit[i]];
+        });
+        t.start.assign(U + 1, 0);
+        {
+            uint32_t at = 0;
+            for (size_t un = 0; un < U; ++un) {
+                t.start[un] = at;
+                for (size_t b = 0; b < blocks; ++b) {
+                    const uint32_t c = t.counts[b * U + un];
+                    t.counts[b * U + un] = at; // becomes the block's write position
+                    at += c;
+                }
+            }
+            t.start[U] = at;
+        }
+        const size_t visits = t.start[U];
+        if (t.rec.capacity() < n * kKinds) { // once: no reallocation as the number of visits varies
+            t.rec.reserve(n * kKinds);
+            t.where.reserve(n * kKinds);
+        }
+        t.rec.resize(visits);
+        t.where.resize(visits);
+        oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+            uint32_t* pos = &t.counts[b * U];
+            for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
+                for (int kind = 0; kind < kKinds; ++kind) {
+                    const uint32_t un = t.visit[r * kKinds + size_t(kind)];
+                    if (un == kNoPlace)
+                        continue;
+                    const uint32_t at = pos[un]++;
+                    t.rec[at] = {uint32_t(r),
+                                 w.pop.culture[r],
+                                 w.pop.language[r],
+                                 w.pop.prejudice[r],
+                                 w.hoods.of_cell[w.pop.cell[r]],
+                                 w.pop.group[r],
+                                 w.pop.rumour[r]};
+                    t.where[at] = un;
+                }
+        });
+
+        // 3-4. meetings: one offset per (unit, round), then every visit's
+        // initiated meetings in parallel.
+        t.offset.resize(U * rounds_);
+        for (size_t un = 0; un < U; ++un) {
+            const uint32_t s = t.start[un + 1] - t.start[un];
+            for (size_t k = 0; k < rounds_; ++k)
+                t.offset[un * rounds_ + k] =
+                    s < 2
+                        ? 0
+                        : 1 + uint32_t(
+                                  (draw_u64(ctx.seed, Stream::PlaceRounds, ctx.step, uint32_t(un), k) >> 32) *
+                                      (s - 1) >>
+                                  32);
+        }
+        std::vector<float> support(P * size_t(G), 0.0f);
+        for (size_t pl = 0; pl < P; ++pl) {
+            bool any = false;
+            const Lever l = support_lever(w.places[pl].kind, any);
+            if (!any)
+                continue;
+            const int h = w.hoods.of_cell[w.places[pl].cell];
+            for (int g = 0; g < G; ++g)
+                support[pl * size_t(G) + size_t(g)] = float(ctx.policy->intensity(l, ctx.step, h, g));
+        }
+        const auto L_med = ctx.policy->intensity_table(Lever::Mediation, ctx.step, H, G);
+        struct Tally {
+            uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
+        };
+        // Integer sums: exact, so the reduction order does not matter.
+        const Tally tally = oneapi::tbb::parallel_reduce(
+            oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
+            [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
+                for (size_t i = range.begin(); i != range.end(); ++i)
+                    meet(w, ctx, i, support, L_med, x);
+                return x;
+            },
+            [](Tally a, const Tally& b) {
+                a.meetings += b.meetings;
+                a.outgroup += b.outgroup;
+                a.positive += b.positive;
+                a.negative += b.negative;
+                return a;
+            });
+        tally_[0] = double(visits);
+        tally_[1] = double(tally.meetings);
+        tally_[2] = double(tally.outgroup);
+        tally_[3] = double(tally.positive);
+        tally_[4] = double(tally.negative);
+    }
+
+    // The meetings visit i starts (one per round), written to both sides' slots.
+    template <class Tally>
+    void meet(World& w, const StepContext& ctx, size_t i, const std::vector<float>& support,
+              const std::vector<float>& L_med, Tally& x) const {
+        const Scratch& t = scratch_;
+        const size_t S = w.today.slots, G = size_t(w.group_total());
+        const uint32_t un = t.where[i], pl = unit_place_[un];
+        const uint32_t first = t.start[un], s = t.start[un + 1] - first;
+        const PlaceKind pk = w.places[pl].kind;
+        const size_t kind = size_t(visit_kind(pk));
+        const Visit& a = t.rec[i];
+        if (s < 2) { // alone: no meeting
+            std::fill_n(&w.today.slot[size_t(a.who) * S + kind * rounds_ * 2], rounds_ * 2,
+                        Encounters::Meeting{});
+            return;
+        }
+        const bool coop = pk != PlaceKind::PublicSpace;
+        for (size_t k = 0; k < rounds_; ++k) {
+            const Visit& b = t.rec[first + (uint32_t(i - first) + t.offset[un * rounds_ + k]) % s];
+            const bool out = b.group != a.group;
+            // The initiator's draw m = kind x rounds + k: one per meeting it starts.
+            const uint64_t h =
+                hash_draw(ctx.seed, Stream::Meetings, ctx.step, a.who, uint32_t(kind * rounds_ + k));
+            uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
+            if (unit_hi(h) < p_.salience) {
+                const double pp = positive_probability(p_, out, coop, support[pl * G + a.group],
+                                                       std::min(a.language, b.language),
+                                                       0.5 * (double(a.prejudice) + double(b.prejudice)));
+                const double u = unit_lo(h);
+                if (u < pp)
+                    info |= kPos;
+                else if ((u - pp) / (1 - pp) >= p_.mediation_effect * L_med[size_t(a.hood) * G + a.group])
+                    info |= kNeg;
+            }
+            const size_t slot = (kind * rounds_ + k) * 2;
+            w.today.slot[size_t(a.who) * S + slot] = {b.who, b.culture, info, b.rumour};
+            w.today.slot[size_t(b.who) * S + slot + 1] = {a.who, a.culture, info, a.rumour};
+            ++x.meetings;
+            if (out) {
+                ++x.outgroup;
+                x.positive += (info & kPos) != 0;
+                x.negative += (info & kNeg) != 0;
+            }
+        }
+    }
+
+    void counters(Counters& out) const override {
+        out.emplace_back("visits", tally_[0]);
+        out.emplace_back("meetings", tally_[1]);
+        out.emplace_back("intergroup_meetings", tally_[2]);
+        out.emplace_back("positive_contacts", tally_[3]);
+        out.emplace_back("negative_contacts", tally_[4]);
+    }
+
+private:
+    static constexpr uint8_t kOut = Encounters::kOutgroup;
+    static constexpr uint8_t kPos = Encounters::kPositive;
+    static constexpr uint8_t kNeg = Encounters::kNegative;
+    // A visit in unit order, with what a meeting reads of the visitor.
+    struct Visit {
+        uint32_t who, culture;
+        float language, prejudice;
+        uint16_t hood;
+        uint8_t group, rumour;
+    };
+    struct Scratch {
+        std::vector<uint32_t> visit, counts, start, where, offset;
+        std::vector<Visit> rec;
+    };
+    EncountersParams p_;
+    std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places
+    std::vector<uint32_t> unit_base_, teams_; // per place: its first unit, its number of units
+    std::vector<uint32_t> unit_place_;        // per unit: its place
+    size_t rounds_ = 1, place_slots_ = 6;
+    Scratch scratch_;
+    double tally_[5] = {0, 0, 0, 0, 0};
+};
+
+} // namespace
+
+std::unique_ptr<Mechanism> make_encounters(const EncountersParams& params, const World& world) {
+    return std::make_unique<EncounterMechanism>(params, world);
+}
+
+} // namespace icsim

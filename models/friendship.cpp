@@ -1,0 +1,176 @@
+// Friendship ties (MODEL.md section 2 "a small set of friendship ties";
+// docs/model/friendship.md). Each resident holds kTieSlots tie slots:
+// an acquaintance's id and a strength (0 = empty). From the step's meetings
+// (World::today, written by the encounters mechanism), in slot order:
+//  - a pleasant (positive) meeting with someone already in a slot adds 1 to
+//    the strength (at most 255); with someone new, it takes an empty slot,
+//    or else replaces the weakest acquaintance below the friendship
+//    threshold (lowest strength, then lowest slot), starting at strength 1;
+//    when every slot holds a friend, it leaves no trace;
+//  - an unpleasant (negative) meeting with someone in a slot takes 1 off
+//    (a slot at 0 is emptied);
+//  - a tie of strength >= friend_threshold is a friendship. Two friends meet
+//    outside the places with probability friend_meeting, drawn once per
+//    (step, pair) so both sides see the same meeting; the meeting renews the
+//    tie and is written to the resident's tie slot of World::today as a
+//    pleasant meeting (an out-group friend's is a positive contact); the
+//    draw is hash_draw(seed, step, lower id, higher id) (sim/rng.hpp);
+//  - a tie not renewed in the step loses 1 with probability `decay`.
+// Repeated pleasant meetings are needed: at a place of s visitors two given
+// residents meet about 2 x rounds / (s - 1) times a step, so friendships
+// grow among colleagues at small workplaces and rarely in a crowded park.
+// Ties are one-sided records: each resident updates only its own slots, from
+// meetings both sides saw alike, so ties are mutual unless one side's slots
+// were full. Each resident's update reads only its own slots and the step's
+// meetings (and, for a friends' meeting, the friend's group, culture and
+// rumour states, which no mechanism has changed yet in the step: friendship
+// runs right after encounters): parallel and independent of the thread
+// count.
+#include "models/friendship.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const std::vector<Field<FriendshipParams>>& friendship_fields() {
+    using P = FriendshipParams;
+    static const std::vector<Field<P>> fields = {
+        {"friend_threshold", &P::friend_threshold, 1, 255, "meetings",
+         "net pleasant meetings that make an acquaintance a friend (assumption; sweep 2-6)"},
+        {"decay", &P::decay, 0, 1, "per step",
+         "chance that a tie not renewed in a step weakens by one (0.05: an unrenewed friendship of strength "
+         "3 lasts about a year of weekly steps)"},
+        {"friend_meeting", &P::friend_meeting, 0, 1, "per step",
+         "chance that two friends meet outside the places in a step (renewing the tie)"},
+    };
+    return fields;
+}
+
+int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold) {
+    for (size_t k = 0; k < kTieSlots; ++k)
+        if (strength[k] > 0 && ids[k] == partner) {
+            const int s = std::clamp(int(strength[k]) + change, 0, 255);
+            strength[k] = uint8_t(s);
+            if (s == 0)
+                ids[k] = kNoResident;
+            return int(k);
+        }
+    if (change <= 0)
+        return -1;
+    int slot = -1;
+    for (size_t k = 0; k < kTieSlots; ++k) {
+        if (strength[k] == 0) {
+            slot = int(k);
+            break;
+        }
+        if (strength[k] < friend_threshold && (slot < 0 || strength[k] < strength[size_t(slot)]))
+            slot = int(k);
+    }
+    if (slot < 0)
+        return -1;
+    ids[slot] = partner;
+    strength[slot] = 1;
+    return slot;
+}
+
+namespace {
+
+class Friendship final : public Mechanism {
+public:
+    explicit Friendship(const FriendshipParams& p) : p_(p) {}
+
+    void publish(World& w, uint64_t) const override {
+        w.social.friend_threshold = uint8_t(p_.friend_threshold);
+    }
+
+    void step(World& w, const StepContext& ctx) override {
+        Population& pop = w.pop;
+        const size_t n = pop.size(), S = w.today.slots;
+        const bool have_meetings = w.today.step == ctx.step && S >= kTieSlots;
+        const size_t place_slots = have_meetings ? S - kTieSlots : 0;
+        const uint32_t thr = uint32_t(p_.friend_threshold);
+        struct Tally {
+            uint64_t made = 0, lost = 0;
+            Tally& operator+=(const Tally& o) {
+                made += o.made;
+                lost += o.lost;
+                return *this;
+            }
+        };
+        const Tally t = deterministic_sum<Tally>(n, [&](size_t r) {
+            uint32_t ids[kTieSlots];
+            uint8_t st[kTieSlots];
+            bool renewed[kTieSlots] = {};
+            int friends_before = 0, friends_after = 0;
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                ids[k] = pop.tie[k][r];
+                st[k] = pop.tie_strength[k][r];
+                friends_before += st[k] >= thr;
+            }
+            for (size_t m = 0; m < place_slots; ++m) {
+                const uint32_t q = w.today.slot[r * S + m].partner;
+                const uint8_t f = w.today.slot[r * S + m].info;
+                if (q == kNoResident || !(f & (Encounters::kPositive | Encounters::kNegative)))
+                    continue;
+                const int k =
+                    update_tie(ids, st, q, (f & Encounters::kPositive) ? 1 : -1, p_.friend_threshold);
+                if (k >= 0)
+                    renewed[k] = true;
+            }
+            Tally x;
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                if (st[k] >= thr) {
+                    const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
+                    if (to_unit(hash_draw(ctx.seed, Stream::FriendMeetings, ctx.step, lo, hi)) <
+                        p_.friend_meeting) {
+                        renewed[k] = true;
+                        if (have_meetings) {
+                            const bool out = pop.group[ids[k]] != pop.group[r];
+                            w.today.slot[r * S + place_slots + k] = {
+                                ids[k], pop.culture[ids[k]],
+                                uint8_t(Encounters::kFriend | Encounters::kPositive |
+                                        (out ? Encounters::kOutgroup : 0)),
+                                pop.rumour[ids[k]]};
+                        }
+                    }
+                }
+                if (!renewed[k] && st[k] > 0 &&
+                    unit_hi(hash_draw(ctx.seed, Stream::Friendship, ctx.step, uint32_t(r), uint32_t(k))) <
+                        p_.decay &&
+                    --st[k] == 0)
+                    ids[k] = kNoResident;
+                friends_after += st[k] >= thr;
+            }
+            x.made = uint64_t(std::max(0, friends_after - friends_before));
+            x.lost = uint64_t(std::max(0, friends_before - friends_after));
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                pop.tie[k][r] = ids[k];
+                pop.tie_strength[k][r] = st[k];
+            }
+            return x;
+        });
+        made_ = double(t.made);
+        lost_ = double(t.lost);
+    }
+
+    void counters(Counters& out) const override {
+        out.emplace_back("friendships_made", made_);
+        out.emplace_back("friendships_lost", lost_);
+    }
+
+private:
+    FriendshipParams p_;
+    double made_ = 0, lost_ = 0; // net per resident: a slot can be replaced and made again
+};
+
+} // namespace
+
+std::unique_ptr<Mechanism> make_friendship(const FriendshipParams& params, const World&) {
+    return std::make_unique<Friendship>(params);
+}
+
+} // namespace icsim

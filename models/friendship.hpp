@@ -1,0 +1,25 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "sim/mechanism.hpp"
+#include "sim/params.hpp"
+
+namespace icsim {
+
+struct FriendshipParams {
+    int friend_threshold = 3;    // tie strength (pleasant meetings, net) from which a tie is a friendship
+    double decay = 0.05;         // per step: chance that a tie not renewed in the step loses one unit
+    double friend_meeting = 0.5; // per step: chance that two friends meet outside the places
+};
+
+const std::vector<Field<FriendshipParams>>& friendship_fields();
+std::unique_ptr<Mechanism> make_friendship(const FriendshipParams& params, const World& world);
+
+// The tie-slot rule for one resident, exposed for tests: updates the slots
+// (ids, strengths) after a pleasant (+1) or unpleasant (-1) meeting with
+// `partner`; returns the slot touched, or -1 when the meeting left no trace.
+int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold);
+
+} // namespace icsim

@@ -1,0 +1,212 @@
+// Rumours and anti-rumours (MODEL.md section 3, mechanism 6;
+// docs/model/rumours.md). Up to four rumours, rumour k about minority group
+// 1 + (k mod (groups - 1)). Each resident holds a state per rumour:
+// ignorant, spreader, stifler, debunked (Maki & Thompson 1973; Daley &
+// Kendall 1965); spreaders and stiflers believe it.
+//  - Waves: at first_step and every `every` steps after, every rumour starts
+//    afresh: all residents ignorant, a share seed_share of those outside the
+//    target group spreaders (they believe it).
+//  - Spread along the step's meetings (place meetings and friends' meetings
+//    in World::today), each side applying rumour_meeting to itself against
+//    the partner's state at the start of the step: an ignorant told by a
+//    spreader starts spreading with probability transmission x (1 -
+//    campaign_effect x L) (L = the anti_rumours lever for its neighbourhood
+//    and group); a spreader meeting someone who knows the rumour stops with
+//    probability `stifling` (1 = Daley-Kendall). Members of the target group
+//    and anti-rumour agents never believe it: told it, they are "debunked".
+//  - Anti-rumour agents: resident r is one while u_r < agent_share x L, u_r
+//    a fixed uniform per resident, so raising the lever trains more
+//    residents and lowering it retires the most recently trained. A believer
+//    meeting an agent stops believing with probability debunk_efficacy.
+//  - Belief and prejudice: coming to believe raises prejudice by
+//    belief_impact x (1 - p); a debunk lowers it by debunk_reversal x
+//    belief_impact x (1 - p) (Chan et al. 2017: debunking undoes about half
+//    to two thirds of a misinformation effect, some persists).
+// Each resident writes only its own state; partners' states are those at
+// the start of the step, carried in the meeting slots.
+#include "models/rumours.hpp"
+
+#include <algorithm>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+const std::vector<Field<RumoursParams>>& rumours_fields() {
+    using P = RumoursParams;
+    static const std::vector<Field<P>> fields = {
+        {"rumours", &P::rumours, 0, 4, "rumours",
+         "rumours in circulation; rumour k is about minority group 1 + (k mod (groups - 1))"},
+        {"first_step", &P::first_step, 1, 10000000, "step", "step at which the first wave starts"},
+        {"every", &P::every, 0, 10000000, "steps", "steps between waves (0 = a single wave)"},
+        {"seed_share", &P::seed_share, 0, 1, "1",
+         "share of residents outside the target group who start a wave as spreaders"},
+        {"transmission", &P::transmission, 0, 1, "1",
+         "chance that an ignorant resident told the rumour by a spreader believes and spreads it"},
+        {"stifling", &P::stifling, 0, 1, "1",
+         "chance that a spreader meeting someone who knows the rumour stops spreading (1 = Daley-Kendall)"},
+        {"belief_impact", &P::belief_impact, 0, 1, "1",
+         "rise of prejudice on coming to believe a rumour, as a share of (1 - prejudice) (assumption; "
+         "sweep)"},
+        {"debunk_efficacy", &P::debunk_efficacy, 0, 1, "1",
+         "chance that a believer meeting an anti-rumour agent stops believing (no causal evaluation exists: "
+         "sweep 0.2-0.8)"},
+        {"debunk_reversal", &P::debunk_reversal, 0, 1, "1",
+         "share of a belief's effect on prejudice undone by a debunk (Chan et al. 2017: about 0.45-0.7)"},
+        {"agent_share", &P::agent_share, 0, 1, "1",
+         "share of residents trained as anti-rumour agents at full anti_rumours intensity (Barcelona: ~2,000 "
+         "agents for 1.6 million inhabitants = 0.00125)"},
+        {"campaign_effect", &P::campaign_effect, 0, 1, "1",
+         "relative fall of transmission at full anti_rumours intensity (campaigns; assumption, sweep)"},
+    };
+    return fields;
+}
+
+RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bool partner_agent,
+                          double transmission, double stifling, double efficacy, double u_spread,
+                          double u_debunk) {
+    RumourStep out{self};
+    if (self == kIgnorant && partner == kSpreader) {
+        if (immune)
+            out.state = kDebunked;
+        else if (u_spread < transmission) {
+            out.state = kSpreader;
+            out.believed = true;
+        }
+    } else if (self == kSpreader && partner != kIgnorant && u_spread < stifling) {
+        out.state = kStifler;
+    }
+    if ((out.state == kSpreader || out.state == kStifler) && partner_agent && u_debunk < efficacy) {
+        out.state = kDebunked;
+        out.debunked = true;
+        out.believed = false;
+    }
+    return out;
+}
+
+namespace {
+
+class Rumours final : public Mechanism {
+public:
+    Rumours(const RumoursParams& p, const World& w) : p_(p) {
+        if (p_.rumours > 0 && w.group_total() < 2)
+            throw ParamError(
+                "rumours.rumours: rumours are about a minority group, but the city has one group");
+        for (int k = 0; k < p_.rumours; ++k)
+            target_.push_back(1 + k % std::max(1, w.group_total() - 1));
+    }
+
+    void publish(World& w, uint64_t) const override { w.social.rumour_target = target_; }
+
+    void step(World& w, const StepContext& ctx) override {
+        Population& pop = w.pop;
+        const size_t n = pop.size();
+        const int G = w.group_total(), R = p_.rumours;
+        const auto L = ctx.policy->intensity_table(Lever::AntiRumours, ctx.step, w.hoods.count(), G);
+        auto level = [&](size_t r) {
+            return double(L[size_t(w.hoods.of_cell[pop.cell[r]]) * size_t(G) + pop.group[r]]);
+        };
+        // Agents: a fixed uniform per resident against the trained share.
+        agent_.assign(n, 0);
+        if (p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0)
+            parallel_for_index(n, [&](size_t r) {
+                agent_[r] = to_unit(hash_draw(ctx.seed, Stream::SocialSetup, 7, uint32_t(r), 0)) <
+                            p_.agent_share * level(r);
+            });
+        const uint32_t s = ctx.step, first = uint32_t(p_.first_step);
+        const bool wave =
+            R > 0 && s >= first && (p_.every == 0 ? s == first : (s - first) % uint32_t(p_.every) == 0);
+        struct Tally {
+            uint64_t believed = 0, debunked = 0;
+            Tally& operator+=(const Tally& o) {
+                believed += o.believed;
+                debunked += o.debunked;
+                return *this;
+            }
+        };
+        Tally t;
+        if (wave) {
+            t = deterministic_sum<Tally>(n, [&](size_t r) {
+                uint8_t state = 0;
+                double p = pop.prejudice[r];
+                Tally x;
+                for (int k = 0; k < R; ++k) {
+                    const bool seedling = to_unit(hash_draw(ctx.seed, Stream::Rumours, s, uint32_t(r),
+                                                            0x10000u + uint32_t(k))) < p_.seed_share;
+                    if (seedling && pop.group[r] != target_[size_t(k)] && !agent_[r]) {
+                        state = with_rumour_state(state, k, kSpreader);
+                        p += p_.belief_impact * (1 - p);
+                        ++x.believed;
+                    }
+                }
+                pop.rumour[r] = state;
+                pop.prejudice[r] = float(p);
+                return x;
+            });
+        } else if (R > 0) {
+            const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+            t = deterministic_sum<Tally>(n, [&](size_t r) {
+                uint8_t state = pop.rumour[r];
+                const double transmission = p_.transmission * (1 - p_.campaign_effect * level(r));
+                double p = pop.prejudice[r];
+                Tally x;
+                for (size_t m = 0; m < S; ++m) {
+                    const Encounters::Meeting& mt = w.today.slot[r * S + m];
+                    const uint32_t q = mt.partner;
+                    if (q == kNoResident)
+                        continue;
+                    for (int k = 0; k < R; ++k) {
+                        const RumourState self = rumour_state(state, k), other = rumour_state(mt.rumour, k);
+                        // Draws are needed only when a rule can fire; those of
+                        // (slot, rumour) are used only here.
+                        const bool spread = (self == kIgnorant && other == kSpreader) ||
+                                            (self == kSpreader && other != kIgnorant);
+                        const bool debunk = agent_[q] && self != kIgnorant && self != kDebunked;
+                        if (!spread && !debunk)
+                            continue;
+                        const uint64_t h = hash_draw(ctx.seed, Stream::Rumours, s, uint32_t(r),
+                                                     uint32_t(m * size_t(R) + size_t(k)));
+                        const bool immune = agent_[r] || pop.group[r] == target_[size_t(k)];
+                        const RumourStep st =
+                            rumour_meeting(self, other, immune, agent_[q] != 0, transmission, p_.stifling,
+                                           p_.debunk_efficacy, unit_hi(h), unit_lo(h));
+                        state = with_rumour_state(state, k, st.state);
+                        if (st.believed) {
+                            p += p_.belief_impact * (1 - p);
+                            ++x.believed;
+                        }
+                        if (st.debunked) {
+                            p -= p_.debunk_reversal * p_.belief_impact * (1 - p);
+                            ++x.debunked;
+                        }
+                    }
+                }
+                pop.rumour[r] = state;
+                pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
+                return x;
+            });
+        }
+        believed_ = double(t.believed);
+        debunked_ = double(t.debunked);
+    }
+
+    void counters(Counters& out) const override {
+        out.emplace_back("new_believers", believed_);
+        out.emplace_back("debunks", debunked_);
+    }
+
+private:
+    RumoursParams p_;
+    std::vector<int> target_;
+    std::vector<uint8_t> agent_;
+    double believed_ = 0, debunked_ = 0;
+};
+
+} // namespace
+
+std::unique_ptr<Mechanism> make_rumours(const RumoursParams& params, const World& world) {
+    return std::make_unique<Rumours>(params, world);
+}
+
+} // namespace icsim

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "sim/mechanism.hpp"
+#include "sim/params.hpp"
+
+namespace icsim {
+
+struct RumoursParams {
+    int rumours = 1;              // rumours, each about one minority group in turn (at most 4)
+    int first_step = 4;           // step at which the first wave starts
+    int every = 26;               // steps between waves (0 = one wave)
+    double seed_share = 0.002;    // share of residents (outside the target group) starting as spreaders
+    double transmission = 0.5;    // chance that an ignorant resident told the rumour starts spreading it
+    double stifling = 1.0;        // chance that a spreader meeting someone who knows it stops spreading
+    double belief_impact = 0.05;  // rise of prejudice on coming to believe, as a share of (1 - p)
+    double debunk_efficacy = 0.5; // chance that a believer meeting an anti-rumour agent is convinced
+    double debunk_reversal = 0.6; // share of the belief's effect on prejudice a successful debunk undoes
+    double agent_share = 0.005;   // share of residents trained as anti-rumour agents at full lever intensity
+    double campaign_effect = 0.5; // relative fall of transmission at full lever intensity
+};
+
+const std::vector<Field<RumoursParams>>& rumours_fields();
+std::unique_ptr<Mechanism> make_rumours(const RumoursParams& params, const World& world);
+
+enum RumourState : uint8_t { kIgnorant = 0, kSpreader = 1, kStifler = 2, kDebunked = 3 };
+
+inline RumourState rumour_state(uint8_t packed, int k) {
+    return RumourState((packed >> (2 * k)) & 3u);
+}
+inline uint8_t with_rumour_state(uint8_t packed, int k, RumourState s) {
+    return uint8_t((packed & ~(3u << (2 * k))) | (unsigned(s) << (2 * k)));
+}
+
+// What one meeting does to a resident's state for one rumour: the
+// Daley-Kendall rules (models/classic/daley_kendall.cpp), seen from one
+// side of the meeting, plus debunking. `immune`: the resident cannot come
+// to believe it (it is about its own group, or it is an anti-rumour agent);
+// `partner_agent`: the partner is an anti-rumour agent. u_spread and
+// u_debunk are uniform draws.
+struct RumourStep {
+    RumourState state;
+    bool believed = false; // came to believe in this meeting
+    bool debunked = false; // stopped believing in this meeting
+};
+RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bool partner_agent,
+                          double transmission, double stifling, double efficacy, double u_spread,
+                          double u_debunk);
+
+} // namespace icsim
