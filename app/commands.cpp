@@ -27,7 +27,9 @@
 #include "output/reader.hpp"
 #include "output/report.hpp"
 #include "output/writer.hpp"
+#include "scenarios/calibration.hpp"
 #include "scenarios/loader.hpp"
+#include "scenarios/scale.hpp"
 #include "scenarios/schema.hpp"
 
 namespace icsim::app {
@@ -397,7 +399,19 @@ int cmd_run(const RunOptions& opts, int threads, int default_threads) {
         sets.push_back("run.steps=" + std::to_string(*opts.steps));
     if (opts.seed)
         sets.push_back("run.seed=" + std::to_string(*opts.seed));
-    const ScenarioConfig scenario = load_or_report(opts.scenario, sets);
+    ScenarioConfig scenario = load_or_report(opts.scenario, sets);
+    if (opts.scale) {
+        // As --set assignments after the user's own, so the resolved
+        // scenario recorded in the output is the scaled city.
+        std::vector<std::string> scaled;
+        try {
+            scaled = scale_assignments(scenario, *opts.scale);
+        } catch (const std::invalid_argument& e) {
+            throw UsageError(std::string("--scale: ") + e.what());
+        }
+        sets.insert(sets.end(), scaled.begin(), scaled.end());
+        scenario = load_or_report(opts.scenario, sets);
+    }
     if (threads == 0)
         threads = scenario.threads > 0 ? scenario.threads : default_threads;
     oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism, size_t(threads));
@@ -864,7 +878,8 @@ int cmd_classic(const ClassicOptions& opts) {
 }
 
 int cmd_validate(bool quick, uint64_t seed) {
-    const ValidationReport report = run_validation(quick, seed);
+    ValidationReport report = run_validation(quick, seed);
+    append_city_calibration(report, quick, seed);
     print_validation(report, stdout);
     return report.failures() == 0 ? 0 : 1;
 }
@@ -888,6 +903,8 @@ int cmd_bench(const BenchOptions& opts) {
                                 {"unit", r.unit},
                                 {"update_rule", r.update_rule},
                                 {"threads", r.threads}};
+    for (const auto& [k, v] : r.extra)
+        j[k] = v;
     if (opts.json) {
         std::printf("%s\n", j.dump().c_str());
     } else {

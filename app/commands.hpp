@@ -23,8 +23,9 @@ struct RunOptions {
     bool quiet = false;
     std::string output; // -o: "" = the scenario's output.file
     bool no_output = false;
-    bool force = false; // replace an existing output file
-    std::string from;   // --from FILE[:STEP]: start from a checkpoint (a fork)
+    bool force = false;          // replace an existing output file
+    std::string from;            // --from FILE[:STEP]: start from a checkpoint (a fork)
+    std::optional<double> scale; // --scale F: the city with F times the dwellings (scenarios/scale.hpp)
     std::string command_line;
 };
 

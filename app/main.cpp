@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
                     "output file (HDF5; default: the scenario's output.file)");
     run->add_flag("--no-output", run_opts.no_output, "write no output file");
     run->add_flag("--force", run_opts.force, "overwrite an existing output file");
+    run->add_option("--scale", run_opts.scale,
+                    "scale the city to F times its dwellings: grid, neighbourhoods, places and organisations "
+                    "(e.g. --scale 19.73 takes the default city to 1,000,000 residents)")
+        ->check(CLI::Range(0.0001, 10000.0));
     run->add_option("--from", run_opts.from,
                     "start from a checkpoint of another run: FILE[:STEP] (default: its last checkpoint)");
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace icsim {
@@ -21,6 +22,8 @@ struct BenchResult {
     std::string unit;                             // what one timing covers, e.g. "construction + 20 steps"
     std::string update_rule;                      // how agents are updated
     int threads = 1;
+    // Further named figures a case reports (e.g. per-mechanism times).
+    std::vector<std::pair<std::string, double>> extra;
 };
 
 struct BenchCase {
@@ -31,6 +34,8 @@ struct BenchCase {
 };
 
 const std::vector<BenchCase>& bench_cases();
+// The cases at city scale (bench/city.cpp), part of bench_cases().
+std::vector<BenchCase> city_bench_cases();
 const BenchCase* find_bench(const std::string& name);
 
 // Streaming-copy bandwidth (read + write bytes per second / 1e9) over

@@ -264,32 +264,38 @@ double measure_copy_bandwidth_gb_s(size_t bytes, int threads) {
 }
 
 const std::vector<BenchCase>& bench_cases() {
-    static const std::vector<BenchCase> cases = {
-        {"schelling-small",
-         "Schelling as in ABMFrameworksComparison: 40x40, 1000 agents, r=1, min 3; construction + 20 steps, "
-         "1 "
-         "thread",
-         100,
-         [](uint32_t runs) {
-             return bench_whole_runs("schelling-small", schelling_params(40, 1000, 1, 3, 20, 0), runs);
-         }},
-        {"schelling-large",
-         "Schelling as in ABMFrameworksComparison: 100x100, 8000 agents, r=2, min 8; construction + 20 "
-         "steps, 1 "
-         "thread (target <= 2 ms)",
-         100,
-         [](uint32_t runs) {
-             return bench_whole_runs("schelling-large", schelling_params(100, 8000, 2, 8, 20, 0), runs);
-         }},
-        {"schelling-500",
-         "Schelling at city scale: 500x500, 200,000 agents, r=1, min 3, 100 steps, synchronous rule, 2 "
-         "threads; "
-         "time per step (target <= 1 ms)",
-         20,
-         [](uint32_t runs) {
-             return bench_per_step("schelling-500", schelling_params(500, 200000, 1, 3, 100, 1), runs, 2);
-         }},
-    };
+    static const std::vector<BenchCase> cases = [] {
+        std::vector<BenchCase> c = {
+            {"schelling-small",
+             "Schelling as in ABMFrameworksComparison: 40x40, 1000 agents, r=1, min 3; construction + 20 "
+             "steps, "
+             "1 "
+             "thread",
+             100,
+             [](uint32_t runs) {
+                 return bench_whole_runs("schelling-small", schelling_params(40, 1000, 1, 3, 20, 0), runs);
+             }},
+            {"schelling-large",
+             "Schelling as in ABMFrameworksComparison: 100x100, 8000 agents, r=2, min 8; construction + 20 "
+             "steps, 1 "
+             "thread (target <= 2 ms)",
+             100,
+             [](uint32_t runs) {
+                 return bench_whole_runs("schelling-large", schelling_params(100, 8000, 2, 8, 20, 0), runs);
+             }},
+            {"schelling-500",
+             "Schelling at city scale: 500x500, 200,000 agents, r=1, min 3, 100 steps, synchronous rule, 2 "
+             "threads; "
+             "time per step (target <= 1 ms)",
+             20,
+             [](uint32_t runs) {
+                 return bench_per_step("schelling-500", schelling_params(500, 200000, 1, 3, 100, 1), runs, 2);
+             }},
+        };
+        for (auto& k : city_bench_cases())
+            c.push_back(std::move(k));
+        return c;
+    }();
     return cases;
 }
 

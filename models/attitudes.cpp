@@ -1,7 +1,11 @@
 // Attitudes: prejudice towards out-groups (MODEL.md section 3, mechanism 4;
 // equations and sources in docs/model/attitudes.md). Each step, for every
 // resident from the state at the start of the step (prejudice p, recent
-// contact counts c+ and c-), over the step's meetings in World::today:
+// contact counts c+ and c-, disposition p*):
+//  - relaxation: p <- p + relaxation x (p* - p): prejudice has stable
+//    sources besides contact (the disposition, the resident's initial
+//    prejudice), so effects of contact and rumours fade unless renewed;
+// then over the step's meetings in World::today:
 //  - each positive out-group contact:  p <- p - w p
 //  - each negative out-group contact:  p <- p + w x negative_weight x (1 - p) / (1 + buffering x c+)
 //    with w = contact_effect, x minority_factor for members of minority
@@ -38,6 +42,11 @@ const std::vector<Field<AttitudesParams>>& attitudes_fields() {
          "relative fall of prejudice per positive out-group contact (calibrated so that the "
          "contact-prejudice "
          "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.005-0.05)"},
+        {"relaxation", &P::relaxation, 0, 1, "per step",
+         "share of the gap between prejudice and the resident's disposition (its initial prejudice, from "
+         "stable traits) closed each step: contact and rumours move prejudice, which drifts back without "
+         "them "
+         "(0.01: half-life ~69 weekly steps; assumption, sweep 0.002-0.05)"},
         {"negative_weight", &P::negative_weight, 1, 3, "1",
          "weight of a negative contact relative to a positive one (Barlow et al. 2012; no clear asymmetry in "
          "Schafer et al. 2021: an assumption to sweep over [1, 3])"},
@@ -92,7 +101,7 @@ public:
             });
         parallel_for_index(n, [&](size_t r) {
             const double p0 = old_[r];
-            double p = p0;
+            double p = p0 + p_.relaxation * (double(pop.disposition[r]) - p0);
             const double weight = p_.contact_effect * (pop.group[r] == 0 ? 1.0 : p_.minority_factor);
             const double cp0 = pop.contact_positive[r];
             double cp = p_.memory * cp0, cn = p_.memory * double(pop.contact_negative[r]);

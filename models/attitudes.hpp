@@ -9,7 +9,8 @@
 namespace icsim {
 
 struct AttitudesParams {
-    double contact_effect = 0.02;   // relative fall of prejudice per positive out-group contact
+    double contact_effect = 0.004;  // relative fall of prejudice per positive out-group contact
+    double relaxation = 0.01;       // per step: share of the gap to the resident's disposition closed
     double negative_weight = 2;     // a negative contact's weight relative to a positive one, in [1, 3]
     double minority_factor = 0.5;   // contact effects for members of minority groups, relative
     double buffering = 0.5;         // how much recent positive contact damps a negative one

@@ -28,6 +28,9 @@ const std::vector<Field<CultureParams>>& culture_fields() {
         {"traits", &P::traits, 2, 16, "traits", "q: traits per feature (Axelrod 1997: 5-15)"},
         {"heritage_share", &P::heritage_share, 0, 1, "1",
          "chance that a resident starts with its group's heritage trait on a feature (else a uniform trait)"},
+        {"exchange_rate", &P::exchange_rate, 0, 1, "1",
+         "chance that a meeting is a cultural exchange at all, before Axelrod's overlap/F (1 = Axelrod's "
+         "model; culture changes over years, not weeks: an assumption to sweep)"},
         {"berry_threshold", &P::berry_threshold, 0, 1, "1",
          "share of features on which a minority member must hold its heritage (or the majority's) traits to "
          "count as keeping (or adopting) that culture in Berry's modes"},
@@ -115,7 +118,12 @@ public:
                 if (o == 0 || o == p_.features)
                     continue; // no draw needed: the draws of slot m are used only here
                 const uint64_t h = hash_draw(ctx.seed, Stream::Culture, ctx.step, uint32_t(r), uint32_t(m));
-                const uint32_t next = axelrod_exchange(c, mt.culture, p_.features, unit_hi(h), unit_lo(h));
+                // Three draws from one hash: exchange at all (16 bits), interaction, feature.
+                if (double(h & 0xFFFFu) * 0x1.0p-16 >= p_.exchange_rate)
+                    continue;
+                const uint32_t next =
+                    axelrod_exchange(c, mt.culture, p_.features, double(uint32_t(h >> 40)) * 0x1.0p-24,
+                                     double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
                 changed += next != c;
                 c = next;
             }

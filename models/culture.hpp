@@ -13,6 +13,7 @@ struct CultureParams {
     int features = 5;             // F (Axelrod 1997's base case), at most 8
     int traits = 10;              // q, at most 16
     double heritage_share = 0.8;  // chance that an initial trait is the group's heritage trait
+    double exchange_rate = 0.05;  // chance that a meeting is a cultural exchange at all
     double berry_threshold = 0.4; // share of features defining the Berry modes (docs/model/culture.md)
 };
 

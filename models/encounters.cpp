@@ -242,25 +242,26 @@ public:
         const auto L_public = ctx.policy->intensity_table(Lever::PublicSpace, ctx.step, H, G);
         const auto L_events = ctx.policy->intensity_table(Lever::InterculturalEvents, ctx.step, H, G);
 
-        // 1. activities: two keyed hashes per resident (work, leisure;
-        // choice of place); slots of kinds not visited are cleared here,
-        // those of visits by the meetings below.
+        // 1. activities: one keyed hash per resident (16 bits decide work,
+        // 24 the leisure visit, 24 the place); slots of kinds not visited
+        // are cleared here, those of visits by the meetings below.
         t.visit.resize(n * kKinds);
         parallel_for_index(n, [&](size_t r) {
             uint32_t* v = &t.visit[r * kKinds];
             v[0] = v[1] = kNoPlace;
             const uint64_t h0 = hash_draw(ctx.seed, Stream::Activities, ctx.step, uint32_t(r), 0);
-            const uint64_t h1 = hash_draw(ctx.seed, Stream::Activities, ctx.step, uint32_t(r), 1);
+            const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
+            const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
+            const double u_place = double(h0 >> 40) * 0x1.0p-24;
             const size_t h = w.hoods.of_cell[w.pop.cell[r]];
             const size_t hg = h * size_t(G) + w.pop.group[r];
-            if (w.pop.workplace[r] != kNoPlace && unit_hi(h0) < p_.work_attendance)
+            if (w.pop.workplace[r] != kNoPlace && u_work < p_.work_attendance)
                 v[0] = unit_of(ctx.seed, uint32_t(r), w.pop.workplace[r]);
             const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
             const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
-            const double u = unit_lo(h0);
-            const auto& near = near_[h * 2 + (u < p_ps ? 0 : 1)];
-            if (u < p_ps + p_cc && !near.empty())
-                v[1] = unit_of(ctx.seed, uint32_t(r), near[size_t(unit_hi(h1) * double(near.size()))]);
+            const auto& near = near_[h * 2 + (u_leisure < p_ps ? 0 : 1)];
+            if (u_leisure < p_ps + p_cc && !near.empty())
+                v[1] = unit_of(ctx.seed, uint32_t(r), near[size_t(u_place * double(near.size()))]);
             for (size_t kind = 0; kind < kKinds; ++kind)
                 if (v[kind] == kNoPlace)
                     std::fill_n(&w.today.slot[r * S + kind * rounds_ * 2], rounds_ * 2,
@@ -273,12 +274,12 @@ public:
         // one contiguous stretch of memory.
         const size_t block = std::max<size_t>(kBlock, (n + 63) / 64); // a function of n only
         const size_t blocks = (n + block - 1) / block;
-        t.counts.assign(blocks * U, 0);
+        t.counts.assign(U * blocks, 0); // [unit * blocks + block]: the prefix sum reads it in order
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* c = &t.counts[b * U];
+            uint32_t* c = &t.counts[b];
             for (size_t i = b * block * kKinds; i < std::min(n, (b + 1) * block) * kKinds; ++i)
                 if (t.visit[i] != kNoPlace)
-                    ++c[t.visit[i]];
+                    ++c[size_t(t.visit[i]) * blocks];
         });
         t.start.assign(U + 1, 0);
         {
@@ -286,8 +287,8 @@ public:
             for (size_t un = 0; un < U; ++un) {
                 t.start[un] = at;
                 for (size_t b = 0; b < blocks; ++b) {
-                    const uint32_t c = t.counts[b * U + un];
-                    t.counts[b * U + un] = at; // becomes the block's write position
+                    const uint32_t c = t.counts[un * blocks + b];
+                    t.counts[un * blocks + b] = at; // becomes the block's write position
                     at += c;
                 }
             }
@@ -301,13 +302,13 @@ public:
         t.rec.resize(visits);
         t.where.resize(visits);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* pos = &t.counts[b * U];
+            uint32_t* pos = &t.counts[b];
             for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {
                     const uint32_t un = t.visit[r * kKinds + size_t(kind)];
                     if (un == kNoPlace)
                         continue;
-                    const uint32_t at = pos[un]++;
+                    const uint32_t at = pos[size_t(un) * blocks]++;
                     t.rec[at] = {uint32_t(r),
                                  w.pop.culture[r],
                                  w.pop.language[r],

@@ -122,6 +122,9 @@ public:
                     renewed[k] = true;
             }
             Tally x;
+            uint64_t decay_bits = 0;
+            bool drawn = false;
+            static_assert(kTieSlots <= 4, "16 bits of one hash per slot");
             for (size_t k = 0; k < kTieSlots; ++k) {
                 if (st[k] >= thr) {
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
@@ -138,11 +141,14 @@ public:
                         }
                     }
                 }
-                if (!renewed[k] && st[k] > 0 &&
-                    unit_hi(hash_draw(ctx.seed, Stream::Friendship, ctx.step, uint32_t(r), uint32_t(k))) <
-                        p_.decay &&
-                    --st[k] == 0)
-                    ids[k] = kNoResident;
+                if (!renewed[k] && st[k] > 0) {
+                    if (!drawn) { // one hash for all slots: 16 bits each
+                        decay_bits = hash_draw(ctx.seed, Stream::Friendship, ctx.step, uint32_t(r), 0);
+                        drawn = true;
+                    }
+                    if (double((decay_bits >> (16 * k)) & 0xFFFFu) * 0x1.0p-16 < p_.decay && --st[k] == 0)
+                        ids[k] = kNoResident;
+                }
                 friends_after += st[k] >= thr;
             }
             x.made = uint64_t(std::max(0, friends_after - friends_before));

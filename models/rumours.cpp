@@ -109,7 +109,8 @@ public:
         };
         // Agents: a fixed uniform per resident against the trained share.
         agent_.assign(n, 0);
-        if (p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0)
+        const bool any_agent = p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0;
+        if (any_agent)
             parallel_for_index(n, [&](size_t r) {
                 agent_[r] = to_unit(hash_draw(ctx.seed, Stream::SocialSetup, 7, uint32_t(r), 0)) <
                             p_.agent_share * level(r);
@@ -144,7 +145,7 @@ public:
                 pop.prejudice[r] = float(p);
                 return x;
             });
-        } else if (R > 0) {
+        } else if (R > 0 && (any_agent || any_spreader(pop))) { // else nothing can change
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = pop.rumour[r];
@@ -197,6 +198,17 @@ public:
     }
 
 private:
+    // Whether anyone spreads some rumour (an integer count: exact in any order).
+    bool any_spreader(const Population& pop) const {
+        unsigned low_bits = 0; // bit 2k of each rumour k
+        for (int k = 0; k < p_.rumours; ++k)
+            low_bits |= 1u << (2 * k);
+        return deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
+                   const unsigned s = pop.rumour[r];
+                   return uint64_t((s & ~(s >> 1) & low_bits) != 0); // state 1: low bit set, high bit clear
+               }) > 0;
+    }
+
     RumoursParams p_;
     std::vector<int> target_;
     std::vector<uint8_t> agent_;

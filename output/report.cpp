@@ -346,11 +346,13 @@ SocialMetrics social_metrics(const World& w) {
             s.g_cn[g] += pop.contact_negative[r];
             s.h_n[h] += 1;
             s.h_p[h] += p;
-            s.sx += cp;
-            s.sy += p;
-            s.sxy += cp * p;
-            s.sxx += cp * cp;
-            s.syy += p * p;
+            if (g == 0) { // the correlation is taken within the first (majority) group
+                s.sx += cp;
+                s.sy += p;
+                s.sxy += cp * p;
+                s.sxx += cp * cp;
+                s.syy += p * p;
+            }
             if (thr > 0) {
                 bool out = false;
                 for (size_t k = 0; k < kTieSlots; ++k)
@@ -438,8 +440,8 @@ SocialMetrics social_metrics(const World& w) {
         if (thr > 0)
             m.hood_outgroup_friend_share[h] = ratio(t.h_friend[h], t.h_n[h]);
     }
-    if (sp.attitudes && n > 1) {
-        const double N = double(n);
+    if (sp.attitudes && G > 0 && t.g_n[0] > 1) {
+        const double N = t.g_n[0];
         const double cov = t.sxy - t.sx * t.sy / N, vx = t.sxx - t.sx * t.sx / N,
                      vy = t.syy - t.sy * t.sy / N;
         m.contact_prejudice_correlation = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : NAN;

@@ -40,8 +40,8 @@ const std::vector<SeriesInfo>& series_table() {
          "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
          "calibration, Graf et al. 2014)"},
         {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
-         "Pearson correlation of residents' recent positive out-group contact and prejudice (attitudes; "
-         "Pettigrew & Tropp 2006 report about -0.21)"},
+         "Pearson correlation of recent positive out-group contact and prejudice among members of the first "
+         "(majority) group (attitudes; Pettigrew & Tropp 2006 report about -0.21)"},
         {"/timeseries/cultural_diversity", Dims::Step, "1",
          "mean over cultural features of 1 - sum of squared trait shares (culture; 0 = one culture)"},
         {"/timeseries/rumour_belief", Dims::Step, "1",
@@ -113,6 +113,10 @@ const std::vector<ResidentColumn>& resident_columns() {
             {{"language", "float32", "1", "proficiency in the city's main language, 0-1"}, true},
             {{"skill", "float32", "1", "labour-market skill, 0-1"}, true},
             {{"prejudice", "float32", "1", "prejudice towards out-groups, 0-1"}, true},
+            {{"disposition", "float32", "1",
+              "the prejudice a resident's stable traits lead to (its initial prejudice); attitudes relax "
+              "towards it"},
+             false},
             {{"workplace", "uint32", "",
               "index into /city/places of the resident's workplace or school; 4294967295 = none"},
              true},

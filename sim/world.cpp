@@ -31,6 +31,10 @@ void World::recount() {
 }
 
 void Population::resize_state(size_t n) {
+    if (disposition.size() < n && prejudice.size() >= n)
+        disposition.insert(disposition.end(), prejudice.begin() + std::ptrdiff_t(disposition.size()),
+                           prejudice.begin() + std::ptrdiff_t(n));
+    disposition.resize(n, 0.0f);
     workplace.resize(n, kNoPlace);
     contact_positive.resize(n, 0.0f);
     contact_negative.resize(n, 0.0f);

@@ -99,12 +99,14 @@ constexpr uint32_t kNoResident = 0xffffffffu; // an empty tie slot
 constexpr uint32_t kNoPlace = 0xffffffffu;    // no workplace or school
 
 struct Population {
-    std::vector<CellId> cell;            // home cell
-    std::vector<uint8_t> group;          // index into World::groups
-    std::vector<float> tolerance;        // minimum same-group share wanted around home
-    std::vector<float> language;         // 0-1
-    std::vector<float> skill;            // 0-1
-    std::vector<float> prejudice;        // 0-1, towards out-groups
+    std::vector<CellId> cell;     // home cell
+    std::vector<uint8_t> group;   // index into World::groups
+    std::vector<float> tolerance; // minimum same-group share wanted around home
+    std::vector<float> language;  // 0-1
+    std::vector<float> skill;     // 0-1
+    std::vector<float> prejudice; // 0-1, towards out-groups
+    std::vector<float>
+        disposition; // 0-1: the prejudice the resident's stable traits lead to (its initial value)
     std::vector<uint32_t> workplace;     // index into World::places (workplace or school), or kNoPlace
     std::vector<float> contact_positive; // recent positive out-group contacts (decaying count)
     std::vector<float> contact_negative; // recent negative out-group contacts (decaying count)
@@ -128,7 +130,7 @@ struct Population {
     }
     // Resizes every column to n, filling new rows with the defaults of a
     // resident no mechanism has touched (no workplace, no ties, culture 0,
-    // ignorant of every rumour, no contact).
+    // ignorant of every rumour, no contact; disposition = prejudice).
     void resize_state(size_t n);
 
 private:
@@ -144,6 +146,8 @@ private:
         f("language", p.language);
         f("skill", p.skill);
         f("prejudice", p.prejudice);
+        f("disposition", p.disposition);
+        f("disposition", p.disposition);
         f("workplace", p.workplace);
         f("contact_positive", p.contact_positive);
         f("contact_negative", p.contact_negative);

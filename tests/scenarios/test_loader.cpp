@@ -774,8 +774,11 @@ TEST_SUITE("unit") {
         CHECK(s.city.groups[0].tolerance == doctest::Approx(0.3));
         CHECK(s.city.groups[0].language.mean == doctest::Approx(1.0));
         CHECK(s.city.neighbourhoods.empty());
-        REQUIRE(s.mechanisms.size() == 1);
+        // Every registered mechanism, in the registry's order.
+        REQUIRE(s.mechanisms.size() == 6);
         CHECK(s.mechanisms[0].name == "residential_mobility");
+        CHECK(s.mechanisms[1].name == "encounters");
+        CHECK(s.mechanisms[5].name == "rumours");
         CHECK(contains(s.resolved_toml, "share = 1.0\n"));
         check_round_trip(s);
     }

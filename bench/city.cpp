@@ -1,0 +1,184 @@
+// Benchmarks at city scale: the default city (scenarios/library/default.toml,
+// every mechanism on) scaled to 1,000,000 residents with scale_assignments.
+//  - city-1m-social: wall time per engine step on 2 threads (BENCHMARKS.md:
+//    at most 0.1 s), after warm-up steps that let friendships and rumours
+//    build up; with each mechanism's share.
+//  - city-1m-output: what output adds (time series every step, snapshots
+//    every 4 steps, as the default scenario writes them): whole runs with
+//    and without a RunWriter, alternated, compared at their medians
+//    (target: at most 10 %).
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <unistd.h>
+
+#include <oneapi/tbb/task_arena.h>
+
+#include "bench/bench.hpp"
+#include "output/writer.hpp"
+#include "scenarios/loader.hpp"
+#include "scenarios/scale.hpp"
+
+namespace icsim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr double kResidents = 1e6;
+
+ScenarioConfig city_1m(const std::vector<std::string>& more = {}) {
+    const ScenarioConfig base = load_default_scenario();
+    const double factor = kResidents / (base.city.occupancy * base.city.grid.width * base.city.grid.height *
+                                        base.city.grid.capacity);
+    auto sets = scale_assignments(base, factor);
+    sets.insert(sets.end(), more.begin(), more.end());
+    return load_default_scenario(sets);
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const size_t n = v.size();
+    return n == 0 ? 0 : (n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]));
+}
+
+// Resident set size of this process in bytes (0 where /proc is missing).
+double rss_bytes() {
+    std::FILE* f = std::fopen("/proc/self/statm", "r");
+    if (f == nullptr)
+        return 0;
+    long pages = 0, resident = 0;
+    const int got = std::fscanf(f, "%ld %ld", &pages, &resident);
+    std::fclose(f);
+    return got == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) : 0;
+}
+
+BenchResult bench_social(uint32_t steps) {
+    constexpr int kThreads = 2, kWarmup = 12;
+    steps = std::max<uint32_t>(steps, 1);
+    BenchResult r;
+    r.name = "city-1m-social";
+    r.threads = kThreads;
+    oneapi::tbb::task_arena arena(kThreads);
+    arena.execute([&] {
+        const ScenarioConfig s = city_1m();
+        Engine e = build_engine(s);
+        for (int k = 0; k < kWarmup; ++k)
+            e.step();
+        std::vector<double> ms;
+        std::vector<std::vector<double>> per(e.mechanism_seconds().size());
+        for (uint32_t k = 0; k < steps; ++k) {
+            const std::vector<double> before = e.mechanism_seconds();
+            const auto t0 = Clock::now();
+            e.step();
+            ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            for (size_t m = 0; m < per.size(); ++m)
+                per[m].push_back(1e3 * (e.mechanism_seconds()[m] - before[m]));
+        }
+        r.runs = steps;
+        r.median_ms = median(ms);
+        r.min_ms = *std::min_element(ms.begin(), ms.end());
+        r.max_ms = *std::max_element(ms.begin(), ms.end());
+        const double n = double(e.world().pop.size());
+        r.agent_steps_per_s = r.median_ms > 0 ? n / (r.median_ms / 1e3) : 0;
+        r.unit = "one engine step of the default city scaled to " + std::to_string(size_t(n)) +
+                 " residents, after " + std::to_string(kWarmup) + " warm-up steps; output not included";
+        std::string order;
+        for (size_t m = 0; m < per.size(); ++m) {
+            order += (m ? ", " : "") + s.mechanisms[m].name;
+            r.extra.emplace_back("median_ms." + s.mechanisms[m].name, median(per[m]));
+        }
+        r.update_rule = "mechanisms in order: " + order;
+        r.extra.emplace_back("residents", n);
+        r.extra.emplace_back("rss_bytes_per_resident", rss_bytes() / n);
+    });
+    r.bandwidth_gb_s = measure_copy_bandwidth_gb_s(size_t(256) << 20, kThreads);
+    return r;
+}
+
+BenchResult bench_output(uint32_t pairs) {
+    constexpr int kThreads = 2;
+    constexpr uint32_t kSteps = 24;
+    pairs = std::max<uint32_t>(pairs, 1);
+    BenchResult r;
+    r.name = "city-1m-output";
+    r.threads = kThreads;
+    const std::string path =
+        (std::filesystem::temp_directory_path() / ("icsim-bench-" + std::to_string(getpid()) + ".h5"))
+            .string();
+    std::vector<double> with, without;
+    oneapi::tbb::task_arena arena(kThreads);
+    arena.execute([&] {
+        const ScenarioConfig s = city_1m({"run.steps=" + std::to_string(kSteps)});
+        for (uint32_t k = 0; k < pairs; ++k)
+            for (int out = 0; out < 2; ++out) {
+                Engine e = build_engine(s);
+                const auto t0 = Clock::now();
+                std::optional<RunWriter> w;
+                if (out) {
+                    RunInfo info;
+                    info.scenario_name = s.name;
+                    info.scenario_toml = s.resolved_toml;
+                    info.seed = s.seed;
+                    info.steps = kSteps;
+                    info.threads = kThreads;
+                    info.snapshot_every = s.output.snapshot_every;
+                    info.checkpoint_every = s.output.checkpoint_every;
+                    std::vector<std::string> names;
+                    for (const auto& c : e.counters())
+                        names.push_back(c.first);
+                    w.emplace(path, true, info, e.world(), names, column_chunk_rows(e.world().pop.size()));
+                    w->step(0, e.world(), {}, e.policy());
+                    w->snapshot(0, e.world().pop);
+                }
+                for (uint32_t t = 1; t <= kSteps; ++t) {
+                    e.step();
+                    if (w) {
+                        w->step(t, e.world(), e.counters(), e.policy());
+                        if (s.output.snapshot_every > 0 && t % s.output.snapshot_every == 0)
+                            w->snapshot(t, e.world().pop);
+                        if (s.output.checkpoint_every > 0 && t % s.output.checkpoint_every == 0)
+                            w->checkpoint(t, e.world().pop);
+                    }
+                }
+                if (w)
+                    w->close(true);
+                (out ? with : without)
+                    .push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+            }
+    });
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    r.runs = pairs;
+    r.median_ms = median(with);
+    r.min_ms = *std::min_element(with.begin(), with.end());
+    r.max_ms = *std::max_element(with.begin(), with.end());
+    const double base = median(without);
+    r.unit = "one run of " + std::to_string(kSteps) +
+             " steps with output (time series every step, snapshots every 4 steps), engine construction "
+             "excluded; runs without output alternate with them";
+    r.update_rule = "default city scaled to 1,000,000 residents, every mechanism on";
+    r.extra.emplace_back("median_ms_without_output", base);
+    r.extra.emplace_back("output_overhead_percent", base > 0 ? 100.0 * (r.median_ms - base) / base : 0);
+    return r;
+}
+
+} // namespace
+
+std::vector<BenchCase> city_bench_cases() {
+    return {
+        {"city-1m-social",
+         "the default city (every mechanism on) scaled to 1,000,000 residents: time per engine step on 2 "
+         "threads, per mechanism too (target <= 100 ms); runs = timed steps",
+         20, bench_social},
+        {"city-1m-output",
+         "the same city: what HDF5 output (series every step, snapshots every 4 steps) adds to 24-step runs "
+         "(target <= 10 %); runs = pairs of runs with and without output",
+         3, bench_output},
+    };
+}
+
+} // namespace icsim
