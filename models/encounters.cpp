@@ -244,7 +244,10 @@ public:
 
         // 1. activities: one keyed hash per resident (16 bits decide work,
         // 24 the leisure visit, 24 the place); slots of kinds not visited
-        // are cleared here, those of visits by the meetings below.
+        // are cleared here, those of visits by the meetings below; the tie
+        // slots are the friendship mechanism's to fill (cleared here when
+        // it does not run).
+        const bool clear_ties = w.social.friend_threshold == 0;
         t.visit.resize(n * kKinds);
         parallel_for_index(n, [&](size_t r) {
             uint32_t* v = &t.visit[r * kKinds];
@@ -262,11 +265,12 @@ public:
             const auto& near = near_[h * 2 + (u_leisure < p_ps ? 0 : 1)];
             if (u_leisure < p_ps + p_cc && !near.empty())
                 v[1] = unit_of(ctx.seed, uint32_t(r), near[size_t(u_place * double(near.size()))]);
+            if (clear_ties)
+                std::fill_n(&w.today.slot[r * S + place_slots_], kTieSlots, Encounters::Meeting{});
             for (size_t kind = 0; kind < kKinds; ++kind)
                 if (v[kind] == kNoPlace)
                     std::fill_n(&w.today.slot[r * S + kind * rounds_ * 2], rounds_ * 2,
                                 Encounters::Meeting{});
-            std::fill_n(&w.today.slot[r * S + place_slots_], kTieSlots, Encounters::Meeting{});
         });
 
         // 2. counting sort of the visits by unit; each visit carries the
@@ -274,12 +278,17 @@ public:
         // one contiguous stretch of memory.
         const size_t block = std::max<size_t>(kBlock, (n + 63) / 64); // a function of n only
         const size_t blocks = (n + block - 1) / block;
-        t.counts.assign(U * blocks, 0); // [unit * blocks + block]: the prefix sum reads it in order
+        // Counts in [unit * blocks + block] (the prefix sum reads them in
+        // order); each block counts into a contiguous local array first.
+        t.counts.resize(U * blocks);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* c = &t.counts[b];
+            thread_local std::vector<uint32_t> local;
+            local.assign(U, 0);
             for (size_t i = b * block * kKinds; i < std::min(n, (b + 1) * block) * kKinds; ++i)
                 if (t.visit[i] != kNoPlace)
-                    ++c[size_t(t.visit[i]) * blocks];
+                    ++local[t.visit[i]];
+            for (size_t un = 0; un < U; ++un)
+                t.counts[un * blocks + b] = local[un];
         });
         t.start.assign(U + 1, 0);
         {
@@ -302,13 +311,16 @@ public:
         t.rec.resize(visits);
         t.where.resize(visits);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* pos = &t.counts[b];
+            thread_local std::vector<uint32_t> pos; // the block's write positions, contiguous
+            pos.resize(U);
+            for (size_t un = 0; un < U; ++un)
+                pos[un] = t.counts[un * blocks + b];
             for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {
                     const uint32_t un = t.visit[r * kKinds + size_t(kind)];
                     if (un == kNoPlace)
                         continue;
-                    const uint32_t at = pos[size_t(un) * blocks]++;
+                    const uint32_t at = pos[un]++;
                     t.rec[at] = {uint32_t(r),
                                  w.pop.culture[r],
                                  w.pop.language[r],

@@ -126,11 +126,13 @@ public:
             bool drawn = false;
             static_assert(kTieSlots <= 4, "16 bits of one hash per slot");
             for (size_t k = 0; k < kTieSlots; ++k) {
+                bool met = false;
                 if (st[k] >= thr) {
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
                     if (to_unit(hash_draw(ctx.seed, Stream::FriendMeetings, ctx.step, lo, hi)) <
                         p_.friend_meeting) {
                         renewed[k] = true;
+                        met = true;
                         if (have_meetings) {
                             const bool out = pop.group[ids[k]] != pop.group[r];
                             w.today.slot[r * S + place_slots + k] = {
@@ -141,6 +143,8 @@ public:
                         }
                     }
                 }
+                if (have_meetings && !met) // every tie slot of the step is written: a meeting or none
+                    w.today.slot[r * S + place_slots + k] = Encounters::Meeting{};
                 if (!renewed[k] && st[k] > 0) {
                     if (!drawn) { // one hash for all slots: 16 bits each
                         decay_bits = hash_draw(ctx.seed, Stream::Friendship, ctx.step, uint32_t(r), 0);
