@@ -18,11 +18,11 @@
 //  - extended contact: if one of the resident's in-group friends has an
 //    out-group friend, p <- p - extended_effect x p (Wright et al. 1997;
 //    Zhou et al. 2019);
-//  - bounded confidence among friends: for each friend met in the step
-//    (a tie slot of World::today) whose prejudice p_f is within
-//    `confidence` of p: p <- p + influence x (p_f - p), all from the values
-//    at the start of the step (Deffuant et al. 2000), so two friends who
-//    meet move towards each other and keep their sum.
+//  - bounded confidence among friends: over the friends met in the step
+//    (tie slots of World::today) whose prejudice p_f is within `confidence`
+//    of p: p <- p + influence x mean(p_f - p), all from the values at the
+//    start of the step (Deffuant et al. 2000): two friends who meet only
+//    each other move towards each other and keep their sum.
 //  - c+ <- memory x c+ + positive contacts, c- likewise.
 // Multiplicative steps keep p in [0, 1]. Each resident writes only its own
 // values and reads the others' from a copy taken at the start of the step.
@@ -41,7 +41,7 @@ const std::vector<Field<AttitudesParams>>& attitudes_fields() {
         {"contact_effect", &P::contact_effect, 0, 1, "1",
          "relative fall of prejudice per positive out-group contact (calibrated so that the "
          "contact-prejudice "
-         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.005-0.05)"},
+         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.002-0.02)"},
         {"relaxation", &P::relaxation, 0, 1, "per step",
          "share of the gap between prejudice and the resident's disposition (its initial prejudice, from "
          "stable traits) closed each step: contact and rumours move prejudice, which drifts back without "
@@ -106,6 +106,7 @@ public:
             const double cp0 = pop.contact_positive[r];
             double cp = p_.memory * cp0, cn = p_.memory * double(pop.contact_negative[r]);
             double pull = 0;
+            int pulls = 0;
             for (size_t m = 0; m < S; ++m) {
                 const uint32_t q = w.today.slot[r * S + m].partner;
                 if (q == kNoResident)
@@ -122,8 +123,10 @@ public:
                 }
                 if (m >= tie_from && (f & Encounters::kFriend)) {
                     const double gap = double(old_[q]) - p0;
-                    if (std::abs(gap) < p_.confidence)
-                        pull += p_.influence * gap;
+                    if (std::abs(gap) < p_.confidence) {
+                        pull += gap;
+                        ++pulls;
+                    }
                 }
             }
             if (thr > 0)
@@ -134,7 +137,9 @@ public:
                         break;
                     }
                 }
-            pop.prejudice[r] = float(std::clamp(p + pull, 0.0, 1.0));
+            if (pulls > 0) // towards the mean of the friends met: no overshoot however many
+                p += p_.influence * pull / pulls;
+            pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
             pop.contact_positive[r] = float(cp);
             pop.contact_negative[r] = float(cn);
         });

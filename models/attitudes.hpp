@@ -9,13 +9,13 @@
 namespace icsim {
 
 struct AttitudesParams {
-    double contact_effect = 0.004;  // relative fall of prejudice per positive out-group contact
+    double contact_effect = 0.001;  // relative fall of prejudice per positive out-group contact
     double relaxation = 0.01;       // per step: share of the gap to the resident's disposition closed
     double negative_weight = 2;     // a negative contact's weight relative to a positive one, in [1, 3]
     double minority_factor = 0.5;   // contact effects for members of minority groups, relative
     double buffering = 0.5;         // how much recent positive contact damps a negative one
     double memory = 0.98;           // per step: share of the recent-contact counts kept
-    double extended_effect = 0.005; // relative fall per step when an in-group friend has an out-group friend
+    double extended_effect = 0.001; // relative fall per step when an in-group friend has an out-group friend
     double influence = 0.1;         // mu: share of the gap closed towards a friend met (bounded confidence)
     double confidence = 0.2;        // d: friends further apart than this do not influence each other
 };

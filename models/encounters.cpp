@@ -10,10 +10,13 @@
 //     the lever's intensity for the resident's neighbourhood and group; the
 //     two together at most 1, the centre's cut first), to one of the
 //     `nearest_places` places of that kind nearest its neighbourhood.
-//  2. who is where: a workplace, school or centre of capacity c holds
-//     max(1, c / team_size) teams and a resident always joins team
-//     hash(id) mod teams there (its colleagues, classmates, regulars); a
-//     public space is one crowd. Visits are sorted by unit (team or crowd)
+//  2. who is where: a workplace or school holds max(1, round(staff /
+//     team_size)) teams (staff = work_share x residents x its share of the
+//     workplaces' capacity, the expected number of residents working
+//     there), a centre max(1, round(capacity / team_size)); a resident
+//     always joins the same team at a place, drawn by a keyed hash of (seed,
+//     place, id) (its colleagues, classmates, regulars); a public space is
+//     one crowd. Visits are sorted by unit (team or crowd)
 //     with a parallel counting sort (blocks of residents counted, offsets
 //     by (unit, block), scattered in resident order), so each unit's
 //     visitors lie together, in id order.
@@ -29,6 +32,9 @@
 //         - prejudice_weight x (prej_a + prej_b) / 2        (out-group only)
 //     and otherwise negative; the mediation lever then averts a share
 //     mediation_effect x L_med of negative contacts (they become neutral).
+//     L_place and L_med are the levers' levels in the place's
+//     neighbourhood, averaged over the two sides' groups (so the outcome
+//     does not depend on who started the meeting).
 //     Allport's conditions (Allport 1954; Pettigrew & Tropp 2006) enter as
 //     the cooperative setting (workplace, school, centre) and the place's
 //     supporting lever (school mixing, public-space programming,
@@ -74,9 +80,9 @@ const std::vector<Field<EncountersParams>>& encounters_fields() {
          "a public-space or centre visit goes to one of this many places of the kind nearest the home "
          "neighbourhood"},
         {"team_size", &P::team_size, 2, 100000, "residents",
-         "a workplace, school or centre of capacity c has max(1, c / team_size) teams (work teams, classes, "
-         "regular activity groups); a resident always joins the same team there and meets its members; a "
-         "public space is one crowd"},
+         "size of the teams residents meet in: a workplace or school has max(1, round(expected staff / "
+         "team_size)) teams, a centre max(1, round(capacity / team_size)); a resident always joins the same "
+         "team there; a public space is one crowd"},
         {"meetings_per_visit", &P::meetings_per_visit, 1, 8, "rounds",
          "rounds of pairing per visit; each round a visitor starts one meeting and is met once"},
         {"salience", &P::salience, 0, 1, "1",
@@ -176,10 +182,21 @@ public:
                     out.push_back(d[i].second);
             }
         }
-        // Units: teams of workplaces, schools and centres; one crowd per public space.
+        // Units: teams of workplaces and schools (their expected staff /
+        // team_size) and of centres (capacity / team_size); one crowd per
+        // public space.
+        double work_capacity = 0;
+        for (const Place& pl : w.places)
+            if (visit_kind(pl.kind) == 0)
+                work_capacity += pl.capacity;
         for (size_t i = 0; i < w.places.size(); ++i) {
-            const bool crowd = w.places[i].kind == PlaceKind::PublicSpace;
-            const uint32_t teams = crowd ? 1u : uint32_t(std::max(1, w.places[i].capacity / p_.team_size));
+            const PlaceKind k = w.places[i].kind;
+            double members = w.places[i].capacity; // centres: the visitors it holds
+            if (visit_kind(k) == 0)
+                members = p_.work_share * double(w.pop.size()) * w.places[i].capacity / work_capacity;
+            const uint32_t teams = k == PlaceKind::PublicSpace
+                                       ? 1u
+                                       : uint32_t(std::max(1.0, std::round(members / p_.team_size)));
             unit_base_.push_back(uint32_t(unit_place_.size()));
             teams_.push_back(teams);
             unit_place_.insert(unit_place_.end(), teams, uint32_t(i));
@@ -214,15 +231,13 @@ public:
         });
     }
 
-    // The unit resident r joins at place pl: its team there (a fixed hash
-    // of the run's seed and the resident, so a resident keeps its team).
+    // The unit resident r joins at place pl: its team there, fixed for the
+    // run: a keyed hash of (seed, place, resident) scaled to the number of
+    // teams (multiply-shift).
     uint32_t unit_of(uint64_t seed, uint32_t r, uint32_t pl) const {
         if (teams_[pl] == 1)
             return unit_base_[pl];
-        uint64_t z = (seed ^ 0x6A09E667F3BCC909ull) + uint64_t(r) * 0x9E3779B97F4A7C15ull; // splitmix64
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-        z ^= z >> 31;
+        const uint64_t z = hash_draw(seed, Stream::SocialSetup, 8, pl, r);
         return unit_base_[pl] + uint32_t((z >> 32) * teams_[pl] >> 32);
     }
 
@@ -356,7 +371,14 @@ public:
             for (int g = 0; g < G; ++g)
                 support[pl * size_t(G) + size_t(g)] = float(ctx.policy->intensity(l, ctx.step, h, g));
         }
-        const auto L_med = ctx.policy->intensity_table(Lever::Mediation, ctx.step, H, G);
+        // Mediation at each place: its neighbourhood's level, per group.
+        std::vector<float> mediation(P * size_t(G), 0.0f);
+        for (size_t pl = 0; pl < P; ++pl) {
+            const int h = w.hoods.of_cell[w.places[pl].cell];
+            for (int g = 0; g < G; ++g)
+                mediation[pl * size_t(G) + size_t(g)] =
+                    float(ctx.policy->intensity(Lever::Mediation, ctx.step, h, g));
+        }
         struct Tally {
             uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
         };
@@ -365,7 +387,7 @@ public:
             oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
                 for (size_t i = range.begin(); i != range.end(); ++i)
-                    meet(w, ctx, i, support, L_med, x);
+                    meet(w, ctx, i, support, mediation, x);
                 return x;
             },
             [](Tally a, const Tally& b) {
@@ -385,7 +407,7 @@ public:
     // The meetings visit i starts (one per round), written to both sides' slots.
     template <class Tally>
     void meet(World& w, const StepContext& ctx, size_t i, const std::vector<float>& support,
-              const std::vector<float>& L_med, Tally& x) const {
+              const std::vector<float>& mediation, Tally& x) const {
         const Scratch& t = scratch_;
         const size_t S = w.today.slots, G = size_t(w.group_total());
         const uint32_t un = t.where[i], pl = unit_place_[un];
@@ -407,13 +429,15 @@ public:
                 hash_draw(ctx.seed, Stream::Meetings, ctx.step, a.who, uint32_t(kind * rounds_ + k));
             uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
             if (unit_hi(h) < p_.salience) {
-                const double pp = positive_probability(p_, out, coop, support[pl * G + a.group],
-                                                       std::min(a.language, b.language),
+                // Levers at the place, for the two sides' groups alike.
+                const double sup = 0.5 * (double(support[pl * G + a.group]) + support[pl * G + b.group]);
+                const double med = 0.5 * (double(mediation[pl * G + a.group]) + mediation[pl * G + b.group]);
+                const double pp = positive_probability(p_, out, coop, sup, std::min(a.language, b.language),
                                                        0.5 * (double(a.prejudice) + double(b.prejudice)));
                 const double u = unit_lo(h);
                 if (u < pp)
                     info |= kPos;
-                else if ((u - pp) / (1 - pp) >= p_.mediation_effect * L_med[size_t(a.hood) * G + a.group])
+                else if ((u - pp) / (1 - pp) >= p_.mediation_effect * med)
                     info |= kNeg;
             }
             const size_t slot = (kind * rounds_ + k) * 2;
@@ -455,7 +479,7 @@ private:
     std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places
     std::vector<uint32_t> unit_base_, teams_; // per place: its first unit, its number of units
     std::vector<uint32_t> unit_place_;        // per unit: its place
-    size_t rounds_ = 1, place_slots_ = 6;
+    size_t rounds_ = 1, place_slots_ = 4;
     Scratch scratch_;
     double tally_[5] = {0, 0, 0, 0, 0};
 };

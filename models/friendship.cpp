@@ -13,9 +13,10 @@
 //    outside the places with probability friend_meeting, drawn once per
 //    (step, pair) so both sides see the same meeting; the meeting renews the
 //    tie and is written to the resident's tie slot of World::today as a
-//    pleasant meeting (an out-group friend's is a positive contact); the
-//    draw is hash_draw(seed, step, lower id, higher id) (sim/rng.hpp);
+//    pleasant meeting (an out-group friend's is a positive contact);
 //  - a tie not renewed in the step loses 1 with probability `decay`.
+// Both draws come from one hash_draw(seed, step, lower id, higher id)
+// (sim/rng.hpp) per tie: a mutual tie meets and decays alike on both sides.
 // Repeated pleasant meetings are needed: at a place of s visitors two given
 // residents meet about 2 x rounds / (s - 1) times a step, so friendships
 // grow among colleagues at small workplaces and rarely in a crowded park.
@@ -29,7 +30,6 @@
 #include "models/friendship.hpp"
 
 #include <algorithm>
-#include <array>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -43,7 +43,7 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
          "net pleasant meetings that make an acquaintance a friend (assumption; sweep 2-6)"},
         {"decay", &P::decay, 0, 1, "per step",
          "chance that a tie not renewed in a step weakens by one (0.05: an unrenewed friendship of strength "
-         "3 lasts about a year of weekly steps)"},
+         "3 falls below friendship after ~20 weekly steps and is gone after ~60)"},
         {"friend_meeting", &P::friend_meeting, 0, 1, "per step",
          "chance that two friends meet outside the places in a step (renewing the tie)"},
     };
@@ -122,37 +122,32 @@ public:
                     renewed[k] = true;
             }
             Tally x;
-            uint64_t decay_bits = 0;
-            bool drawn = false;
-            static_assert(kTieSlots <= 4, "16 bits of one hash per slot");
             for (size_t k = 0; k < kTieSlots; ++k) {
                 bool met = false;
-                if (st[k] >= thr) {
+                // One draw per (step, pair) decides whether the two meet and
+                // whether an unrenewed tie weakens, so both sides of a mutual
+                // tie see the same.
+                uint64_t h = 0;
+                if (st[k] > 0) {
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
-                    if (to_unit(hash_draw(ctx.seed, Stream::FriendMeetings, ctx.step, lo, hi)) <
-                        p_.friend_meeting) {
-                        renewed[k] = true;
-                        met = true;
-                        if (have_meetings) {
-                            const bool out = pop.group[ids[k]] != pop.group[r];
-                            w.today.slot[r * S + place_slots + k] = {
-                                ids[k], pop.culture[ids[k]],
-                                uint8_t(Encounters::kFriend | Encounters::kPositive |
-                                        (out ? Encounters::kOutgroup : 0)),
-                                pop.rumour[ids[k]]};
-                        }
+                    h = hash_draw(ctx.seed, Stream::FriendMeetings, ctx.step, lo, hi);
+                }
+                if (st[k] >= thr && unit_hi(h) < p_.friend_meeting) {
+                    renewed[k] = true;
+                    met = true;
+                    if (have_meetings) {
+                        const bool out = pop.group[ids[k]] != pop.group[r];
+                        w.today.slot[r * S + place_slots + k] = {ids[k], pop.culture[ids[k]],
+                                                                 uint8_t(Encounters::kFriend |
+                                                                         Encounters::kPositive |
+                                                                         (out ? Encounters::kOutgroup : 0)),
+                                                                 pop.rumour[ids[k]]};
                     }
                 }
                 if (have_meetings && !met) // every tie slot of the step is written: a meeting or none
                     w.today.slot[r * S + place_slots + k] = Encounters::Meeting{};
-                if (!renewed[k] && st[k] > 0) {
-                    if (!drawn) { // one hash for all slots: 16 bits each
-                        decay_bits = hash_draw(ctx.seed, Stream::Friendship, ctx.step, uint32_t(r), 0);
-                        drawn = true;
-                    }
-                    if (double((decay_bits >> (16 * k)) & 0xFFFFu) * 0x1.0p-16 < p_.decay && --st[k] == 0)
-                        ids[k] = kNoResident;
-                }
+                if (!renewed[k] && st[k] > 0 && unit_lo(h) < p_.decay && --st[k] == 0)
+                    ids[k] = kNoResident;
                 friends_after += st[k] >= thr;
             }
             x.made = uint64_t(std::max(0, friends_after - friends_before));

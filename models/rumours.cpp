@@ -5,7 +5,7 @@
 // Kendall 1965); spreaders and stiflers believe it.
 //  - Waves: at first_step and every `every` steps after, every rumour starts
 //    afresh: all residents ignorant, a share seed_share of those outside the
-//    target group spreaders (they believe it).
+//    target group and not anti-rumour agents spreaders (they believe it).
 //  - Spread along the step's meetings (place meetings and friends' meetings
 //    in World::today), each side applying rumour_meeting to itself against
 //    the partner's state at the start of the step: an ignorant told by a
@@ -16,8 +16,10 @@
 //    and anti-rumour agents never believe it: told it, they are "debunked".
 //  - Anti-rumour agents: resident r is one while u_r < agent_share x L, u_r
 //    a fixed uniform per resident, so raising the lever trains more
-//    residents and lowering it retires the most recently trained. A believer
-//    meeting an agent stops believing with probability debunk_efficacy.
+//    residents and lowering it retires the most recently trained. Training
+//    debunks every rumour the resident believed (partners see it as it was
+//    at the start of that step). A believer meeting an agent stops believing
+//    with probability debunk_efficacy.
 //  - Belief and prejudice: coming to believe raises prejudice by
 //    belief_impact x (1 - p); a debunk lowers it by debunk_reversal x
 //    belief_impact x (1 - p) (Chan et al. 2017: debunking undoes about half
@@ -53,7 +55,7 @@ const std::vector<Field<RumoursParams>>& rumours_fields() {
          "chance that a believer meeting an anti-rumour agent stops believing (no causal evaluation exists: "
          "sweep 0.2-0.8)"},
         {"debunk_reversal", &P::debunk_reversal, 0, 1, "1",
-         "share of a belief's effect on prejudice undone by a debunk (Chan et al. 2017: about 0.45-0.7)"},
+         "share of a belief's effect on prejudice undone by a debunk (Chan et al. 2017: about 0.4-0.75)"},
         {"agent_share", &P::agent_share, 0, 1, "1",
          "share of residents trained as anti-rumour agents at full anti_rumours intensity (Barcelona: ~2,000 "
          "agents for 1.6 million inhabitants = 0.00125)"},
@@ -78,9 +80,10 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
         out.state = kStifler;
     }
     if ((out.state == kSpreader || out.state == kStifler) && partner_agent && u_debunk < efficacy) {
-        out.state = kDebunked;
-        out.debunked = true;
+        // Told and debunked in one meeting: never believed, so neither flag.
+        out.debunked = !out.believed;
         out.believed = false;
+        out.state = kDebunked;
     }
     return out;
 }
@@ -152,6 +155,14 @@ public:
                 const double transmission = p_.transmission * (1 - p_.campaign_effect * level(r));
                 double p = pop.prejudice[r];
                 Tally x;
+                if (agent_[r]) // trained: believes no rumour from now on
+                    for (int k = 0; k < R; ++k)
+                        if (const RumourState st = rumour_state(state, k);
+                            st == kSpreader || st == kStifler) {
+                            state = with_rumour_state(state, k, kDebunked);
+                            p -= p_.debunk_reversal * p_.belief_impact * (1 - p);
+                            ++x.debunked;
+                        }
                 for (size_t m = 0; m < S; ++m) {
                     const Encounters::Meeting& mt = w.today.slot[r * S + m];
                     const uint32_t q = mt.partner;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <string_view>
 #include <system_error>
 
@@ -235,11 +236,20 @@ ResidentColumns RunFile::read_columns(const std::string& group, size_t k, bool w
         if (counts[0] < 0)
             damaged(group + "/count is negative");
         const hsize_t n = hsize_t(counts[0]);
-        const bool v1 = schema_version_ < 2; // before the social state columns
+        if (!with_id && schema_version_ < 2)
+            throw OutputFormatError(path_ +
+                                    ": written by schema version 1, before the social mechanisms: its "
+                                    "checkpoints lack their state, so a run cannot restart from them "
+                                    "(run it again with this version)");
+        // The columns of schema version 1; the later ones a file may lack
+        // (older files' snapshots) are filled with their defaults below.
+        static const char* const v1_columns[] = {"id",       "cell",  "group",    "tolerance",
+                                                 "language", "skill", "prejudice"};
         auto column = [&](const std::string& name, auto& out) {
             using T = typename std::decay_t<decltype(out)>::value_type;
-            if (v1 && !h5::exists(file_, group + "/" + name))
-                return; // filled with defaults below
+            if (std::find(std::begin(v1_columns), std::end(v1_columns), name) == std::end(v1_columns) &&
+                !h5::exists(file_, group + "/" + name))
+                return;
             const h5::Id off = h5::open_dataset(file_, group + "/offset/" + name);
             const auto o = h5::read_rows<int64_t>(off, hsize_t(k), 1);
             if (o[0] < 0)

@@ -19,6 +19,9 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 //   theil_h                    multigroup entropy index over neighbourhoods
 //   dissimilarity.<group>      D of each group against the first (majority) group, over neighbourhoods
 //   isolation.<group>          xPx of each group over neighbourhoods
+// then, from social_metrics(): prejudice.<group> (mean); where the
+// mechanism runs, outgroup_friends.<group>, cultural_diversity,
+// integration.<minority group> (Berry), rumour_belief.
 NamedValues city_metrics(const World& world);
 
 // Everything the HDF5 writer records each step, in one pass over the grid

@@ -28,7 +28,7 @@ public:
     virtual ~Mechanism() = default;
     // Sets up the mechanism's part of the initial state (step 0) of a new
     // run, e.g. initial cultural traits; draws only from the counter RNG
-    // with step 0. Not called when a run restarts from a checkpoint, which
+    // (stream SocialSetup, with its own "step" numbers as docs/rng.md lists). Not called when a run restarts from a checkpoint, which
     // holds that state already.
     virtual void initialise(World& world, uint64_t seed) {
         (void)world;

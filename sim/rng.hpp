@@ -26,7 +26,7 @@ enum class Stream : uint32_t {
     MobilityResolve = 3, // conflict priorities for vacancies
     Activities = 4,      // which places residents visit (models/encounters.cpp)
     Meetings = 5,        // who meets whom at a place, and how it goes
-    Attitudes = 6,       // models/attitudes.cpp
+    Attitudes = 6,       // reserved (attitudes draws nothing)
     Friendship = 7,      // models/friendship.cpp
     Culture = 8,         // models/culture.cpp
     Rumours = 9,         // models/rumours.cpp

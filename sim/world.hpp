@@ -147,7 +147,6 @@ private:
         f("skill", p.skill);
         f("prejudice", p.prejudice);
         f("disposition", p.disposition);
-        f("disposition", p.disposition);
         f("workplace", p.workplace);
         f("contact_positive", p.contact_positive);
         f("contact_negative", p.contact_negative);

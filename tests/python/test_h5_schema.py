@@ -1,14 +1,19 @@
-"""Plain Python reads icsim output: runs a small city with a policy variant
-and checkpoints, then opens the file with Debian's h5py and reads every
-dataset and attribute that docs/hdf5-schema.md documents, checking types,
-shapes, offsets and a few invariants (a snapshot recounted in numpy gives
-the recorded percent similar). Every path in the document must be in the
-file, and every dataset in the file must be in the document.
+"""Plain Python reads icsim output: runs a small city (every mechanism of the
+default scenario) with a policy variant and checkpoints, then opens the file
+with Debian's h5py and reads every dataset and attribute that
+docs/hdf5-schema.md documents, checking types, shapes, units, offsets and
+invariants: the NaN rules of the series, the social series recomputed from
+the snapshots and checkpoints with numpy (percent similar, prejudice,
+contacts, cultural diversity, rumours, out-group friends) and against the
+mechanisms' counters. Every path in the document must be in the file, every
+dataset in the file must be in the document, and every series of the
+writer's table (output/schema.cpp, series_table) must be in both.
 
 usage: /usr/bin/python3 test_h5_schema.py ICSIM"""
 import os
 import re
 import sys
+import tomllib
 
 import h5py
 import numpy as np
@@ -17,21 +22,58 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import icsim_testlib as t  # noqa: E402
 
 STEPS = 20
+NONE = 4294967295  # an empty tie slot, no workplace
+
+# Dims enum of output/schema.hpp -> the `dims` attribute (schema::dims_text).
+DIMS = {"Step": "step", "StepGroup": "step,group", "StepLever": "step,lever",
+        "StepNeighbourhood": "step,neighbourhood"}
+
+
+def cells(line):
+    return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
 def documented():
-    """(path pattern, type) of every table row of docs/hdf5-schema.md, and
-    the /metadata attribute names."""
+    """From docs/hdf5-schema.md: {path: (type, shape, units or None)} of every
+    table row naming a path, [(name, type)] of the /metadata attributes, the
+    documented schema version and the {counter: mechanism} table."""
     text = open(os.path.join(t.repo_root(), "docs", "hdf5-schema.md")).read()
-    paths, attrs = [], []
+    paths, attrs, counters, version, header = {}, [], {}, None, []
     for line in text.splitlines():
-        m = re.match(r"\|\s*`(/[^`]*)`\s*\|\s*([^|]*?)\s*\|", line)
-        if m:
-            paths.append((m.group(1), m.group(2)))
-        m = re.match(r"\|\s*`([a-z_]+)`\s*\|\s*(int32|uint32|uint64|float64|string)\s*\|", line)
-        if m:
-            attrs.append((m.group(1), m.group(2)))
-    return paths, attrs
+        if not line.startswith("|"):
+            header = []
+            continue
+        row = cells(line)
+        if not header:
+            header = row
+            continue
+        m = re.match(r"`(/[^`]*)`$", row[0])
+        if m and "path" in header:
+            units = row[header.index("units")] if "units" in header else None
+            assert m.group(1) not in paths, "documented twice: " + m.group(1)
+            paths[m.group(1)] = (row[1], row[2], units)
+        m = re.match(r"`([a-z_]+)`$", row[0])
+        if m and header[:2] == ["attribute", "type"]:
+            attrs.append((m.group(1), row[1]))
+            if m.group(1) == "schema_version":
+                version = int(row[2].split()[0])
+        m = re.match(r"`([a-z_]+)`$", row[1]) if len(row) > 1 else None
+        if m and header[:2] == ["mechanism", "counter"]:
+            counters[m.group(1)] = row[0]
+    return paths, attrs, version, counters
+
+
+def series_table():
+    """(path, dims, units, description) of every row of output/schema.cpp's
+    series_table(), the series the writer creates besides the counters."""
+    text = open(os.path.join(t.repo_root(), "output", "schema.cpp")).read()
+    body = text[text.index("series_table()"):text.index("counter_description")]
+    rows = []
+    for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
+        desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
+        rows.append((m.group(1), DIMS[m.group(2)], m.group(3), desc))
+    assert len(rows) >= 30, "series_table rows not found in output/schema.cpp (%d)" % len(rows)
+    return rows
 
 
 def pattern(path):
@@ -51,14 +93,27 @@ def check_type(name, d, kind):
         assert dt == expected[kind], "%s: expected %s, found %s" % (name, kind, dt)
 
 
+def entry(grp, col, k):
+    """Rows of column `col` of entry k of /snapshots or /checkpoints."""
+    off, n = int(grp["offset/" + col][k]), int(grp["count"][k])
+    return grp[col][off:off + n]
+
+
+def close(a, b, what, tol=1e-9):
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    assert a.shape == b.shape and np.allclose(a, b, rtol=tol, atol=tol, equal_nan=True), (what, a, b)
+
+
 def main():
     d = t.workdir("schema")
     variant = t.variant_toml(os.path.join(d, "variant.toml"))
     out = os.path.join(d, "run.h5")
     t.run(["run", variant, "-o", out, "--steps", str(STEPS), "--seed", "3", "--quiet",
            "--set", "output.checkpoint_every=5", "--set", "output.snapshot_every=4"] + t.SMALL)
-    paths, attrs = documented()
-    assert len(paths) > 40 and len(attrs) == 17, (len(paths), len(attrs))
+    paths, attrs, version, counters = documented()
+    table = series_table()
+    assert len(paths) > 70 and len(attrs) == 17 and version >= 2 and len(counters) >= 12, \
+        (len(paths), len(attrs), version, len(counters))
     with h5py.File(out, "r") as f:
         # /metadata: every documented attribute, with its type.
         meta = f["metadata"].attrs
@@ -69,24 +124,52 @@ def main():
                 assert isinstance(v, str), (name, type(v))
             else:
                 assert np.asarray(v).dtype == np.dtype(kind), (name, np.asarray(v).dtype)
-        assert meta["schema_version"] == 1 and meta["complete"] == 1
+        assert meta["schema_version"] == version and meta["complete"] == 1, (meta["schema_version"], version)
         assert meta["seed"] == 3 and meta["steps"] == STEPS and meta["scenario_name"] == "variant"
         assert "seed = 3" in meta["scenario_toml"] and "mixed_housing" in meta["scenario_toml"]
         assert meta["forked_from"] == "" and meta["resumed_from"] == ""
         assert len(meta["git_commit"]) > 0 and meta["created_utc"].endswith("Z")
+        scenario = tomllib.loads(meta["scenario_toml"])
+        mech = scenario["mechanisms"]
+        order = mech["order"]
+        assert order == ["residential_mobility", "encounters", "friendship", "attitudes", "culture", "rumours"], order
 
         # Every documented path exists (patterns match at least once) with
-        # its type; every dataset is documented.
+        # its type, and is read; every dataset is documented. Under
+        # /timeseries, a path not in the tables must be a documented counter.
         present = t.datasets(f)
-        exact = {p for p, _ in paths if "<" not in p}
-        for path, kind in paths:
+        exact = {p for p in paths if "<" not in p}
+        for path, (kind, _, _) in paths.items():
             rx = pattern(path)
             hits = [n for n in present if rx.match("/" + n) and (path in exact or "/" + n not in exact)]
             assert hits, "documented path %s not in the file" % path
             for n in hits:
                 check_type(n, present[n], kind.split()[0])
+                present[n][()]  # the data reads
         for n in present:
-            assert any(pattern(p).match("/" + n) for p, _ in paths), "dataset /%s is not documented" % n
+            assert any(pattern(p).match("/" + n) for p in paths), "dataset /%s is not documented" % n
+            if n.startswith("timeseries/") and "/" + n not in exact:
+                assert n.split("/")[1] in counters, "/%s: neither a documented series nor counter" % n
+        for c, m in counters.items():
+            assert m in order, (c, m)
+            assert "timeseries/" + c in present, "documented counter %s (%s) not in the file" % (c, m)
+
+        # The writer's series table (output/schema.cpp): each series is in
+        # the file with the table's dims, units and description, and is
+        # documented with the same units.
+        for path, dims, units, desc in table:
+            assert path in exact, "series %s of output/schema.cpp is not documented" % path
+            ds = f[path]
+            assert ds.attrs["dims"] == dims, (path, ds.attrs["dims"], dims)
+            assert ds.attrs["units"] == units == paths[path][2], (path, ds.attrs["units"], units, paths[path][2])
+            assert ds.attrs["description"] == desc, (path, ds.attrs["description"], desc)
+            assert paths[path][0] == "float64", path
+        listed = {p for p, _, _, _ in table}
+        for grp in ("timeseries", "neighbourhoods"):
+            for name in f[grp]:
+                p = "/%s/%s" % (grp, name)
+                if name not in ("step", "names") and name not in counters:
+                    assert p in listed, "%s is in the file but not in output/schema.cpp's series_table" % p
 
         T = f["timeseries/step"].shape[0]
         assert T == STEPS + 1 and list(f["timeseries/step"][:]) == list(range(T))
@@ -95,6 +178,13 @@ def main():
         levers = list(f["levers/names"].asstr()[:])
         G, H, L = len(groups), len(hoods), len(levers)
         assert groups[0] == "majority" and L == 11 and "mixed_housing" in levers
+        # Where a series may be NaN (docs/hdf5-schema.md): the figures of the
+        # step's meetings and the correlation at step 0, the Berry shares of
+        # the first group. Every other value of this run is finite.
+        nan_at = {"intergroup_meeting_share": (slice(0, 1),), "contact_ratio": (slice(0, 1),),
+                  "contact_prejudice_correlation": (slice(0, 1),)}
+        for b in ("integration", "assimilation", "separation", "marginalisation"):
+            nan_at["berry_" + b] = (slice(None), slice(0, 1))
         for grp in ("timeseries", "neighbourhoods"):
             for name, ds in f[grp].items():
                 if name in ("step", "names"):
@@ -103,13 +193,21 @@ def main():
                     assert isinstance(ds.attrs[a], str) and (a == "units" or ds.attrs[a]), (name, a)
                 width = {"step": None, "step,group": G, "step,lever": L, "step,neighbourhood": H}[ds.attrs["dims"]]
                 assert ds.shape == ((T,) if width is None else (T, width)), (name, ds.shape)
-                assert np.all(np.isfinite(ds[:])), name
+                v = ds[:]
+                if "/%s/%s" % (grp, name) in exact:
+                    assert ds.attrs["units"] == paths["/%s/%s" % (grp, name)][2], (name, ds.attrs["units"])
+                else:
+                    assert ds.attrs["units"] == "per step", (name, ds.attrs["units"])  # a counter
+                expect_nan = np.zeros(v.shape, bool)
+                if grp == "timeseries" and name in nan_at:
+                    expect_nan[nan_at[name]] = True
+                assert np.array_equal(np.isnan(v), expect_nan), (grp, name, v)
+                assert np.all(np.isfinite(v[~expect_nan])), (grp, name)
         ts = f["timeseries"]
         assert np.allclose(ts["day"][:], np.arange(T) * meta["step_days"])
         assert np.array_equal(ts["group_population"][:].sum(axis=1), ts["population"][:])
         assert np.array_equal(f["neighbourhoods/population"][:].sum(axis=1), ts["population"][:])
         assert np.all(ts["dissimilarity"][:, 0] == 0)
-        assert ts["moves"][0] == 0 and ts["moves"][1:].sum() > 0
         cost = ts["policy_cost"][:]
         assert cost[5] == 0 and cost[6] == 1000.0 and cost[14] == 0
         li = ts["lever_intensity"][:, levers.index("mixed_housing")]
@@ -118,6 +216,38 @@ def main():
         assert [(int(e["step"]), e["kind"].decode()) for e in ev] == \
             [(6, "policy_start"), (8, "policy_full"), (14, "policy_end")], ev
         assert ev[0]["name"].decode() == "mixed housing programme"
+
+        # Counters: 0 at step 0, non-negative, consistent with each other
+        # and with the meeting series (the same meetings counted twice).
+        c = {n: ts[n][:] for n in counters}
+        for n, v in c.items():
+            assert v[0] == 0 and np.all(v >= 0) and np.all(v == np.round(v)), (n, v)
+        for n in ("moves", "searches", "visits", "meetings", "intergroup_meetings", "positive_contacts",
+                  "negative_contacts", "friendships_made", "trait_copies", "new_believers"):
+            assert c[n][1:].sum() > 0, "nothing happened: " + n
+        assert np.all(c["moves"] <= c["searches"])
+        assert np.all(c["intergroup_meetings"] <= c["meetings"])
+        assert np.all(c["positive_contacts"] + c["negative_contacts"] <= c["intergroup_meetings"])
+        close(ts["intergroup_meeting_share"][1:], c["intergroup_meetings"][1:] / c["meetings"][1:],
+              "intergroup_meeting_share")
+        close(ts["contact_ratio"][1:], c["positive_contacts"][1:] / c["negative_contacts"][1:], "contact_ratio")
+        first, every = mech["rumours"]["first_step"], mech["rumours"]["every"]
+        assert 0 < first < T and c["new_believers"][first] > 0
+        assert np.all(c["new_believers"][1:first] == 0)
+        if np.all(ts["lever_intensity"][:, levers.index("anti_rumours")] == 0):
+            assert c["debunks"].sum() == 0  # no anti-rumour agents without the lever
+        never = ts["rumour_never_heard"][:]
+        assert np.all(never[:first] == 1) and never[first] < 1
+        for s in range(first + 1, T):  # between waves, ignorance only falls
+            if every == 0 or (s - first) % every != 0:
+                assert never[s] <= never[s - 1], (s, never)
+        berry = sum(ts["berry_" + b][:, 1:] for b in ("integration", "assimilation", "separation",
+                                                       "marginalisation"))
+        assert np.allclose(berry, 1.0), berry
+        for n in ("rumour_belief", "rumour_never_heard", "intergroup_meeting_share"):
+            v = ts[n][:]
+            assert np.all((v[np.isfinite(v)] >= 0) & (v[np.isfinite(v)] <= 1)), n
+        assert np.all(np.abs(ts["contact_prejudice_correlation"][1:]) <= 1)
 
         city = f["city"]
         W, Hh, cap = (int(city.attrs[k]) for k in ("width", "height", "capacity"))
@@ -128,10 +258,12 @@ def main():
         P = pl["cell"].shape[0]
         assert P > 0 and all(pl[k].shape == (P,) for k in ("kind", "x", "y", "capacity", "spec"))
         assert np.array_equal(pl["cell"][:], pl["y"][:] * W + pl["x"][:])
-        assert set(pl["kind"].asstr()[:]) <= {"workplace", "school", "public_space", "community_centre"}
+        kinds = pl["kind"].asstr()[:]
+        assert set(kinds) <= {"workplace", "school", "public_space", "community_centre"}
 
-        # Snapshots and checkpoints: offsets and counts consistent, the
-        # populations recounted give the recorded series.
+        # Snapshots and checkpoints: offsets and counts consistent, every
+        # column of each entry read back; the populations recounted give
+        # the recorded series.
         for grp, steps_expected in (("snapshots", list(range(0, STEPS + 1, 4))), ("checkpoints", [5, 10, 15, 20])):
             s = f[grp]
             steps = list(s["steps"][:])
@@ -139,14 +271,24 @@ def main():
             n = s["count"][:]
             assert np.all(n == ts["population"][0])
             chunk = int(s.attrs["chunk_rows"])
-            for col in s["offset"]:
+            cols = sorted(s["offset"])
+            data_cols = sorted(k for k in s if k not in ("steps", "count", "offset"))
+            assert cols == data_cols, (grp, cols, data_cols)
+            for col in cols:
                 off = s["offset"][col][:]
                 assert off.shape == (len(steps),) and np.all(off % chunk == 0), (grp, col, off)
                 assert np.all(off + n <= s[col].shape[0]), (grp, col)
                 assert s[col].compression == "gzip" and s[col].shuffle, (grp, col)
+                assert s[col].attrs["units"] == (paths["/%s/%s" % (grp, col)][2] or ""), (grp, col)
+                assert isinstance(s[col].attrs["description"], str) and s[col].attrs["description"], (grp, col)
+                for k in range(len(steps)):
+                    assert entry(s, col, k).shape == (n[k],), (grp, col, k)
+        F, q = mech["culture"]["features"], mech["culture"]["traits"]
+        R, thr = mech["rumours"]["rumours"], mech["friendship"]["friend_threshold"]
+        targets = [1 + k % (G - 1) for k in range(R)]
         s = f["snapshots"]
         for k, step in enumerate(s["steps"][:]):
-            col = {c: s[c][s["offset/" + c][k]:][:s["count"][k]] for c in s["offset"]}
+            col = {c: entry(s, c, k) for c in s["offset"]}
             assert np.array_equal(col["id"], np.arange(s["count"][k]))
             cell, grp = col["cell"].astype(np.int64), col["group"].astype(np.int64)
             assert cell.max() < W * Hh and grp.max() < G
@@ -160,17 +302,75 @@ def main():
             allr = (own.sum(2) * (win.sum(2) - 1))[own.sum(2) > 0].sum()
             assert 100.0 * same / allr == ts["percent_similar"][step], (step, 100.0 * same / allr)
             assert np.array_equal(np.bincount(grp, minlength=G), ts["group_population"][step])
-            hood_pop = np.bincount(raster.ravel()[cell], minlength=H)
+            hood = raster.ravel()[cell]
+            hood_pop = np.bincount(hood, minlength=H)
             assert np.array_equal(hood_pop, f["neighbourhoods/population"][step])
-        # The last checkpoint is the last snapshot's state.
+
+            # the social columns: ranges, then the series recomputed
+            p = col["prejudice"].astype(np.float64)
+            cp, cn = col["contact_positive"].astype(np.float64), col["contact_negative"].astype(np.float64)
+            assert np.all((p >= 0) & (p <= 1)) and np.all(cp >= 0) and np.all(cn >= 0), step
+            wp = col["workplace"]
+            assert np.all((wp == NONE) | (wp < P)), step
+            assert np.all(np.isin(kinds[wp[wp != NONE]], ["workplace", "school"])), step
+            assert 0 < np.mean(wp != NONE) < 1, step
+            gn = np.bincount(grp, minlength=G)
+            close(np.bincount(grp, p, G) / gn, ts["prejudice_mean"][step], ("prejudice_mean", step))
+            close(np.sqrt(np.maximum(0, np.bincount(grp, p * p, G) / gn - (np.bincount(grp, p, G) / gn) ** 2)),
+                  ts["prejudice_sd"][step], ("prejudice_sd", step), 1e-6)
+            close(np.bincount(grp, cp, G) / gn, ts["contact_positive"][step], ("contact_positive", step))
+            close(np.bincount(grp, cn, G) / gn, ts["contact_negative"][step], ("contact_negative", step))
+            close(np.bincount(hood, p, H) / hood_pop, f["neighbourhoods/prejudice_mean"][step],
+                  ("neighbourhoods/prejudice_mean", step))
+            if step > 0:
+                maj = grp == 0
+                close(np.corrcoef(cp[maj], p[maj])[0, 1], ts["contact_prejudice_correlation"][step],
+                      ("contact_prejudice_correlation", step), 1e-6)
+            culture = col["culture"].astype(np.int64)
+            traits = np.stack([(culture >> (4 * j)) & 0xF for j in range(F)])
+            assert np.all(traits < q) and np.all((culture >> (4 * F)) == 0), step
+            diversity = np.mean([1 - np.sum((np.bincount(traits[j], minlength=16) / len(culture)) ** 2)
+                                 for j in range(F)])
+            close(diversity, ts["cultural_diversity"][step], ("cultural_diversity", step))
+            rumour = col["rumour"].astype(np.int64)
+            state = np.stack([(rumour >> (2 * j)) & 3 for j in range(R)])
+            assert np.all((rumour >> (2 * R)) == 0), step
+            for j, g in enumerate(targets):
+                assert not np.any(np.isin(state[j][grp == g], [1, 2])), ("a target believes rumour", j, step)
+            close(np.mean(np.any(np.isin(state, [1, 2]), axis=0)), ts["rumour_belief"][step], ("belief", step))
+            close(np.mean([np.mean(state[j][grp != g] == 0) for j, g in enumerate(targets)]),
+                  ts["rumour_never_heard"][step], ("never_heard", step))
+
+        # Checkpoints hold the tie slots: valid ids, no tie to oneself, and
+        # the out-group friend shares recounted from them.
         c = f["checkpoints"]
+        for k, step in enumerate(c["steps"][:]):
+            n = int(c["count"][k])
+            grp = entry(c, "group", k).astype(np.int64)
+            hood = raster.ravel()[entry(c, "cell", k).astype(np.int64)]
+            out_friend = np.zeros(n, bool)
+            for j in range(4):
+                tie, st = entry(c, "tie_%d" % j, k), entry(c, "tie_strength_%d" % j, k)
+                assert np.all((st == 0) == (tie == NONE)), (step, j)
+                ids = tie[st > 0].astype(np.int64)
+                assert np.all(ids < n) and not np.any(ids == np.arange(n)[st > 0]), (step, j)
+                friend = (st >= thr)
+                out_friend[friend] |= grp[tie[friend].astype(np.int64)] != grp[friend]
+            close(np.bincount(grp, out_friend, G) / np.bincount(grp, minlength=G),
+                  ts["outgroup_friend_share"][step], ("outgroup_friend_share", step))
+            close(np.bincount(hood, out_friend, H) / np.bincount(hood, minlength=H),
+                  f["neighbourhoods/outgroup_friend_share"][step], ("hood outgroup_friend_share", step))
+            assert ts["outgroup_friend_share"][step].max() > 0, step
+        # The last checkpoint is the last snapshot's state, in every column
+        # the snapshot keeps.
         assert c["steps"][-1] == s["steps"][-1] == STEPS
-        for col in ("cell", "group", "tolerance", "language", "skill", "prejudice"):
-            a = c[col][c["offset/" + col][-1]:][:c["count"][-1]]
-            b = s[col][s["offset/" + col][-1]:][:s["count"][-1]]
-            assert np.array_equal(a, b), col
-    print("h5py read every documented dataset (%d) and /metadata attribute (%d) of %s" %
-          (len(present), len(attrs), out))
+        for col in s["offset"]:
+            if col == "id":
+                continue
+            assert col in c["offset"], "snapshot column %s is not in the checkpoints" % col
+            assert np.array_equal(entry(c, col, -1), entry(s, col, -1)), col
+    print("h5py read every documented dataset (%d), /metadata attribute (%d) and series of output/schema.cpp (%d)"
+          " of %s" % (len(present), len(attrs), len(table), out))
 
 
 if __name__ == "__main__":
