@@ -25,7 +25,8 @@
 //    each other move towards each other and keep their sum.
 //  - c+ <- memory x c+ + positive contacts, c- likewise.
 // Multiplicative steps keep p in [0, 1]. Each resident writes only its own
-// values and reads the others' from a copy taken at the start of the step.
+// values and reads the others' as they were at the start of the step
+// (World::today.state).
 #include "models/attitudes.hpp"
 
 #include <algorithm>
@@ -90,17 +91,31 @@ public:
         const size_t S = have_meetings ? w.today.slots : 0;
         const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
         const uint8_t thr = w.social.friend_threshold;
-        old_.assign(pop.prejudice.begin(), pop.prejudice.end());
         // Who has an out-group friend (for extended contact).
         out_friend_.assign(n, 0);
         if (thr > 0)
             parallel_for_index(n, [&](size_t r) {
+                if (r + kPrefetchAhead < n)
+                    for (size_t k = 0; k < kTieSlots; ++k)
+                        if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
+                            __builtin_prefetch(&pop.group[f]);
                 for (size_t k = 0; k < kTieSlots; ++k)
                     if (pop.tie_strength[k][r] >= thr && pop.group[pop.tie[k][r]] != pop.group[r])
                         out_friend_[r] = 1;
             });
         parallel_for_index(n, [&](size_t r) {
-            const double p0 = old_[r];
+            if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
+                for (size_t m = tie_from; m < S; ++m)
+                    if (const uint32_t q = w.today.slot[(r + kPrefetchAhead) * S + m].partner;
+                        q != kNoResident)
+                        __builtin_prefetch(&w.today.state[q]);
+                if (thr > 0)
+                    for (size_t k = 0; k < kTieSlots; ++k)
+                        if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
+                            __builtin_prefetch(&out_friend_[f]);
+            }
+            const double p0 =
+                pop.prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
             double p = p0 + p_.relaxation * (double(pop.disposition[r]) - p0);
             const double weight = p_.contact_effect * (pop.group[r] == 0 ? 1.0 : p_.minority_factor);
             const double cp0 = pop.contact_positive[r];
@@ -122,7 +137,7 @@ public:
                     }
                 }
                 if (m >= tie_from && (f & Encounters::kFriend)) {
-                    const double gap = double(old_[q]) - p0;
+                    const double gap = double(w.today.state[q].prejudice) - p0; // at the start of the step
                     if (std::abs(gap) < p_.confidence) {
                         pull += gap;
                         ++pulls;
@@ -147,7 +162,6 @@ public:
 
 private:
     AttitudesParams p_;
-    std::vector<float> old_;
     std::vector<uint8_t> out_friend_;
 };
 

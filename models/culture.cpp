@@ -107,6 +107,7 @@ public:
         Population& pop = w.pop;
         const size_t n = pop.size();
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        const KeyedHash draw(ctx.seed, Stream::Culture, ctx.step);
         changes_ = double(deterministic_sum<uint64_t>(n, [&](size_t r) {
             uint32_t c = pop.culture[r];
             uint64_t changed = 0;
@@ -117,7 +118,7 @@ public:
                 const int o = overlap(c, mt.culture, p_.features);
                 if (o == 0 || o == p_.features)
                     continue; // no draw needed: the draws of slot m are used only here
-                const uint64_t h = hash_draw(ctx.seed, Stream::Culture, ctx.step, uint32_t(r), uint32_t(m));
+                const uint64_t h = draw(uint32_t(r), uint32_t(m));
                 // Three draws from one hash: exchange at all (16 bits), interaction, feature.
                 if (double(h & 0xFFFFu) * 0x1.0p-16 >= p_.exchange_rate)
                     continue;

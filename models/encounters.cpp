@@ -52,6 +52,7 @@
 #include <cmath>
 
 #include <oneapi/tbb/parallel_reduce.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -234,11 +235,10 @@ public:
     // The unit resident r joins at place pl: its team there, fixed for the
     // run: a keyed hash of (seed, place, resident) scaled to the number of
     // teams (multiply-shift).
-    uint32_t unit_of(uint64_t seed, uint32_t r, uint32_t pl) const {
+    uint32_t unit_of(const KeyedHash& team, uint32_t r, uint32_t pl) const {
         if (teams_[pl] == 1)
             return unit_base_[pl];
-        const uint64_t z = hash_draw(seed, Stream::SocialSetup, 8, pl, r);
-        return unit_base_[pl] + uint32_t((z >> 32) * teams_[pl] >> 32);
+        return unit_base_[pl] + uint32_t((team(pl, r) >> 32) * teams_[pl] >> 32);
     }
 
     void publish(World& w, uint64_t) const override {
@@ -264,22 +264,26 @@ public:
         // it does not run).
         const bool clear_ties = w.social.friend_threshold == 0;
         t.visit.resize(n * kKinds);
+        w.today.state.resize(n);
+        const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
+        const KeyedHash team(ctx.seed, Stream::SocialSetup, 8); // no step: a resident keeps its team
         parallel_for_index(n, [&](size_t r) {
+            w.today.state[r] = {w.pop.culture[r], w.pop.prejudice[r], w.pop.group[r], w.pop.rumour[r]};
             uint32_t* v = &t.visit[r * kKinds];
             v[0] = v[1] = kNoPlace;
-            const uint64_t h0 = hash_draw(ctx.seed, Stream::Activities, ctx.step, uint32_t(r), 0);
+            const uint64_t h0 = activity(uint32_t(r), 0);
             const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
             const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
             const double u_place = double(h0 >> 40) * 0x1.0p-24;
             const size_t h = w.hoods.of_cell[w.pop.cell[r]];
             const size_t hg = h * size_t(G) + w.pop.group[r];
             if (w.pop.workplace[r] != kNoPlace && u_work < p_.work_attendance)
-                v[0] = unit_of(ctx.seed, uint32_t(r), w.pop.workplace[r]);
+                v[0] = unit_of(team, uint32_t(r), w.pop.workplace[r]);
             const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
             const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
             const auto& near = near_[h * 2 + (u_leisure < p_ps ? 0 : 1)];
             if (u_leisure < p_ps + p_cc && !near.empty())
-                v[1] = unit_of(ctx.seed, uint32_t(r), near[size_t(u_place * double(near.size()))]);
+                v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
             if (clear_ties)
                 std::fill_n(&w.today.slot[r * S + place_slots_], kTieSlots, Encounters::Meeting{});
             for (size_t kind = 0; kind < kKinds; ++kind)
@@ -291,7 +295,10 @@ public:
         // 2. counting sort of the visits by unit; each visit carries the
         // visitor's attributes, so step 3 reads its unit's visitors from
         // one contiguous stretch of memory.
-        const size_t block = std::max<size_t>(kBlock, (n + 63) / 64); // a function of n only
+        // Any partition into blocks gives the same order (stable by resident
+        // id), so the number of blocks may follow the thread count.
+        const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
+        const size_t block = std::max<size_t>(kBlock, (n + want - 1) / want);
         const size_t blocks = (n + block - 1) / block;
         // Counts in [unit * blocks + block] (the prefix sum reads them in
         // order); each block counts into a contiguous local array first.
@@ -382,12 +389,16 @@ public:
         struct Tally {
             uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
         };
+        const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
         // Integer sums: exact, so the reduction order does not matter.
         const Tally tally = oneapi::tbb::parallel_reduce(
             oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
-                for (size_t i = range.begin(); i != range.end(); ++i)
-                    meet(w, ctx, i, support, mediation, x);
+                for (size_t i = range.begin(); i != range.end(); ++i) {
+                    if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
+                        __builtin_prefetch(&w.today.slot[size_t(t.rec[i + kPrefetchAhead].who) * S], 1);
+                    meet(w, draw, i, support, mediation, x);
+                }
                 return x;
             },
             [](Tally a, const Tally& b) {
@@ -406,7 +417,7 @@ public:
 
     // The meetings visit i starts (one per round), written to both sides' slots.
     template <class Tally>
-    void meet(World& w, const StepContext& ctx, size_t i, const std::vector<float>& support,
+    void meet(World& w, const KeyedHash& draw, size_t i, const std::vector<float>& support,
               const std::vector<float>& mediation, Tally& x) const {
         const Scratch& t = scratch_;
         const size_t S = w.today.slots, G = size_t(w.group_total());
@@ -425,8 +436,7 @@ public:
             const Visit& b = t.rec[first + (uint32_t(i - first) + t.offset[un * rounds_ + k]) % s];
             const bool out = b.group != a.group;
             // The initiator's draw m = kind x rounds + k: one per meeting it starts.
-            const uint64_t h =
-                hash_draw(ctx.seed, Stream::Meetings, ctx.step, a.who, uint32_t(kind * rounds_ + k));
+            const uint64_t h = draw(a.who, uint32_t(kind * rounds_ + k));
             uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
             if (unit_hi(h) < p_.salience) {
                 // Levers at the place, for the two sides' groups alike.

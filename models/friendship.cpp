@@ -15,7 +15,7 @@
 //    tie and is written to the resident's tie slot of World::today as a
 //    pleasant meeting (an out-group friend's is a positive contact);
 //  - a tie not renewed in the step loses 1 with probability `decay`.
-// Both draws come from one hash_draw(seed, step, lower id, higher id)
+// Both draws come from one keyed hash of (seed, step, lower id, higher id)
 // (sim/rng.hpp) per tie: a mutual tie meets and decays alike on both sides.
 // Repeated pleasant meetings are needed: at a place of s visitors two given
 // residents meet about 2 x rounds / (s - 1) times a step, so friendships
@@ -23,10 +23,8 @@
 // Ties are one-sided records: each resident updates only its own slots, from
 // meetings both sides saw alike, so ties are mutual unless one side's slots
 // were full. Each resident's update reads only its own slots and the step's
-// meetings (and, for a friends' meeting, the friend's group, culture and
-// rumour states, which no mechanism has changed yet in the step: friendship
-// runs right after encounters): parallel and independent of the thread
-// count.
+// meetings (and, for a friends' meeting, the friend's start-of-step state
+// in World::today.state): parallel and independent of the thread count.
 #include "models/friendship.hpp"
 
 #include <algorithm>
@@ -101,7 +99,12 @@ public:
                 return *this;
             }
         };
+        const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
         const Tally t = deterministic_sum<Tally>(n, [&](size_t r) {
+            if (have_meetings && r + kPrefetchAhead < n) // the friends met a few residents ahead
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
+                        __builtin_prefetch(&w.today.state[f]);
             uint32_t ids[kTieSlots];
             uint8_t st[kTieSlots];
             bool renewed[kTieSlots] = {};
@@ -130,18 +133,19 @@ public:
                 uint64_t h = 0;
                 if (st[k] > 0) {
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
-                    h = hash_draw(ctx.seed, Stream::FriendMeetings, ctx.step, lo, hi);
+                    h = pair_draw(lo, hi);
                 }
                 if (st[k] >= thr && unit_hi(h) < p_.friend_meeting) {
                     renewed[k] = true;
                     met = true;
                     if (have_meetings) {
-                        const bool out = pop.group[ids[k]] != pop.group[r];
-                        w.today.slot[r * S + place_slots + k] = {ids[k], pop.culture[ids[k]],
+                        const Encounters::Public& f = w.today.state[ids[k]];
+                        const bool out = f.group != pop.group[r];
+                        w.today.slot[r * S + place_slots + k] = {ids[k], f.culture,
                                                                  uint8_t(Encounters::kFriend |
                                                                          Encounters::kPositive |
                                                                          (out ? Encounters::kOutgroup : 0)),
-                                                                 pop.rumour[ids[k]]};
+                                                                 f.rumour};
                     }
                 }
                 if (have_meetings && !met) // every tie slot of the step is written: a meeting or none

@@ -113,11 +113,10 @@ public:
         // Agents: a fixed uniform per resident against the trained share.
         agent_.assign(n, 0);
         const bool any_agent = p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0;
+        const KeyedHash rank(ctx.seed, Stream::SocialSetup, 7); // fixed per resident: no step in the key
         if (any_agent)
-            parallel_for_index(n, [&](size_t r) {
-                agent_[r] = to_unit(hash_draw(ctx.seed, Stream::SocialSetup, 7, uint32_t(r), 0)) <
-                            p_.agent_share * level(r);
-            });
+            parallel_for_index(
+                n, [&](size_t r) { agent_[r] = to_unit(rank(uint32_t(r), 0)) < p_.agent_share * level(r); });
         const uint32_t s = ctx.step, first = uint32_t(p_.first_step);
         const bool wave =
             R > 0 && s >= first && (p_.every == 0 ? s == first : (s - first) % uint32_t(p_.every) == 0);
@@ -130,14 +129,14 @@ public:
             }
         };
         Tally t;
+        const KeyedHash draw(ctx.seed, Stream::Rumours, s);
         if (wave) {
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = 0;
                 double p = pop.prejudice[r];
                 Tally x;
                 for (int k = 0; k < R; ++k) {
-                    const bool seedling = to_unit(hash_draw(ctx.seed, Stream::Rumours, s, uint32_t(r),
-                                                            0x10000u + uint32_t(k))) < p_.seed_share;
+                    const bool seedling = to_unit(draw(uint32_t(r), 0x10000u + uint32_t(k))) < p_.seed_share;
                     if (seedling && pop.group[r] != target_[size_t(k)] && !agent_[r]) {
                         state = with_rumour_state(state, k, kSpreader);
                         p += p_.belief_impact * (1 - p);
@@ -177,8 +176,7 @@ public:
                         const bool debunk = agent_[q] && self != kIgnorant && self != kDebunked;
                         if (!spread && !debunk)
                             continue;
-                        const uint64_t h = hash_draw(ctx.seed, Stream::Rumours, s, uint32_t(r),
-                                                     uint32_t(m * size_t(R) + size_t(k)));
+                        const uint64_t h = draw(uint32_t(r), uint32_t(m * size_t(R) + size_t(k)));
                         const bool immune = agent_[r] || pop.group[r] == target_[size_t(k)];
                         const RumourStep st =
                             rumour_meeting(self, other, immune, agent_[q] != 0, transmission, p_.stifling,

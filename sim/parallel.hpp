@@ -16,6 +16,10 @@
 
 namespace icsim {
 
+// Prefetch distance, in residents, for loops that gather from random
+// residents (friends, partners): a hint only, it changes no result.
+constexpr size_t kPrefetchAhead = 16;
+
 // Block size of deterministic reductions. Part of the result's definition:
 // changing it may change the last bits of floating-point sums.
 constexpr size_t kReduceBlock = 4096;

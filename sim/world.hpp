@@ -185,8 +185,16 @@ struct Encounters {
         uint8_t info = 0;     // the bits above
         uint8_t rumour = 0;   // the partner's Population::rumour
     };
+    // What partners read of a resident: its state at the start of the step.
+    struct Public {
+        uint32_t culture = 0;
+        float prejudice = 0;
+        uint8_t group = 0;
+        uint8_t rumour = 0;
+    };
     size_t slots = 0;
     uint32_t step = 0;         // the step these meetings belong to (0 = none yet)
+    std::vector<Public> state; // per resident, taken by the encounters mechanism
     std::vector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
 };
 

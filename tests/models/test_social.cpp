@@ -84,6 +84,14 @@ World strip_world(int n, int groups = 1) {
     return w;
 }
 
+// Takes the residents' start-of-step state into World::today.state, as the
+// encounters mechanism does at the start of a step (what partners read).
+void take_state(World& w) {
+    w.today.state.resize(w.pop.size());
+    for (size_t r = 0; r < w.pop.size(); ++r)
+        w.today.state[r] = {w.pop.culture[r], w.pop.prejudice[r], w.pop.group[r], w.pop.rumour[r]};
+}
+
 // Makes a and b hold each other in tie slots ka / kb at strength s.
 void befriend(World& w, uint32_t a, size_t ka, uint32_t b, size_t kb, uint8_t s) {
     w.pop.tie[ka][a] = b;
@@ -709,6 +717,7 @@ TEST_SUITE("unit") {
         m->publish(w, 1);
         w.social.friend_threshold = 3;
         const PolicySchedule policy;
+        take_state(w);
         m->step(w, StepContext{1, 1, &policy});
         CHECK(w.pop.prejudice[0] == doctest::Approx(0.31).epsilon(1e-6));
         CHECK(w.pop.prejudice[1] == doctest::Approx(0.39).epsilon(1e-6));
@@ -718,12 +727,14 @@ TEST_SUITE("unit") {
         // A second step with the same meetings closes the gap further:
         // gap 0.08 -> 0.08 x (1 - 2 mu) = 0.064; sum still 0.70.
         w.today.step = 2;
+        take_state(w);
         m->step(w, StepContext{1, 2, &policy});
         CHECK(double(w.pop.prejudice[1]) - double(w.pop.prejudice[0]) ==
               doctest::Approx(0.064).epsilon(1e-5));
         CHECK(double(w.pop.prejudice[0]) + double(w.pop.prejudice[1]) == doctest::Approx(0.70).epsilon(1e-6));
         // Meetings of an earlier step are not read: nothing moves.
         const auto before = w.pop.prejudice;
+        take_state(w);
         m->step(w, StepContext{1, 3, &policy});
         CHECK(w.pop.prejudice == before);
     }
@@ -753,6 +764,7 @@ TEST_SUITE("unit") {
         auto m = make_attitudes(p, w);
         m->publish(w, 1);
         const PolicySchedule policy;
+        take_state(w);
         m->step(w, StepContext{1, 1, &policy});
         CHECK(w.pop.prejudice[a] == doctest::Approx(0.225).epsilon(1e-6));
         CHECK(w.pop.prejudice[b] == doctest::Approx(0.475).epsilon(1e-6));
@@ -778,6 +790,7 @@ TEST_SUITE("unit") {
         m->publish(w, 1);
         CHECK(w.social.friend_threshold == 3);
         const PolicySchedule policy;
+        take_state(w);
         m->step(w, StepContext{1, 1, &policy});
         const size_t S = w.today.slots;
         CHECK(w.today.slot[0 * S + 2].partner == 1);
@@ -815,6 +828,7 @@ TEST_SUITE("unit") {
         int differ = 0;
         for (uint32_t s = 1; s <= 40; ++s) {
             w.today.step = s;
+            take_state(w);
             m->step(w, StepContext{1, s, &policy});
             differ += w.pop.tie_strength[0][0] != w.pop.tie_strength[0][1];
         }
