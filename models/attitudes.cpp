@@ -94,15 +94,8 @@ public:
         // Who has an out-group friend (for extended contact).
         out_friend_.assign(n, 0);
         if (thr > 0)
-            parallel_for_index(n, [&](size_t r) {
-                if (r + kPrefetchAhead < n)
-                    for (size_t k = 0; k < kTieSlots; ++k)
-                        if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
-                            __builtin_prefetch(&pop.group[f]);
-                for (size_t k = 0; k < kTieSlots; ++k)
-                    if (pop.tie_strength[k][r] >= thr && pop.group[pop.tie[k][r]] != pop.group[r])
-                        out_friend_[r] = 1;
-            });
+            parallel_for_index(
+                n, [&](size_t r) { out_friend_[r] = uint8_t(outgroup_friends(pop, r, thr) != 0); });
         parallel_for_index(n, [&](size_t r) {
             if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
                 for (size_t m = tie_from; m < S; ++m)
@@ -147,7 +140,8 @@ public:
             if (thr > 0)
                 for (size_t k = 0; k < kTieSlots; ++k) {
                     const uint32_t f = pop.tie[k][r];
-                    if (pop.tie_strength[k][r] >= thr && pop.group[f] == pop.group[r] && out_friend_[f]) {
+                    if (pop.tie_strength[k][r] >= thr && !((pop.tie_outgroup[r] >> k) & 1u) &&
+                        out_friend_[f]) {
                         p -= p_.extended_effect * p;
                         break;
                     }

@@ -107,6 +107,7 @@ public:
                         __builtin_prefetch(&w.today.state[f]);
             uint32_t ids[kTieSlots];
             uint8_t st[kTieSlots];
+            uint8_t outgroup = pop.tie_outgroup[r];
             bool renewed[kTieSlots] = {};
             int friends_before = 0, friends_after = 0;
             for (size_t k = 0; k < kTieSlots; ++k) {
@@ -121,8 +122,12 @@ public:
                     continue;
                 const int k =
                     update_tie(ids, st, q, (f & Encounters::kPositive) ? 1 : -1, p_.friend_threshold);
-                if (k >= 0)
+                if (k >= 0) {
                     renewed[k] = true;
+                    const uint8_t bit = uint8_t(1u << k);
+                    outgroup =
+                        (f & Encounters::kOutgroup) ? uint8_t(outgroup | bit) : uint8_t(outgroup & ~bit);
+                }
             }
             Tally x;
             for (size_t k = 0; k < kTieSlots; ++k) {
@@ -140,7 +145,7 @@ public:
                     met = true;
                     if (have_meetings) {
                         const Encounters::Public& f = w.today.state[ids[k]];
-                        const bool out = f.group != pop.group[r];
+                        const bool out = (outgroup >> k) & 1u;
                         w.today.slot[r * S + place_slots + k] = {ids[k], f.culture,
                                                                  uint8_t(Encounters::kFriend |
                                                                          Encounters::kPositive |
@@ -159,7 +164,10 @@ public:
             for (size_t k = 0; k < kTieSlots; ++k) {
                 pop.tie[k][r] = ids[k];
                 pop.tie_strength[k][r] = st[k];
+                if (st[k] == 0)
+                    outgroup = uint8_t(outgroup & ~(1u << k));
             }
+            pop.tie_outgroup[r] = outgroup;
             return x;
         });
         made_ = double(t.made);

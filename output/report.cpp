@@ -354,9 +354,7 @@ SocialMetrics social_metrics(const World& w) {
                 s.syy += p * p;
             }
             if (thr > 0) {
-                bool out = false;
-                for (size_t k = 0; k < kTieSlots; ++k)
-                    out |= pop.tie_strength[k][r] >= thr && pop.group[pop.tie[k][r]] != g;
+                const bool out = outgroup_friends(pop, r, thr) != 0;
                 s.g_friend[g] += out;
                 s.h_friend[h] += out;
             }

@@ -138,6 +138,9 @@ const std::vector<ResidentColumn>& resident_columns() {
                           "strength of the tie slot of the same number (0 = empty; a friend from "
                           "friendship.friend_threshold)"},
                          false});
+        c.push_back({{"tie_outgroup", "uint8", "",
+                      "bit k set: the acquaintance in tie slot k is of another group than the resident"},
+                     false});
         c.push_back({{"culture", "uint32", "",
                       "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)"},
                      true});

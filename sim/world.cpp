@@ -42,6 +42,7 @@ void Population::resize_state(size_t n) {
         tie[k].resize(n, kNoResident);
         tie_strength[k].resize(n, 0);
     }
+    tie_outgroup.resize(n, 0);
     culture.resize(n, 0);
     rumour.resize(n, 0);
 }

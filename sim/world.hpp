@@ -112,8 +112,9 @@ struct Population {
     std::vector<float> contact_negative; // recent negative out-group contacts (decaying count)
     std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
     std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
-    std::vector<uint32_t> culture; // cultural traits, 4 bits per feature (models/culture.cpp)
-    std::vector<uint8_t> rumour;   // 2 bits per rumour: 0 ignorant, 1 spreader, 2 stifler, 3 debunked
+    std::vector<uint8_t> tie_outgroup; // bit k: tie slot k's acquaintance is of another group
+    std::vector<uint32_t> culture;     // cultural traits, 4 bits per feature (models/culture.cpp)
+    std::vector<uint8_t> rumour;       // 2 bits per rumour: 0 ignorant, 1 spreader, 2 stifler, 3 debunked
 
     size_t size() const { return cell.size(); }
 
@@ -154,6 +155,7 @@ private:
             f(tie_names[k], p.tie[k]);
         for (size_t k = 0; k < kTieSlots; ++k)
             f(strength_names[k], p.tie_strength[k]);
+        f("tie_outgroup", p.tie_outgroup);
         f("culture", p.culture);
         f("rumour", p.rumour);
     }
@@ -211,6 +213,15 @@ struct SocialSpec {
     std::vector<uint32_t> heritage; // per group: its heritage traits, packed as Population::culture
     std::vector<int> rumour_target; // per rumour: the group it is about
 };
+
+// Bit k set: tie slot k of resident r holds a friend (strength >= thr) of
+// another group.
+inline unsigned outgroup_friends(const Population& pop, size_t r, uint8_t thr) {
+    unsigned bits = 0;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
+    return bits & pop.tie_outgroup[r];
+}
 
 struct World {
     Grid grid;

@@ -98,6 +98,10 @@ void befriend(World& w, uint32_t a, size_t ka, uint32_t b, size_t kb, uint8_t s)
     w.pop.tie_strength[ka][a] = s;
     w.pop.tie[kb][b] = a;
     w.pop.tie_strength[kb][b] = s;
+    if (w.pop.group[a] != w.pop.group[b]) { // as the friendship mechanism records it
+        w.pop.tie_outgroup[a] = uint8_t(w.pop.tie_outgroup[a] | (1u << ka));
+        w.pop.tie_outgroup[b] = uint8_t(w.pop.tie_outgroup[b] | (1u << kb));
+    }
 }
 
 // A friends' meeting of r with q written to r's tie slot k of today.
