@@ -413,6 +413,10 @@ public:
         tally_[2] = double(tally.outgroup);
         tally_[3] = double(tally.positive);
         tally_[4] = double(tally.negative);
+        w.today.meetings = tally.meetings;
+        w.today.outgroup = tally.outgroup;
+        w.today.positive = tally.positive;
+        w.today.negative = tally.negative;
     }
 
     // The meetings visit i starts (one per round), written to both sides' slots.

@@ -277,21 +277,24 @@ namespace {
 
 // One block's sums for social_metrics.
 struct SocialSums {
-    std::vector<double> g_n, g_p, g_p2, g_cp, g_cn, g_friend; // per group
-    std::vector<double> g_berry;                              // per group x 4 modes
-    std::vector<double> h_n, h_p, h_friend;                   // per neighbourhood
-    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;         // correlation sums
-    double believers = 0;
-    double meetings = 0, outgroup = 0, positive = 0, negative = 0; // meetings started in the step
-    std::vector<double> r_ignorant, r_eligible;                    // per rumour
-    std::vector<double> traits;                                    // per feature x 16 traits
+    // Counts are integers: exact, and an increment does not wait on a
+    // floating-point add of the previous resident.
+    using Counts = std::vector<uint64_t>;
+    std::vector<double> g_p, g_p2, g_cp, g_cn; // per group
+    Counts g_n, g_friend, g_berry;             // per group (g_berry: x 4 modes)
+    std::vector<double> h_p;                   // per neighbourhood
+    Counts h_n, h_friend;
+    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0; // correlation sums
+    uint64_t believers = 0;
+    Counts r_ignorant, r_eligible; // per rumour
+    Counts traits;                 // per feature x 16 traits
 
     SocialSums(size_t G, size_t H, size_t R)
-        : g_n(G), g_p(G), g_p2(G), g_cp(G), g_cn(G), g_friend(G), g_berry(G * 4), h_n(H), h_p(H), h_friend(H),
+        : g_p(G), g_p2(G), g_cp(G), g_cn(G), g_n(G), g_friend(G), g_berry(G * 4), h_p(H), h_n(H), h_friend(H),
           r_ignorant(R), r_eligible(R), traits(8 * 16) {}
 
     void add(const SocialSums& o) {
-        auto acc = [](std::vector<double>& a, const std::vector<double>& b) {
+        auto acc = [](auto& a, const auto& b) {
             for (size_t k = 0; k < a.size(); ++k)
                 a[k] += b[k];
         };
@@ -314,10 +317,6 @@ struct SocialSums {
         sxx += o.sxx;
         syy += o.syy;
         believers += o.believers;
-        meetings += o.meetings;
-        outgroup += o.outgroup;
-        positive += o.positive;
-        negative += o.negative;
     }
 };
 
@@ -332,18 +331,36 @@ SocialMetrics social_metrics(const World& w) {
     const uint8_t thr = sp.friend_threshold;
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
     const bool met = sp.encounters && w.today.step > 0 && w.today.slots >= kTieSlots;
-    const size_t S = w.today.slots, place_slots = met ? S - kTieSlots : 0;
     std::vector<SocialSums> part(blocks, SocialSums(G, H, R));
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         SocialSums& s = part[b];
+        size_t run_g = 0;
+        uint64_t run_n = 0;
+        double run_p = 0, run_p2 = 0, run_cp = 0, run_cn = 0;
+        auto flush = [&] {
+            s.g_n[run_g] += run_n;
+            s.g_p[run_g] += run_p;
+            s.g_p2[run_g] += run_p2;
+            s.g_cp[run_g] += run_cp;
+            s.g_cn[run_g] += run_cn;
+            run_n = 0;
+            run_p = run_p2 = run_cp = run_cn = 0;
+        };
         for (size_t r = b * kReduceBlock; r < std::min(n, (b + 1) * kReduceBlock); ++r) {
             const size_t g = pop.group[r], h = w.hoods.of_cell[pop.cell[r]];
             const double p = pop.prejudice[r], cp = pop.contact_positive[r];
-            s.g_n[g] += 1;
-            s.g_p[g] += p;
-            s.g_p2[g] += p * p;
-            s.g_cp[g] += cp;
-            s.g_cn[g] += pop.contact_negative[r];
+            // Per-group sums run in locals while the group stays the same
+            // (ids come in runs of one group), so additions do not wait on
+            // each other through memory; flushed on a change of group.
+            if (g != run_g) {
+                flush();
+                run_g = g;
+            }
+            run_n += 1;
+            run_p += p;
+            run_p2 += p * p;
+            run_cp += cp;
+            run_cn += pop.contact_negative[r];
             s.h_n[h] += 1;
             s.h_p[h] += p;
             if (g == 0) { // the correlation is taken within the first (majority) group
@@ -382,28 +399,18 @@ SocialMetrics social_metrics(const World& w) {
                 }
             }
             s.believers += believes;
-            for (size_t k = 0; k < place_slots; k += 2) { // meetings started: each counted once
-                if (w.today.slot[r * S + k].partner == kNoResident)
-                    continue;
-                const uint8_t f = w.today.slot[r * S + k].info;
-                s.meetings += 1;
-                if (f & Encounters::kOutgroup) {
-                    s.outgroup += 1;
-                    s.positive += (f & Encounters::kPositive) != 0;
-                    s.negative += (f & Encounters::kNegative) != 0;
-                }
-            }
         }
+        flush();
     });
     SocialSums t(G, H, R);
     for (const auto& s : part)
         t.add(s);
 
     SocialMetrics m;
-    auto ratio = [](double a, double b) { return b > 0 ? a / b : NAN; };
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
     if (met) {
-        m.intergroup_meeting_share = ratio(t.outgroup, t.meetings);
-        m.contact_ratio = ratio(t.positive, t.negative);
+        m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
+        m.contact_ratio = ratio(double(w.today.positive), double(w.today.negative));
     }
     m.prejudice_mean.resize(G);
     m.prejudice_sd.resize(G);
@@ -418,7 +425,8 @@ SocialMetrics social_metrics(const World& w) {
     for (size_t g = 0; g < G; ++g) {
         const double mean = ratio(t.g_p[g], t.g_n[g]);
         m.prejudice_mean[g] = mean;
-        m.prejudice_sd[g] = t.g_n[g] > 0 ? std::sqrt(std::max(0.0, t.g_p2[g] / t.g_n[g] - mean * mean)) : NAN;
+        m.prejudice_sd[g] =
+            t.g_n[g] > 0 ? std::sqrt(std::max(0.0, t.g_p2[g] / double(t.g_n[g]) - mean * mean)) : NAN;
         if (sp.attitudes) {
             m.contact_positive[g] = ratio(t.g_cp[g], t.g_n[g]);
             m.contact_negative[g] = ratio(t.g_cn[g], t.g_n[g]);
@@ -439,7 +447,7 @@ SocialMetrics social_metrics(const World& w) {
             m.hood_outgroup_friend_share[h] = ratio(t.h_friend[h], t.h_n[h]);
     }
     if (sp.attitudes && G > 0 && t.g_n[0] > 1) {
-        const double N = t.g_n[0];
+        const double N = double(t.g_n[0]);
         const double cov = t.sxy - t.sx * t.sy / N, vx = t.sxx - t.sx * t.sx / N,
                      vy = t.syy - t.sy * t.sy / N;
         m.contact_prejudice_correlation = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : NAN;
@@ -449,7 +457,7 @@ SocialMetrics social_metrics(const World& w) {
         for (int f = 0; f < F; ++f) {
             double sq = 0;
             for (size_t k = 0; k < 16; ++k) {
-                const double share = t.traits[size_t(f) * 16 + k] / double(n);
+                const double share = double(t.traits[size_t(f) * 16 + k]) / double(n);
                 sq += share * share;
             }
             d += 1 - sq;

@@ -122,10 +122,10 @@ const std::vector<ResidentColumn>& resident_columns() {
              true},
             {{"contact_positive", "float32", "contacts",
               "recent positive out-group contacts: a count decaying by attitudes.memory each step"},
-             true},
+             false},
             {{"contact_negative", "float32", "contacts",
               "recent negative out-group contacts: a count decaying by attitudes.memory each step"},
-             true},
+             false},
         };
         static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
         static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",

@@ -197,6 +197,9 @@ struct Encounters {
     size_t slots = 0;
     uint32_t step = 0;         // the step these meetings belong to (0 = none yet)
     std::vector<Public> state; // per resident, taken by the encounters mechanism
+    // The step's place meetings in figures (each meeting once): all, between
+    // groups, and positive / negative out-group contacts.
+    uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
     std::vector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
 };
 

@@ -308,8 +308,7 @@ def main():
 
             # the social columns: ranges, then the series recomputed
             p = col["prejudice"].astype(np.float64)
-            cp, cn = col["contact_positive"].astype(np.float64), col["contact_negative"].astype(np.float64)
-            assert np.all((p >= 0) & (p <= 1)) and np.all(cp >= 0) and np.all(cn >= 0), step
+            assert np.all((p >= 0) & (p <= 1)), step
             wp = col["workplace"]
             assert np.all((wp == NONE) | (wp < P)), step
             assert np.all(np.isin(kinds[wp[wp != NONE]], ["workplace", "school"])), step
@@ -318,14 +317,8 @@ def main():
             close(np.bincount(grp, p, G) / gn, ts["prejudice_mean"][step], ("prejudice_mean", step))
             close(np.sqrt(np.maximum(0, np.bincount(grp, p * p, G) / gn - (np.bincount(grp, p, G) / gn) ** 2)),
                   ts["prejudice_sd"][step], ("prejudice_sd", step), 1e-6)
-            close(np.bincount(grp, cp, G) / gn, ts["contact_positive"][step], ("contact_positive", step))
-            close(np.bincount(grp, cn, G) / gn, ts["contact_negative"][step], ("contact_negative", step))
             close(np.bincount(hood, p, H) / hood_pop, f["neighbourhoods/prejudice_mean"][step],
                   ("neighbourhoods/prejudice_mean", step))
-            if step > 0:
-                maj = grp == 0
-                close(np.corrcoef(cp[maj], p[maj])[0, 1], ts["contact_prejudice_correlation"][step],
-                      ("contact_prejudice_correlation", step), 1e-6)
             culture = col["culture"].astype(np.int64)
             traits = np.stack([(culture >> (4 * j)) & 0xF for j in range(F)])
             assert np.all(traits < q) and np.all((culture >> (4 * F)) == 0), step
@@ -361,6 +354,17 @@ def main():
             close(np.bincount(hood, out_friend, H) / np.bincount(hood, minlength=H),
                   f["neighbourhoods/outgroup_friend_share"][step], ("hood outgroup_friend_share", step))
             assert ts["outgroup_friend_share"][step].max() > 0, step
+            # contact counts are checkpoint-only columns
+            p = entry(c, "prejudice", k).astype(np.float64)
+            cp = entry(c, "contact_positive", k).astype(np.float64)
+            cn = entry(c, "contact_negative", k).astype(np.float64)
+            assert np.all(cp >= 0) and np.all(cn >= 0), step
+            gn = np.bincount(grp, minlength=G)
+            close(np.bincount(grp, cp, G) / gn, ts["contact_positive"][step], ("contact_positive", step))
+            close(np.bincount(grp, cn, G) / gn, ts["contact_negative"][step], ("contact_negative", step))
+            maj = grp == 0
+            close(np.corrcoef(cp[maj], p[maj])[0, 1], ts["contact_prejudice_correlation"][step],
+                  ("contact_prejudice_correlation", step), 1e-6)
         # The last checkpoint is the last snapshot's state, in every column
         # the snapshot keeps.
         assert c["steps"][-1] == s["steps"][-1] == STEPS
