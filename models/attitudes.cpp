@@ -130,9 +130,10 @@ public:
                     }
                 }
                 if (m >= tie_from && (f & Encounters::kFriend)) {
-                    const double gap = double(w.today.state[q].prejudice) - p0; // at the start of the step
-                    if (std::abs(gap) < p_.confidence) {
-                        pull += gap;
+                    // the friend's prejudice at the start of the step
+                    if (const auto gap =
+                            confidence_gap(p0, double(w.today.state[q].prejudice), p_.confidence)) {
+                        pull += *gap;
                         ++pulls;
                     }
                 }

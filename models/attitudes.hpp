@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cmath>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "sim/mechanism.hpp"
@@ -22,6 +24,17 @@ struct AttitudesParams {
 
 const std::vector<Field<AttitudesParams>>& attitudes_fields();
 std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
+
+// The bounded-confidence rule (Deffuant et al. 2000), shared with the
+// classic model (models/classic/deffuant.cpp, validated by `icsim
+// validate`): the gap other - self when it is below the confidence bound d
+// (|gap| < d), else none.
+inline std::optional<double> confidence_gap(double self, double other, double d) {
+    const double gap = other - self;
+    if (!(std::fabs(gap) < d))
+        return std::nullopt;
+    return gap;
+}
 
 // The contact rule for one contact, exposed for tests: prejudice after a
 // positive (or negative) out-group contact, for a resident whose recent

@@ -19,7 +19,7 @@ struct EncountersParams {
     int team_size = 12;              // workplaces, schools and centres meet in teams of about this size
     int meetings_per_visit = 1;      // rounds of pairings per visit (each round: 2 meetings per visitor)
     double salience = 0.5;           // share of meetings that are a contact with a valence
-    double base_log_odds = 0.86;    // log-odds of positive (vs negative) at coop 0, language 0, prejudice 0
+    double base_log_odds = 0.86;     // log-odds of positive (vs negative) at coop 0, language 0, prejudice 0
     double cooperation_weight = 0.5; // log-odds added by a cooperative setting (work, school, centre)
     double language_weight = 1.0;    // log-odds per unit of the lower language proficiency of the two
     double prejudice_weight = 2.0;   // log-odds removed per unit of the two sides' mean prejudice (out-group)

@@ -35,16 +35,20 @@ Outcome simulate(const Params& params, uint64_t seed) {
         const uint32_t u = rng.below(2 * n - s - 1); // 2I + (S-1) + 2R = 2n - S - 1
         const uint32_t xi = rng.below(s);            // the spreader, by index among spreaders
         const uint32_t x = pop.order[pop.b1 + xi];
-        if (u < 2 * i) { // spreader meets ignorant
-            pop.make_spreader(pop.order[rng.below(i)]);
-        } else if (u < 2 * i + s - 1) { // spreader meets another spreader
+        // Each side of the meeting takes the city's rule (Population::meet)
+        // against the other's state before the meeting; the spreader's side
+        // of a spreader-ignorant meeting and the stifler's side of a
+        // spreader-stifler one leave them as they are.
+        if (u < 2 * i) { // spreader meets ignorant: the ignorant starts spreading
+            pop.meet(pop.order[rng.below(i)], kSpreader);
+        } else if (u < 2 * i + s - 1) { // spreader meets another spreader: both stop
             uint32_t yi = rng.below(s - 1);
             yi += yi >= xi;
             const uint32_t y = pop.order[pop.b1 + yi];
-            pop.make_stifler(x);
-            pop.make_stifler(y);
-        } else { // spreader meets stifler
-            pop.make_stifler(x);
+            pop.meet(x, kSpreader);
+            pop.meet(y, kSpreader);
+        } else { // spreader meets stifler: the spreader stops
+            pop.meet(x, kStifler);
         }
         ++out.meetings;
         out.peak_spreaders = std::max(out.peak_spreaders, pop.spreaders());

@@ -15,6 +15,8 @@
 // (skipping a).
 #include "models/classic/deffuant.hpp"
 
+#include "models/attitudes.hpp"
+
 #include "models/classic/opinion_clusters.hpp"
 
 #include <algorithm>
@@ -36,9 +38,10 @@ const std::vector<Field<Params>>& fields() {
 }
 
 bool interact(double& x, double& y, double d, double mu) {
-    if (!(std::fabs(x - y) < d))
+    const auto gap = confidence_gap(x, y, d); // the rule the city's attitudes use among friends
+    if (!gap)
         return false;
-    const double step = mu * (y - x);
+    const double step = mu * *gap;
     x += step;
     y -= step;
     return true;

@@ -32,10 +32,12 @@ Outcome simulate(const Params& params, uint64_t seed) {
         const uint32_t x = pop.order[pop.b1 + rng.below(pop.spreaders())];
         uint32_t y = rng.below(n - 1);
         y += y >= x; // uniform over the n - 1 others
+        // The city's rule (Population::meet) for the ignorant called, or for
+        // the caller; unlike Daley-Kendall, a spreader called keeps spreading.
         if (pop.ignorant(y))
-            pop.make_spreader(y);
+            pop.meet(y, kSpreader);
         else
-            pop.make_stifler(x);
+            pop.meet(x, pop.state(y));
         ++out.contacts;
         out.peak_spreaders = std::max(out.peak_spreaders, pop.spreaders());
     }

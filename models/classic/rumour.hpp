@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "models/rumours.hpp"
+
 #include "sim/params.hpp"
 
 namespace icsim::rumour {
@@ -40,6 +42,22 @@ struct Population {
     }
     void make_spreader(uint32_t id) { swap_to(id, --b1); } // id was ignorant
     void make_stifler(uint32_t id) { swap_to(id, --b2); }  // id was a spreader
+    RumourState state(uint32_t id) const {
+        return pos[id] < b1 ? kIgnorant : pos[id] < b2 ? kSpreader : kStifler;
+    }
+    // What meeting someone in state `other` (read before either side
+    // changed) does to `id`: the city's rule, rumour_meeting of
+    // models/rumours.hpp, with certain transmission and stifling and no
+    // anti-rumour agents -- so validating these models validates the rule
+    // the city's rumours mechanism applies to every meeting.
+    void meet(uint32_t id, RumourState other) {
+        const RumourState was = state(id);
+        const RumourState now = rumour_meeting(was, other, false, false, 1.0, 1.0, 0.0, 0.0, 1.0).state;
+        if (was == kIgnorant && now == kSpreader)
+            make_spreader(id);
+        else if (was == kSpreader && now == kStifler)
+            make_stifler(id);
+    }
 };
 
 } // namespace icsim::rumour
