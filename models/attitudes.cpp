@@ -42,7 +42,7 @@ const std::vector<Field<AttitudesParams>>& attitudes_fields() {
         {"contact_effect", &P::contact_effect, 0, 1, "1",
          "relative fall of prejudice per positive out-group contact (calibrated so that the "
          "contact-prejudice "
-         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.002-0.02)"},
+         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.0005-0.02)"},
         {"relaxation", &P::relaxation, 0, 1, "per step",
          "share of the gap between prejudice and the resident's disposition (its initial prejudice, from "
          "stable traits) closed each step: contact and rumours move prejudice, which drifts back without "

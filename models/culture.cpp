@@ -7,8 +7,8 @@
 // step's meetings in World::today (place meetings and friends' meetings),
 // the resident interacts with the partner with probability overlap/F and
 // then copies one trait on which they differ (axelrod_exchange), reading
-// the partner's culture from the start of the step (carried in the meeting
-// slot). Both sides of a meeting
+// the partner's culture from the start of the step (World::today.state, read
+// only for the meetings that are exchanges). Both sides of a meeting
 // apply the rule, each to itself: exchange runs both ways, which is what
 // separates integration (mutual exchange, diversity kept) from
 // assimilation (minority traits vanish).
@@ -112,18 +112,16 @@ public:
             uint32_t c = pop.culture[r];
             uint64_t changed = 0;
             for (size_t m = 0; m < S; ++m) {
-                const Encounters::Meeting& mt = w.today.slot[r * S + m];
-                if (mt.partner == kNoResident)
+                const uint32_t q = w.today.slot[r * S + m].partner;
+                if (q == kNoResident)
                     continue;
-                const int o = overlap(c, mt.culture, p_.features);
-                if (o == 0 || o == p_.features)
-                    continue; // no draw needed: the draws of slot m are used only here
                 const uint64_t h = draw(uint32_t(r), uint32_t(m));
                 // Three draws from one hash: exchange at all (16 bits), interaction, feature.
                 if (double(h & 0xFFFFu) * 0x1.0p-16 >= p_.exchange_rate)
                     continue;
+                const uint32_t other = w.today.state[q].culture; // at the start of the step
                 const uint32_t next =
-                    axelrod_exchange(c, mt.culture, p_.features, double(uint32_t(h >> 40)) * 0x1.0p-24,
+                    axelrod_exchange(c, other, p_.features, double(uint32_t(h >> 40)) * 0x1.0p-24,
                                      double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
                 changed += next != c;
                 c = next;

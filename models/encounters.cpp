@@ -455,8 +455,8 @@ public:
                     info |= kNeg;
             }
             const size_t slot = (kind * rounds_ + k) * 2;
-            w.today.slot[size_t(a.who) * S + slot] = {b.who, b.culture, info, b.rumour};
-            w.today.slot[size_t(b.who) * S + slot + 1] = {a.who, a.culture, info, a.rumour};
+            w.today.slot[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
+            w.today.slot[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
             ++x.meetings;
             if (out) {
                 ++x.outgroup;

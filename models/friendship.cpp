@@ -146,7 +146,7 @@ public:
                     if (have_meetings) {
                         const Encounters::Public& f = w.today.state[ids[k]];
                         const bool out = (outgroup >> k) & 1u;
-                        w.today.slot[r * S + place_slots + k] = {ids[k], f.culture,
+                        w.today.slot[r * S + place_slots + k] = {ids[k],
                                                                  uint8_t(Encounters::kFriend |
                                                                          Encounters::kPositive |
                                                                          (out ? Encounters::kOutgroup : 0)),

@@ -27,7 +27,7 @@ enum class Stream : uint32_t {
     Activities = 4,      // which places residents visit (models/encounters.cpp)
     Meetings = 5,        // who meets whom at a place, and how it goes
     Attitudes = 6,       // reserved (attitudes draws nothing)
-    Friendship = 7,      // models/friendship.cpp
+    Friendship = 7,      // reserved (friendship draws from FriendMeetings)
     Culture = 8,         // models/culture.cpp
     Rumours = 9,         // models/rumours.cpp
     SocialSetup = 10,    // initial social state (workplaces, traits, agents)

@@ -169,8 +169,8 @@ private:
 // The first slots - kTieSlots are meetings at places (written by the
 // encounters mechanism); the last kTieSlots are friends' meetings outside
 // them, one per tie slot (written by the friendship mechanism, which runs
-// next). The partner's culture and rumour states in a slot are those at the
-// start of the step.
+// next). The partner's rumour state in a slot is the one at the start of the
+// step (its other start-of-step figures are in `state`).
 struct Encounters {
     // info bits of a slot
     static constexpr uint8_t kOutgroup = 1; // partner of another group
@@ -183,9 +183,8 @@ struct Encounters {
     // of the step (so mechanisms read partners without random access).
     struct Meeting {
         uint32_t partner = kNoResident;
-        uint32_t culture = 0; // the partner's Population::culture
-        uint8_t info = 0;     // the bits above
-        uint8_t rumour = 0;   // the partner's Population::rumour
+        uint8_t info = 0;   // the bits above
+        uint8_t rumour = 0; // the partner's Population::rumour
     };
     // What partners read of a resident: its state at the start of the step.
     struct Public {
