@@ -62,20 +62,6 @@ inline uint64_t draw_u64(uint64_t seed, Stream stream, uint32_t step, uint32_t i
     return (index & 1) ? (uint64_t(out[3]) << 32 | out[2]) : (uint64_t(out[1]) << 32 | out[0]);
 }
 
-// Draws 2b and 2b + 1 of (seed, stream, step, id) at once: one Philox block.
-inline std::array<uint64_t, 2> draw_pair(uint64_t seed, Stream stream, uint32_t step, uint32_t id,
-                                         uint32_t b) {
-    const auto out = philox::block({id, b, step, uint32_t(stream)}, {uint32_t(seed), uint32_t(seed >> 32)});
-    return {uint64_t(out[1]) << 32 | out[0], uint64_t(out[3]) << 32 | out[2]};
-}
-
-// Four 32-bit draws of block b of (seed, stream, step, id) (the same
-// bits as draw_pair): for loops needing several low-precision draws.
-inline std::array<uint32_t, 4> draw_block(uint64_t seed, Stream stream, uint32_t step, uint32_t id,
-                                          uint32_t b) {
-    return philox::block({id, b, step, uint32_t(stream)}, {uint32_t(seed), uint32_t(seed >> 32)});
-}
-
 // SplitMix64's finaliser (Steele, Lea & Flood 2014): a bijection of 64-bit
 // words with full avalanche.
 inline uint64_t mix64(uint64_t z) {
