@@ -11,32 +11,6 @@
 
 namespace icsim {
 
-namespace {
-
-MetricSummary summarise(const std::string& name, const std::vector<double>& v) {
-    MetricSummary m;
-    m.name = name;
-    m.count = uint32_t(v.size());
-    if (v.empty())
-        return m;
-    double s = 0;
-    m.min = m.max = v[0];
-    for (double x : v) {
-        s += x;
-        m.min = std::min(m.min, x);
-        m.max = std::max(m.max, x);
-    }
-    m.mean = s / double(v.size());
-    double q = 0;
-    for (double x : v)
-        q += (x - m.mean) * (x - m.mean);
-    m.sd = v.size() > 1 ? std::sqrt(q / double(v.size() - 1)) : 0;
-    m.se = m.sd / std::sqrt(double(v.size()));
-    return m;
-}
-
-} // namespace
-
 void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed) {
     const uint32_t runs = quick ? 2 : 6;
     std::vector<double> ratio, corr;
@@ -65,7 +39,7 @@ void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed
         r.model = "city (default)";
         r.parameters = params;
         r.check = {metric, reference, source, 0, tolerance};
-        r.measured = summarise(metric, v);
+        r.measured = summarise_metric(metric, v);
         r.runs = runs;
         r.allowed = validation_allowance(r.check, r.measured);
         r.pass = validation_passes(r.check, r.measured);

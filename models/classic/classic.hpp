@@ -69,6 +69,10 @@ struct MetricSummary {
     uint32_t count = 0;
 };
 
+// Mean, sd, se, min and max of `values` in order, skipping missing ones
+// (NaN, see kMissing); count says how many had a value.
+MetricSummary summarise_metric(const std::string& name, const std::vector<double>& values);
+
 struct ClassicResult {
     std::vector<std::pair<std::string, double>> params; // resolved: defaults with overrides applied
     std::vector<MetricSummary> metrics;

@@ -21,6 +21,34 @@ uint64_t replicate_seed(uint64_t seed, uint32_t replicate) {
     return draw_u64(seed, Stream::Classic, 0, replicate, 0);
 }
 
+MetricSummary summarise_metric(const std::string& name, const std::vector<double>& values) {
+    MetricSummary s;
+    s.name = name;
+    s.min = std::numeric_limits<double>::infinity();
+    s.max = -s.min;
+    double sum = 0;
+    for (const double v : values) {
+        if (std::isnan(v))
+            continue;
+        ++s.count;
+        sum += v;
+        s.min = std::min(s.min, v);
+        s.max = std::max(s.max, v);
+    }
+    if (s.count == 0) {
+        s.mean = s.sd = s.se = s.min = s.max = kMissing;
+        return s;
+    }
+    s.mean = sum / s.count;
+    double ss = 0;
+    for (const double v : values)
+        if (!std::isnan(v))
+            ss += (v - s.mean) * (v - s.mean);
+    s.sd = s.count > 1 ? std::sqrt(ss / (s.count - 1)) : 0.0;
+    s.se = s.sd / std::sqrt(double(s.count));
+    return s;
+}
+
 ClassicResult run_classic(const ClassicModel& model, const ParamValues& overrides, uint32_t runs,
                           uint64_t seed) {
     if (runs == 0)
@@ -39,34 +67,11 @@ ClassicResult run_classic(const ClassicModel& model, const ParamValues& override
 
     // Summaries in replicate order: independent of the thread count. Missing
     // values (NaN) are skipped; see kMissing.
+    std::vector<double> values(runs);
     for (size_t m = 0; m < per_run[0].size(); ++m) {
-        MetricSummary s;
-        s.name = per_run[0][m].first;
-        s.min = std::numeric_limits<double>::infinity();
-        s.max = -s.min;
-        double sum = 0;
-        for (const auto& r : per_run) {
-            const double v = r.at(m).second;
-            if (std::isnan(v))
-                continue;
-            ++s.count;
-            sum += v;
-            s.min = std::min(s.min, v);
-            s.max = std::max(s.max, v);
-        }
-        if (s.count == 0) {
-            s.mean = s.sd = s.se = s.min = s.max = kMissing;
-            result.metrics.push_back(s);
-            continue;
-        }
-        s.mean = sum / s.count;
-        double ss = 0;
-        for (const auto& r : per_run)
-            if (!std::isnan(r[m].second))
-                ss += (r[m].second - s.mean) * (r[m].second - s.mean);
-        s.sd = s.count > 1 ? std::sqrt(ss / (s.count - 1)) : 0.0;
-        s.se = s.sd / std::sqrt(double(s.count));
-        result.metrics.push_back(s);
+        for (uint32_t k = 0; k < runs; ++k)
+            values[k] = per_run[k].at(m).second;
+        result.metrics.push_back(summarise_metric(per_run[0][m].first, values));
     }
     return result;
 }
