@@ -26,7 +26,7 @@
 //  - c+ <- memory x c+ + positive contacts, c- likewise.
 // Multiplicative steps keep p in [0, 1]. Each resident writes only its own
 // values and reads the others' as they were at the start of the step
-// (World::today.state).
+// (World::today.start).
 #include "models/attitudes.hpp"
 
 #include <algorithm>
@@ -91,21 +91,30 @@ public:
         const size_t S = have_meetings ? w.today.slots : 0;
         const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
         const uint8_t thr = w.social.friend_threshold;
-        // Who has an out-group friend (for extended contact).
-        out_friend_.assign(n, 0);
-        if (thr > 0)
+        // Who has an out-group friend (for extended contact): from the
+        // friendship mechanism when it ran this step, else from the ties.
+        const bool from_friendship = w.today.out_friend_step == ctx.step && w.today.out_friend.size() == n;
+        if (thr > 0 && !from_friendship) {
+            out_friend_.resize(n);
             parallel_for_index(
                 n, [&](size_t r) { out_friend_[r] = uint8_t(outgroup_friends(pop, r, thr) != 0); });
+        }
+        const uint8_t* out_friend = from_friendship ? w.today.out_friend.data() : out_friend_.data();
+        const Encounters::Meeting* const slots = w.today.slot.data();
+        const float* const start_prejudice = w.today.start.prejudice.data();
+        constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
         parallel_for_index(n, [&](size_t r) {
             if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
-                for (size_t m = tie_from; m < S; ++m)
-                    if (const uint32_t q = w.today.slot[(r + kPrefetchAhead) * S + m].partner;
-                        q != kNoResident)
-                        __builtin_prefetch(&w.today.state[q]);
+                // (an empty slot prefetches resident 0: no branch on it)
+                for (size_t m = tie_from; m < S; ++m) {
+                    const uint32_t q = slots[(r + kPrefetchAhead) * S + m].partner;
+                    __builtin_prefetch(&start_prejudice[q == kNoResident ? 0 : q]);
+                }
                 if (thr > 0)
-                    for (size_t k = 0; k < kTieSlots; ++k)
-                        if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
-                            __builtin_prefetch(&out_friend_[f]);
+                    for (size_t k = 0; k < kTieSlots; ++k) {
+                        const uint32_t f = pop.tie[k][r + kPrefetchAhead];
+                        __builtin_prefetch(&out_friend[f == kNoResident ? 0 : f]);
+                    }
             }
             const double p0 =
                 pop.prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
@@ -115,38 +124,47 @@ public:
             double cp = p_.memory * cp0, cn = p_.memory * double(pop.contact_negative[r]);
             double pull = 0;
             int pulls = 0;
+            // The slots that matter: out-group contacts with a valence, and
+            // friends' meetings (found without a branch per slot).
+            const Encounters::Meeting* const mine = slots + r * S;
+            unsigned bits = 0;
             for (size_t m = 0; m < S; ++m) {
-                const uint32_t q = w.today.slot[r * S + m].partner;
-                if (q == kNoResident)
-                    continue;
-                const uint8_t f = w.today.slot[r * S + m].info;
-                if (f & Encounters::kOutgroup) {
-                    if (f & Encounters::kPositive) {
-                        p = after_contact(p_, p, true, weight, cp0);
-                        cp += 1;
-                    } else if (f & Encounters::kNegative) {
-                        p = after_contact(p_, p, false, weight, cp0);
-                        cn += 1;
-                    }
+                const uint8_t f = mine[m].info;
+                bits |= unsigned(mine[m].partner != kNoResident &&
+                                 (((f & Encounters::kOutgroup) && (f & kValence)) ||
+                                  (m >= tie_from && (f & Encounters::kFriend))))
+                        << m;
+            }
+            for (; bits != 0; bits &= bits - 1) {
+                const auto m = size_t(__builtin_ctz(bits));
+                const uint8_t f = mine[m].info;
+                if ((f & Encounters::kOutgroup) && (f & kValence)) {
+                    const bool positive = f & Encounters::kPositive;
+                    p = after_contact(p_, p, positive, weight, cp0);
+                    cp += positive;
+                    cn += !positive;
                 }
                 if (m >= tie_from && (f & Encounters::kFriend)) {
                     // the friend's prejudice at the start of the step
                     if (const auto gap =
-                            confidence_gap(p0, double(w.today.state[q].prejudice), p_.confidence)) {
+                            confidence_gap(p0, double(start_prejudice[mine[m].partner]), p_.confidence)) {
                         pull += *gap;
                         ++pulls;
                     }
                 }
             }
-            if (thr > 0)
-                for (size_t k = 0; k < kTieSlots; ++k) {
-                    const uint32_t f = pop.tie[k][r];
-                    if (pop.tie_strength[k][r] >= thr && !((pop.tie_outgroup[r] >> k) & 1u) &&
-                        out_friend_[f]) {
-                        p -= p_.extended_effect * p;
-                        break;
-                    }
-                }
+            if (thr > 0) {
+                // Extended contact: an in-group friend with an out-group friend.
+                unsigned ingroup_friends = 0;
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    ingroup_friends |= unsigned(pop.tie_strength[k][r] >= thr) << k;
+                ingroup_friends &= ~unsigned(pop.tie_outgroup[r]);
+                bool extended = false;
+                for (; ingroup_friends != 0; ingroup_friends &= ingroup_friends - 1)
+                    extended |= out_friend[pop.tie[size_t(__builtin_ctz(ingroup_friends))][r]] != 0;
+                if (extended)
+                    p -= p_.extended_effect * p;
+            }
             if (pulls > 0) // towards the mean of the friends met: no overshoot however many
                 p += p_.influence * pull / pulls;
             pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));

@@ -7,7 +7,7 @@
 // step's meetings in World::today (place meetings and friends' meetings),
 // the resident interacts with the partner with probability overlap/F and
 // then copies one trait on which they differ (axelrod_exchange), reading
-// the partner's culture from the start of the step (World::today.state, read
+// the partner's culture from the start of the step (World::today.start, read
 // only for the meetings that are exchanges). Both sides of a meeting
 // apply the rule, each to itself: exchange runs both ways, which is what
 // separates integration (mutual exchange, diversity kept) from
@@ -111,15 +111,14 @@ public:
         changes_ = double(deterministic_sum<uint64_t>(n, [&](size_t r) {
             uint32_t c = pop.culture[r];
             uint64_t changed = 0;
-            for (size_t m = 0; m < S; ++m) {
+            for (unsigned bits = S > 0 ? w.today.occupied(r) : 0u; bits != 0; bits &= bits - 1) {
+                const auto m = size_t(__builtin_ctz(bits));
                 const uint32_t q = w.today.slot[r * S + m].partner;
-                if (q == kNoResident)
-                    continue;
                 const uint64_t h = draw(uint32_t(r), uint32_t(m));
                 // Three draws from one hash: exchange at all (16 bits), interaction, feature.
                 if (double(h & 0xFFFFu) * 0x1.0p-16 >= p_.exchange_rate)
                     continue;
-                const uint32_t other = w.today.state[q].culture; // at the start of the step
+                const uint32_t other = w.today.start.culture[q]; // at the start of the step
                 const uint32_t next =
                     axelrod_exchange(c, other, p_.features, double(uint32_t(h >> 40)) * 0x1.0p-24,
                                      double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);

@@ -44,7 +44,7 @@
 //     drawn from the initiator's counter stream.
 // The meetings are written to World::today, one slot per (visit kind: work
 // or leisure, round, role), so no two visits write the same slot; each
-// carries the partner's culture and rumour states, gathered with the visit
+// carries the partner's start-of-step rumour state, gathered with the visit
 // in step 2.
 #include "models/encounters.hpp"
 
@@ -264,11 +264,13 @@ public:
         // it does not run).
         const bool clear_ties = w.social.friend_threshold == 0;
         t.visit.resize(n * kKinds);
-        w.today.state.resize(n);
+        w.today.start.resize(n);
         const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
         const KeyedHash team(ctx.seed, Stream::SocialSetup, 8); // no step: a resident keeps its team
         parallel_for_index(n, [&](size_t r) {
-            w.today.state[r] = {w.pop.culture[r], w.pop.prejudice[r], w.pop.group[r], w.pop.rumour[r]};
+            w.today.start.culture[r] = w.pop.culture[r];
+            w.today.start.prejudice[r] = w.pop.prejudice[r];
+            w.today.start.rumour[r] = w.pop.rumour[r];
             uint32_t* v = &t.visit[r * kKinds];
             v[0] = v[1] = kNoPlace;
             const uint64_t h0 = activity(uint32_t(r), 0);
@@ -343,12 +345,7 @@ public:
                     if (un == kNoPlace)
                         continue;
                     const uint32_t at = pos[un]++;
-                    t.rec[at] = {uint32_t(r),
-                                 w.pop.culture[r],
-                                 w.pop.language[r],
-                                 w.pop.prejudice[r],
-                                 w.hoods.of_cell[w.pop.cell[r]],
-                                 w.pop.group[r],
+                    t.rec[at] = {uint32_t(r), w.pop.language[r], w.pop.prejudice[r], w.pop.group[r],
                                  w.pop.rumour[r]};
                     t.where[at] = un;
                 }
@@ -478,13 +475,14 @@ private:
     static constexpr uint8_t kOut = Encounters::kOutgroup;
     static constexpr uint8_t kPos = Encounters::kPositive;
     static constexpr uint8_t kNeg = Encounters::kNegative;
-    // A visit in unit order, with what a meeting reads of the visitor.
+    // A visit in unit order, with what a meeting reads of the visitor (16
+    // bytes: the scatter writes and the meetings read one per visit).
     struct Visit {
-        uint32_t who, culture;
+        uint32_t who;
         float language, prejudice;
-        uint16_t hood;
         uint8_t group, rumour;
     };
+    static_assert(sizeof(Visit) == 16);
     struct Scratch {
         std::vector<uint32_t> visit, counts, start, where, offset;
         std::vector<Visit> rec;

@@ -24,7 +24,7 @@
 // meetings both sides saw alike, so ties are mutual unless one side's slots
 // were full. Each resident's update reads only its own slots and the step's
 // meetings (and, for a friends' meeting, the friend's start-of-step state
-// in World::today.state): parallel and independent of the thread count.
+// in World::today.start): parallel and independent of the thread count.
 #include "models/friendship.hpp"
 
 #include <algorithm>
@@ -49,30 +49,37 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
 }
 
 int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold) {
+    // Without branches on the slots' contents (which a branch predictor
+    // cannot guess): a bit mask of the slot holding the partner, and the
+    // slot to fill as the minimum of a key per slot.
+    unsigned held = 0;
     for (size_t k = 0; k < kTieSlots; ++k)
-        if (strength[k] > 0 && ids[k] == partner) {
-            const int s = std::clamp(int(strength[k]) + change, 0, 255);
-            strength[k] = uint8_t(s);
-            if (s == 0)
-                ids[k] = kNoResident;
-            return int(k);
-        }
+        held |= unsigned(strength[k] > 0 && ids[k] == partner) << k;
+    if (held != 0) {
+        const auto k = size_t(__builtin_ctz(held));
+        const int s = std::clamp(int(strength[k]) + change, 0, 255);
+        strength[k] = uint8_t(s);
+        if (s == 0)
+            ids[k] = kNoResident;
+        return int(k);
+    }
     if (change <= 0)
         return -1;
-    int slot = -1;
+    // Key (strength, slot): an empty slot has strength 0, so the first
+    // empty slot comes first, then the weakest acquaintance (lowest slot
+    // among equals); a friend's slot is never taken.
+    unsigned best = ~0u;
     for (size_t k = 0; k < kTieSlots; ++k) {
-        if (strength[k] == 0) {
-            slot = int(k);
-            break;
-        }
-        if (strength[k] < friend_threshold && (slot < 0 || strength[k] < strength[size_t(slot)]))
-            slot = int(k);
+        const unsigned key =
+            int(strength[k]) < friend_threshold ? (unsigned(strength[k]) << 2 | unsigned(k)) : ~0u;
+        best = std::min(best, key);
     }
-    if (slot < 0)
+    if (best == ~0u)
         return -1;
+    const size_t slot = best & 3u;
     ids[slot] = partner;
     strength[slot] = 1;
-    return slot;
+    return int(slot);
 }
 
 namespace {
@@ -100,11 +107,15 @@ public:
             }
         };
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
+        w.today.out_friend.resize(n);
         const Tally t = deterministic_sum<Tally>(n, [&](size_t r) {
-            if (have_meetings && r + kPrefetchAhead < n) // the friends met a few residents ahead
-                for (size_t k = 0; k < kTieSlots; ++k)
-                    if (const uint32_t f = pop.tie[k][r + kPrefetchAhead]; f != kNoResident)
-                        __builtin_prefetch(&w.today.state[f]);
+            // The arrays and parameters in locals: a store through a byte
+            // pointer may alias anything, so reading them through `w` and
+            // `p_` would reload them after every such store.
+            Encounters::Meeting* const slot = w.today.slot.data() + r * S;
+            const uint8_t* const start_rumour = w.today.start.rumour.data();
+            const int threshold = p_.friend_threshold;
+            const double friend_meeting = p_.friend_meeting, decay = p_.decay;
             uint32_t ids[kTieSlots];
             uint8_t st[kTieSlots];
             uint8_t outgroup = pop.tie_outgroup[r];
@@ -115,61 +126,66 @@ public:
                 st[k] = pop.tie_strength[k][r];
                 friends_before += st[k] >= thr;
             }
-            for (size_t m = 0; m < place_slots; ++m) {
-                const uint32_t q = w.today.slot[r * S + m].partner;
-                const uint8_t f = w.today.slot[r * S + m].info;
-                if (q == kNoResident || !(f & (Encounters::kPositive | Encounters::kNegative)))
-                    continue;
+            // The valenced place meetings, as a bit mask (no branch per slot).
+            unsigned valenced = 0;
+            for (size_t m = 0; m < place_slots; ++m)
+                valenced |= unsigned(slot[m].partner != kNoResident &&
+                                     (slot[m].info & (Encounters::kPositive | Encounters::kNegative)) != 0)
+                            << m;
+            for (; valenced != 0; valenced &= valenced - 1) {
+                const Encounters::Meeting mt = slot[__builtin_ctz(valenced)];
                 const int k =
-                    update_tie(ids, st, q, (f & Encounters::kPositive) ? 1 : -1, p_.friend_threshold);
+                    update_tie(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
                 if (k >= 0) {
                     renewed[k] = true;
                     const uint8_t bit = uint8_t(1u << k);
-                    outgroup =
-                        (f & Encounters::kOutgroup) ? uint8_t(outgroup | bit) : uint8_t(outgroup & ~bit);
+                    outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
+                                                                 : uint8_t(outgroup & ~bit);
                 }
             }
             Tally x;
             for (size_t k = 0; k < kTieSlots; ++k) {
-                bool met = false;
                 // One draw per (step, pair) decides whether the two meet and
                 // whether an unrenewed tie weakens, so both sides of a mutual
-                // tie see the same.
-                uint64_t h = 0;
-                if (st[k] > 0) {
-                    const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
-                    h = pair_draw(lo, hi);
+                // tie see the same. Computed for every slot and used where
+                // the slot holds a tie: selects rather than branches, as
+                // these outcomes cannot be predicted.
+                const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
+                const uint64_t h = pair_draw(lo, hi);
+                const bool met = st[k] >= thr && unit_hi(h) < friend_meeting;
+                renewed[k] |= met;
+                if (have_meetings) { // every tie slot of the step is written: a meeting or none
+                    const uint32_t seen = met ? ids[k] : uint32_t(r);
+                    const bool out = (outgroup >> k) & 1u;
+                    const Encounters::Meeting none{};
+                    const Encounters::Meeting friends{ids[k],
+                                                      uint8_t(Encounters::kFriend | Encounters::kPositive |
+                                                              (out ? Encounters::kOutgroup : 0)),
+                                                      start_rumour[seen]};
+                    slot[place_slots + k] = met ? friends : none;
                 }
-                if (st[k] >= thr && unit_hi(h) < p_.friend_meeting) {
-                    renewed[k] = true;
-                    met = true;
-                    if (have_meetings) {
-                        const Encounters::Public& f = w.today.state[ids[k]];
-                        const bool out = (outgroup >> k) & 1u;
-                        w.today.slot[r * S + place_slots + k] = {ids[k],
-                                                                 uint8_t(Encounters::kFriend |
-                                                                         Encounters::kPositive |
-                                                                         (out ? Encounters::kOutgroup : 0)),
-                                                                 f.rumour};
-                    }
-                }
-                if (have_meetings && !met) // every tie slot of the step is written: a meeting or none
-                    w.today.slot[r * S + place_slots + k] = Encounters::Meeting{};
-                if (!renewed[k] && st[k] > 0 && unit_lo(h) < p_.decay && --st[k] == 0)
-                    ids[k] = kNoResident;
+                const bool weakens = !renewed[k] && st[k] > 0 && unit_lo(h) < decay;
+                st[k] = uint8_t(st[k] - uint8_t(weakens));
+                ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
                 friends_after += st[k] >= thr;
             }
             x.made = uint64_t(std::max(0, friends_after - friends_before));
             x.lost = uint64_t(std::max(0, friends_before - friends_after));
+            unsigned friends = 0;
             for (size_t k = 0; k < kTieSlots; ++k) {
-                pop.tie[k][r] = ids[k];
-                pop.tie_strength[k][r] = st[k];
                 if (st[k] == 0)
                     outgroup = uint8_t(outgroup & ~(1u << k));
+                friends |= unsigned(st[k] >= thr) << k;
             }
+            for (size_t k = 0; k < kTieSlots; ++k)
+                pop.tie[k][r] = ids[k];
             pop.tie_outgroup[r] = outgroup;
+            w.today.out_friend[r] = uint8_t((friends & outgroup) != 0);
+            for (size_t k = 0; k < kTieSlots; ++k) // last: byte stores that may alias the rest
+                pop.tie_strength[k][r] = st[k];
             return x;
         });
+        w.today.out_friend_step = ctx.step;
         made_ = double(t.made);
         lost_ = double(t.lost);
     }

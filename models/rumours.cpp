@@ -90,6 +90,20 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
 
 namespace {
 
+// Whether some rule of rumour_meeting can fire for some rumour between a
+// resident in `self` and a partner in `other` (packed states, 2 bits per
+// rumour): an ignorant told by a spreader, a spreader meeting someone who
+// knows the rumour, or a believer (spreader or stifler) meeting an agent.
+bool may_fire(uint8_t self, uint8_t other, bool partner_agent) {
+    constexpr unsigned kLow = 0x55; // the low bit of each rumour's state
+    const auto spreaders = [](unsigned s) { return s & ~(s >> 1) & kLow; }; // state 1
+    const auto knows = [](unsigned s) { return (s | (s >> 1)) & kLow; };    // state != 0
+    const auto believes = [](unsigned s) { return (s ^ (s >> 1)) & kLow; }; // state 1 or 2
+    const unsigned fire = (~knows(self) & spreaders(other)) | (spreaders(self) & knows(other)) |
+                          (partner_agent ? believes(self) : 0u);
+    return (fire & kLow) != 0;
+}
+
 class Rumours final : public Mechanism {
 public:
     Rumours(const RumoursParams& p, const World& w) : p_(p) {
@@ -111,12 +125,14 @@ public:
             return double(L[size_t(w.hoods.of_cell[pop.cell[r]]) * size_t(G) + pop.group[r]]);
         };
         // Agents: a fixed uniform per resident against the trained share.
-        agent_.assign(n, 0);
+        // (agent_ is read only when any_agent.)
         const bool any_agent = p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0;
         const KeyedHash rank(ctx.seed, Stream::SocialSetup, 7); // fixed per resident: no step in the key
-        if (any_agent)
+        if (any_agent) {
+            agent_.resize(n);
             parallel_for_index(
                 n, [&](size_t r) { agent_[r] = to_unit(rank(uint32_t(r), 0)) < p_.agent_share * level(r); });
+        }
         const uint32_t s = ctx.step, first = uint32_t(p_.first_step);
         const bool wave =
             R > 0 && s >= first && (p_.every == 0 ? s == first : (s - first) % uint32_t(p_.every) == 0);
@@ -137,7 +153,7 @@ public:
                 Tally x;
                 for (int k = 0; k < R; ++k) {
                     const bool seedling = to_unit(draw(uint32_t(r), 0x10000u + uint32_t(k))) < p_.seed_share;
-                    if (seedling && pop.group[r] != target_[size_t(k)] && !agent_[r]) {
+                    if (seedling && pop.group[r] != target_[size_t(k)] && !(any_agent && agent_[r])) {
                         state = with_rumour_state(state, k, kSpreader);
                         p += p_.belief_impact * (1 - p);
                         ++x.believed;
@@ -151,10 +167,9 @@ public:
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = pop.rumour[r];
-                const double transmission = p_.transmission * (1 - p_.campaign_effect * level(r));
                 double p = pop.prejudice[r];
                 Tally x;
-                if (agent_[r]) // trained: believes no rumour from now on
+                if (any_agent && agent_[r]) // trained: believes no rumour from now on
                     for (int k = 0; k < R; ++k)
                         if (const RumourState st = rumour_state(state, k);
                             st == kSpreader || st == kStifler) {
@@ -162,24 +177,31 @@ public:
                             p -= p_.debunk_reversal * p_.belief_impact * (1 - p);
                             ++x.debunked;
                         }
-                for (size_t m = 0; m < S; ++m) {
+                double transmission = -1; // computed when first needed
+                for (unsigned bits = S > 0 ? w.today.occupied(r) : 0u; bits != 0; bits &= bits - 1) {
+                    const auto m = size_t(__builtin_ctz(bits));
                     const Encounters::Meeting& mt = w.today.slot[r * S + m];
                     const uint32_t q = mt.partner;
-                    if (q == kNoResident)
+                    // Most meetings can change nothing (neither side knows a
+                    // rumour): one test over every rumour's 2 bits at once.
+                    const bool partner_agent = any_agent && agent_[q];
+                    if (!may_fire(state, mt.rumour, partner_agent))
                         continue;
+                    if (transmission < 0)
+                        transmission = p_.transmission * (1 - p_.campaign_effect * level(r));
                     for (int k = 0; k < R; ++k) {
                         const RumourState self = rumour_state(state, k), other = rumour_state(mt.rumour, k);
                         // Draws are needed only when a rule can fire; those of
                         // (slot, rumour) are used only here.
                         const bool spread = (self == kIgnorant && other == kSpreader) ||
                                             (self == kSpreader && other != kIgnorant);
-                        const bool debunk = agent_[q] && self != kIgnorant && self != kDebunked;
+                        const bool debunk = partner_agent && self != kIgnorant && self != kDebunked;
                         if (!spread && !debunk)
                             continue;
                         const uint64_t h = draw(uint32_t(r), uint32_t(m * size_t(R) + size_t(k)));
-                        const bool immune = agent_[r] || pop.group[r] == target_[size_t(k)];
+                        const bool immune = (any_agent && agent_[r]) || pop.group[r] == target_[size_t(k)];
                         const RumourStep st =
-                            rumour_meeting(self, other, immune, agent_[q] != 0, transmission, p_.stifling,
+                            rumour_meeting(self, other, immune, partner_agent, transmission, p_.stifling,
                                            p_.debunk_efficacy, unit_hi(h), unit_lo(h));
                         state = with_rumour_state(state, k, st.state);
                         if (st.believed) {

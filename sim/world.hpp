@@ -186,20 +186,43 @@ struct Encounters {
         uint8_t info = 0;   // the bits above
         uint8_t rumour = 0; // the partner's Population::rumour
     };
-    // What partners read of a resident: its state at the start of the step.
-    struct Public {
-        uint32_t culture = 0;
-        float prejudice = 0;
-        uint8_t group = 0;
-        uint8_t rumour = 0;
+    // What partners read of a resident: its state at the start of the step,
+    // one array per field, so that a read of a random partner touches a
+    // small array (1 byte a resident for the rumour states) rather than a
+    // wide record.
+    struct StartOfStep {
+        std::vector<uint32_t> culture;
+        std::vector<float> prejudice;
+        std::vector<uint8_t> rumour;
+        void resize(size_t n) {
+            culture.resize(n);
+            prejudice.resize(n);
+            rumour.resize(n);
+        }
     };
     size_t slots = 0;
-    uint32_t step = 0;         // the step these meetings belong to (0 = none yet)
-    std::vector<Public> state; // per resident, taken by the encounters mechanism
+    uint32_t step = 0; // the step these meetings belong to (0 = none yet)
+    StartOfStep start; // per resident, taken by the encounters mechanism
     // The step's place meetings in figures (each meeting once): all, between
     // groups, and positive / negative out-group contacts.
     uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
     std::vector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
+    // Per resident: 1 if it has a friend of another group once the
+    // friendship mechanism has updated the ties of step `out_friend_step`
+    // (what extended contact reads of friends; 0 = not computed this step).
+    std::vector<uint8_t> out_friend;
+    uint32_t out_friend_step = 0;
+
+    // Bit m set: resident r's slot m holds a meeting. Found without a branch
+    // per slot, so that loops over a resident's meetings (iterating the set
+    // bits) take no branch a predictor cannot guess on each empty slot.
+    unsigned occupied(size_t r) const {
+        unsigned bits = 0;
+        const Meeting* s = &slot[r * slots];
+        for (size_t m = 0; m < slots; ++m)
+            bits |= unsigned(s[m].partner != kNoResident) << m;
+        return bits;
+    }
 };
 
 // What the social mechanisms tell the metrics about how to read their

@@ -84,12 +84,15 @@ World strip_world(int n, int groups = 1) {
     return w;
 }
 
-// Takes the residents' start-of-step state into World::today.state, as the
+// Takes the residents' start-of-step state into World::today.start, as the
 // encounters mechanism does at the start of a step (what partners read).
 void take_state(World& w) {
-    w.today.state.resize(w.pop.size());
-    for (size_t r = 0; r < w.pop.size(); ++r)
-        w.today.state[r] = {w.pop.culture[r], w.pop.prejudice[r], w.pop.group[r], w.pop.rumour[r]};
+    w.today.start.resize(w.pop.size());
+    for (size_t r = 0; r < w.pop.size(); ++r) {
+        w.today.start.culture[r] = w.pop.culture[r];
+        w.today.start.prejudice[r] = w.pop.prejudice[r];
+        w.today.start.rumour[r] = w.pop.rumour[r];
+    }
 }
 
 // Makes a and b hold each other in tie slots ka / kb at strength s.
@@ -145,7 +148,7 @@ Problems check_meetings(const World& w, const std::vector<uint32_t>& culture0,
                 bad.add(where.str() + ": partner out of range or itself");
                 continue;
             }
-            if (mt.rumour != rumour0[q] || w.today.state[q].culture != culture0[q])
+            if (mt.rumour != rumour0[q] || w.today.start.culture[q] != culture0[q])
                 bad.add(where.str() + ": partner's rumour or culture state is not the one at the start");
             const bool out = pop.group[q] != pop.group[r];
             if (bool(mt.info & Encounters::kOutgroup) != out)
