@@ -267,31 +267,53 @@ public:
         w.today.start.resize(n);
         const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
         const KeyedHash team(ctx.seed, Stream::SocialSetup, 8); // no step: a resident keeps its team
-        parallel_for_index(n, [&](size_t r) {
-            w.today.start.culture[r] = w.pop.culture[r];
-            w.today.start.prejudice[r] = w.pop.prejudice[r];
-            w.today.start.rumour[r] = w.pop.rumour[r];
-            uint32_t* v = &t.visit[r * kKinds];
-            v[0] = v[1] = kNoPlace;
-            const uint64_t h0 = activity(uint32_t(r), 0);
-            const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
-            const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
-            const double u_place = double(h0 >> 40) * 0x1.0p-24;
-            const size_t h = w.hoods.of_cell[w.pop.cell[r]];
-            const size_t hg = h * size_t(G) + w.pop.group[r];
-            if (w.pop.workplace[r] != kNoPlace && u_work < p_.work_attendance)
-                v[0] = unit_of(team, uint32_t(r), w.pop.workplace[r]);
+        // The visit chances depend only on (neighbourhood, group): a table.
+        std::vector<std::pair<double, double>> chance(L_public.size()); // (public space, centre)
+        for (size_t hg = 0; hg < chance.size(); ++hg) {
             const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
-            const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
-            const auto& near = near_[h * 2 + (u_leisure < p_ps ? 0 : 1)];
-            if (u_leisure < p_ps + p_cc && !near.empty())
-                v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
-            if (clear_ties)
-                std::fill_n(&w.today.slot[r * S + place_slots_], kTieSlots, Encounters::Meeting{});
-            for (size_t kind = 0; kind < kKinds; ++kind)
-                if (v[kind] == kNoPlace)
-                    std::fill_n(&w.today.slot[r * S + kind * rounds_ * 2], rounds_ * 2,
-                                Encounters::Meeting{});
+            chance[hg] = {p_ps, std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]))};
+        }
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
+            // In locals: the byte stores below may alias any memory.
+            const Population& pop = w.pop;
+            const uint32_t *const culture = pop.culture.data(), *const workplace = pop.workplace.data();
+            const CellId* const cell = pop.cell.data();
+            const float* const prejudice = pop.prejudice.data();
+            const uint8_t *const group = pop.group.data(), *const rumour = pop.rumour.data();
+            const uint16_t* const of_cell = w.hoods.of_cell.data();
+            const std::pair<double, double>* const chances = chance.data();
+            const std::vector<uint32_t>* const near_lists = near_.data();
+            uint32_t* const visit = t.visit.data();
+            Encounters::Meeting* const slots = w.today.slot.data();
+            Encounters::StartOfStep& start = w.today.start;
+            uint32_t* const start_culture = start.culture.data();
+            float* const start_prejudice = start.prejudice.data();
+            uint8_t* const start_rumour = start.rumour.data();
+            const double work_attendance = p_.work_attendance;
+            const size_t rounds = rounds_, place_slots = place_slots_;
+            for (size_t r = range.begin(); r != range.end(); ++r) {
+                start_culture[r] = culture[r];
+                start_prejudice[r] = prejudice[r];
+                uint32_t* v = &visit[r * kKinds];
+                v[0] = v[1] = kNoPlace;
+                const uint64_t h0 = activity(uint32_t(r), 0);
+                const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
+                const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
+                const double u_place = double(h0 >> 40) * 0x1.0p-24;
+                const size_t h = of_cell[cell[r]];
+                const auto [p_ps, p_cc] = chances[h * size_t(G) + group[r]];
+                if (workplace[r] != kNoPlace && u_work < work_attendance)
+                    v[0] = unit_of(team, uint32_t(r), workplace[r]);
+                const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < p_ps ? 0 : 1)];
+                if (u_leisure < p_ps + p_cc && !near.empty())
+                    v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
+                if (clear_ties)
+                    std::fill_n(&slots[r * S + place_slots], kTieSlots, Encounters::Meeting{});
+                for (size_t kind = 0; kind < kKinds; ++kind)
+                    if (v[kind] == kNoPlace)
+                        std::fill_n(&slots[r * S + kind * rounds * 2], rounds * 2, Encounters::Meeting{});
+                start_rumour[r] = rumour[r];
+            }
         });
 
         // 2. counting sort of the visits by unit; each visit carries the
@@ -391,10 +413,64 @@ public:
         const Tally tally = oneapi::tbb::parallel_reduce(
             oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
+                // Everything the loop reads, in locals: the byte stores of
+                // the slots may alias any memory, so members and vectors
+                // read through `this` or `t` would be reloaded after each.
+                Encounters::Meeting* const slots = w.today.slot.data();
+                const Visit* const rec = t.rec.data();
+                const uint32_t *const where = t.where.data(), *const start = t.start.data(),
+                                      *const offset = t.offset.data(), *const unit_place = unit_place_.data();
+                const float *const sup_at = support.data(), *const med_at = mediation.data();
+                const Place* const places = w.places.data();
+                const size_t rounds = rounds_, groups = size_t(G);
+                const double salience = p_.salience, mediation_effect = p_.mediation_effect;
+                const EncountersParams params = p_;
                 for (size_t i = range.begin(); i != range.end(); ++i) {
                     if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
-                        __builtin_prefetch(&w.today.slot[size_t(t.rec[i + kPrefetchAhead].who) * S], 1);
-                    meet(w, draw, i, support, mediation, x);
+                        __builtin_prefetch(&slots[size_t(rec[i + kPrefetchAhead].who) * S], 1);
+                    // The meetings visit i starts (one per round), written to both sides' slots.
+                    const uint32_t un = where[i], pl = unit_place[un];
+                    const uint32_t first = start[un], s = start[un + 1] - first;
+                    const PlaceKind pk = places[pl].kind;
+                    const size_t kind = size_t(visit_kind(pk));
+                    const Visit a = rec[i];
+                    if (s < 2) { // alone: no meeting
+                        std::fill_n(&slots[size_t(a.who) * S + kind * rounds * 2], rounds * 2,
+                                    Encounters::Meeting{});
+                        continue;
+                    }
+                    const bool coop = pk != PlaceKind::PublicSpace;
+                    for (size_t k = 0; k < rounds; ++k) {
+                        const Visit b = rec[first + (uint32_t(i - first) + offset[un * rounds + k]) % s];
+                        const bool out = b.group != a.group;
+                        // The initiator's draw m = kind x rounds + k: one per meeting it starts.
+                        const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
+                        uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
+                        if (unit_hi(h) < salience) {
+                            // Levers at the place, for the two sides' groups alike.
+                            const double sup =
+                                0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
+                            const double med =
+                                0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
+                            const double pp =
+                                positive_probability(params, out, coop, sup, std::min(a.language, b.language),
+                                                     0.5 * (double(a.prejudice) + double(b.prejudice)));
+                            const double u = unit_lo(h);
+                            if (u < pp)
+                                info |= kPos;
+                            else if ((u - pp) / (1 - pp) >= mediation_effect * med)
+                                info |= kNeg;
+                        }
+                        const size_t slot = (kind * rounds + k) * 2;
+                        slots[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
+                        slots[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
+                        ++x.meetings;
+                        if (out) {
+                            ++x.outgroup;
+                            x.positive += (info & kPos) != 0;
+                            x.negative += (info & kNeg) != 0;
+                        }
+                    }
                 }
                 return x;
             },
@@ -414,53 +490,6 @@ public:
         w.today.outgroup = tally.outgroup;
         w.today.positive = tally.positive;
         w.today.negative = tally.negative;
-    }
-
-    // The meetings visit i starts (one per round), written to both sides' slots.
-    template <class Tally>
-    void meet(World& w, const KeyedHash& draw, size_t i, const std::vector<float>& support,
-              const std::vector<float>& mediation, Tally& x) const {
-        const Scratch& t = scratch_;
-        const size_t S = w.today.slots, G = size_t(w.group_total());
-        const uint32_t un = t.where[i], pl = unit_place_[un];
-        const uint32_t first = t.start[un], s = t.start[un + 1] - first;
-        const PlaceKind pk = w.places[pl].kind;
-        const size_t kind = size_t(visit_kind(pk));
-        const Visit& a = t.rec[i];
-        if (s < 2) { // alone: no meeting
-            std::fill_n(&w.today.slot[size_t(a.who) * S + kind * rounds_ * 2], rounds_ * 2,
-                        Encounters::Meeting{});
-            return;
-        }
-        const bool coop = pk != PlaceKind::PublicSpace;
-        for (size_t k = 0; k < rounds_; ++k) {
-            const Visit& b = t.rec[first + (uint32_t(i - first) + t.offset[un * rounds_ + k]) % s];
-            const bool out = b.group != a.group;
-            // The initiator's draw m = kind x rounds + k: one per meeting it starts.
-            const uint64_t h = draw(a.who, uint32_t(kind * rounds_ + k));
-            uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-            if (unit_hi(h) < p_.salience) {
-                // Levers at the place, for the two sides' groups alike.
-                const double sup = 0.5 * (double(support[pl * G + a.group]) + support[pl * G + b.group]);
-                const double med = 0.5 * (double(mediation[pl * G + a.group]) + mediation[pl * G + b.group]);
-                const double pp = positive_probability(p_, out, coop, sup, std::min(a.language, b.language),
-                                                       0.5 * (double(a.prejudice) + double(b.prejudice)));
-                const double u = unit_lo(h);
-                if (u < pp)
-                    info |= kPos;
-                else if ((u - pp) / (1 - pp) >= p_.mediation_effect * med)
-                    info |= kNeg;
-            }
-            const size_t slot = (kind * rounds_ + k) * 2;
-            w.today.slot[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
-            w.today.slot[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
-            ++x.meetings;
-            if (out) {
-                ++x.outgroup;
-                x.positive += (info & kPos) != 0;
-                x.negative += (info & kNeg) != 0;
-            }
-        }
     }
 
     void counters(Counters& out) const override {

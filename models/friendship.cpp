@@ -48,7 +48,11 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
     return fields;
 }
 
-int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold) {
+namespace {
+
+// update_tie's body, inlined into the friendship pass.
+[[gnu::always_inline]] inline int tie_rule(uint32_t* ids, uint8_t* strength, uint32_t partner, int change,
+                                           int friend_threshold) {
     // Without branches on the slots' contents (which a branch predictor
     // cannot guess): a bit mask of the slot holding the partner, and the
     // slot to fill as the minimum of a key per slot.
@@ -80,6 +84,12 @@ int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, i
     ids[slot] = partner;
     strength[slot] = 1;
     return int(slot);
+}
+
+} // namespace
+
+int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold) {
+    return tie_rule(ids, strength, partner, change, friend_threshold);
 }
 
 namespace {
@@ -135,7 +145,7 @@ public:
             for (; valenced != 0; valenced &= valenced - 1) {
                 const Encounters::Meeting mt = slot[__builtin_ctz(valenced)];
                 const int k =
-                    update_tie(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
+                    tie_rule(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
                 if (k >= 0) {
                     renewed[k] = true;
                     const uint8_t bit = uint8_t(1u << k);

@@ -102,19 +102,18 @@ private:
     void decide(const World& w, const StepContext& ctx) {
         const size_t G = w.groups.size();
         const uint32_t nv = uint32_t(vacant_.size());
-        std::vector<uint8_t> searching(w.pop.size());
-        parallel_for_index(w.pop.size(), [&](size_t i) {
+        // (An integer count: the same in any order.)
+        searches_ = deterministic_sum<uint64_t>(w.pop.size(), [&](size_t i) -> uint64_t {
             target_[i] = kNone;
             const CellId home = w.pop.cell[i];
             const size_t g = w.pop.group[i];
             const double tol = w.pop.tolerance[i];
             const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
             if (all == 0 || double(same) >= tol * double(all))
-                return;
+                return 0;
             CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
             if (nv == 0 || !rng.bernoulli(p_.move_probability))
-                return;
-            searching[i] = 1;
+                return 0;
             double best = all == 0 ? 1.0 : double(same) / double(all); // the share at home
             for (int k = 0; k < p_.candidates; ++k) {
                 const CellId v = vacant_[rng.below(nv)];
@@ -129,10 +128,8 @@ private:
                     target_[i] = v;
                 }
             }
+            return 1;
         });
-        searches_ = 0;
-        for (uint8_t u : searching)
-            searches_ += u;
     }
 
     void resolve_and_apply(World& w, const StepContext& ctx) {
