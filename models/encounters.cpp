@@ -324,31 +324,49 @@ public:
         const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
         const size_t block = std::max<size_t>(kBlock, (n + want - 1) / want);
         const size_t blocks = (n + block - 1) / block;
-        // Counts in [unit * blocks + block] (the prefix sum reads them in
-        // order); each block counts into a contiguous local array first.
+        // Counts in [block * U + unit]: each block counts into, and later
+        // writes from, its own contiguous stretch (no strided access per
+        // unit and block).
         t.counts.resize(U * blocks);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            thread_local std::vector<uint32_t> local;
-            local.assign(U, 0);
+            uint32_t* const count = &t.counts[b * U];
+            const uint32_t* const visit = t.visit.data();
+            std::fill_n(count, U, 0u);
             for (size_t i = b * block * kKinds; i < std::min(n, (b + 1) * block) * kKinds; ++i)
-                if (t.visit[i] != kNoPlace)
-                    ++local[t.visit[i]];
-            for (size_t un = 0; un < U; ++un)
-                t.counts[un * blocks + b] = local[un];
+                if (visit[i] != kNoPlace)
+                    ++count[visit[i]];
         });
-        t.start.assign(U + 1, 0);
+        // Offsets: unit totals (in parallel), their exclusive prefix sum,
+        // then each (block, unit) count becomes the block's first write
+        // position in the unit (in parallel over units).
+        t.start.resize(U + 1);
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, U, 4096), [&](const auto& range) {
+            for (size_t un = range.begin(); un != range.end(); ++un) {
+                uint32_t total = 0;
+                for (size_t b = 0; b < blocks; ++b)
+                    total += t.counts[b * U + un];
+                t.start[un] = total;
+            }
+        });
         {
             uint32_t at = 0;
             for (size_t un = 0; un < U; ++un) {
+                const uint32_t c = t.start[un];
                 t.start[un] = at;
-                for (size_t b = 0; b < blocks; ++b) {
-                    const uint32_t c = t.counts[un * blocks + b];
-                    t.counts[un * blocks + b] = at; // becomes the block's write position
-                    at += c;
-                }
+                at += c;
             }
             t.start[U] = at;
         }
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, U, 4096), [&](const auto& range) {
+            for (size_t un = range.begin(); un != range.end(); ++un) {
+                uint32_t at = t.start[un];
+                for (size_t b = 0; b < blocks; ++b) {
+                    const uint32_t c = t.counts[b * U + un];
+                    t.counts[b * U + un] = at;
+                    at += c;
+                }
+            }
+        });
         const size_t visits = t.start[U];
         if (t.rec.capacity() < n * kKinds) { // once: no reallocation as the number of visits varies
             t.rec.reserve(n * kKinds);
@@ -357,19 +375,21 @@ public:
         t.rec.resize(visits);
         t.where.resize(visits);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            thread_local std::vector<uint32_t> pos; // the block's write positions, contiguous
-            pos.resize(U);
-            for (size_t un = 0; un < U; ++un)
-                pos[un] = t.counts[un * blocks + b];
+            uint32_t* const pos = &t.counts[b * U]; // the block's write positions
+            // (In locals: the records' byte stores may alias any memory.)
+            const uint32_t* const visit = t.visit.data();
+            Visit* const rec = t.rec.data();
+            uint32_t* const where = t.where.data();
+            const float *const language = w.pop.language.data(), *const prejudice = w.pop.prejudice.data();
+            const uint8_t *const group = w.pop.group.data(), *const rumour = w.pop.rumour.data();
             for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {
-                    const uint32_t un = t.visit[r * kKinds + size_t(kind)];
+                    const uint32_t un = visit[r * kKinds + size_t(kind)];
                     if (un == kNoPlace)
                         continue;
                     const uint32_t at = pos[un]++;
-                    t.rec[at] = {uint32_t(r), w.pop.language[r], w.pop.prejudice[r], w.pop.group[r],
-                                 w.pop.rumour[r]};
-                    t.where[at] = un;
+                    rec[at] = {uint32_t(r), language[r], prejudice[r], group[r], rumour[r]};
+                    where[at] = un;
                 }
         });
 
@@ -513,8 +533,9 @@ private:
     };
     static_assert(sizeof(Visit) == 16);
     struct Scratch {
-        std::vector<uint32_t> visit, counts, start, where, offset;
-        std::vector<Visit> rec;
+        BigVector<uint32_t> visit, counts, where; // large, written and read at random: huge pages
+        std::vector<uint32_t> start, offset;
+        BigVector<Visit> rec;
     };
     EncountersParams p_;
     std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places

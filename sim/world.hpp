@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "sim/grid.hpp"
+#include "sim/memory.hpp"
 
 namespace icsim {
 
@@ -191,9 +192,9 @@ struct Encounters {
     // small array (1 byte a resident for the rumour states) rather than a
     // wide record.
     struct StartOfStep {
-        std::vector<uint32_t> culture;
-        std::vector<float> prejudice;
-        std::vector<uint8_t> rumour;
+        BigVector<uint32_t> culture;
+        BigVector<float> prejudice;
+        BigVector<uint8_t> rumour;
         void resize(size_t n) {
             culture.resize(n);
             prejudice.resize(n);
@@ -206,11 +207,11 @@ struct Encounters {
     // The step's place meetings in figures (each meeting once): all, between
     // groups, and positive / negative out-group contacts.
     uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
-    std::vector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
+    BigVector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
     // Per resident: 1 if it has a friend of another group once the
     // friendship mechanism has updated the ties of step `out_friend_step`
     // (what extended contact reads of friends; 0 = not computed this step).
-    std::vector<uint8_t> out_friend;
+    BigVector<uint8_t> out_friend;
     uint32_t out_friend_step = 0;
 
     // Bit m set: resident r's slot m holds a meeting. Found without a branch

@@ -1123,7 +1123,7 @@ TEST_SUITE("integration") {
             std::vector<std::string> counter_names;
             std::vector<double> counters; // every counter of every step
             std::vector<double> metrics;  // a few social metrics at the end
-            std::vector<Encounters::Meeting> today;
+            BigVector<Encounters::Meeting> today;
         };
         auto run = [&](int threads) {
             Run out;
