@@ -277,10 +277,9 @@ public:
             // In locals: the byte stores below may alias any memory.
             const Population& pop = w.pop;
             const uint32_t *const culture = pop.culture.data(), *const workplace = pop.workplace.data();
-            const CellId* const cell = pop.cell.data();
             const float* const prejudice = pop.prejudice.data();
             const uint8_t *const group = pop.group.data(), *const rumour = pop.rumour.data();
-            const uint16_t* const of_cell = w.hoods.of_cell.data();
+            const uint16_t* const hood = w.hood.data();
             const std::pair<double, double>* const chances = chance.data();
             const std::vector<uint32_t>* const near_lists = near_.data();
             uint32_t* const visit = t.visit.data();
@@ -300,7 +299,7 @@ public:
                 const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
                 const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
                 const double u_place = double(h0 >> 40) * 0x1.0p-24;
-                const size_t h = of_cell[cell[r]];
+                const size_t h = hood[r];
                 const auto [p_ps, p_cc] = chances[h * size_t(G) + group[r]];
                 if (workplace[r] != kNoPlace && u_work < work_attendance)
                     v[0] = unit_of(team, uint32_t(r), workplace[r]);

@@ -121,9 +121,7 @@ public:
         const size_t n = pop.size();
         const int G = w.group_total(), R = p_.rumours;
         const auto L = ctx.policy->intensity_table(Lever::AntiRumours, ctx.step, w.hoods.count(), G);
-        auto level = [&](size_t r) {
-            return double(L[size_t(w.hoods.of_cell[pop.cell[r]]) * size_t(G) + pop.group[r]]);
-        };
+        auto level = [&](size_t r) { return double(L[size_t(w.hood[r]) * size_t(G) + pop.group[r]]); };
         // Agents: a fixed uniform per resident against the trained share.
         // (agent_ is read only when any_agent.)
         const bool any_agent = p_.agent_share > 0 && *std::max_element(L.begin(), L.end()) > 0;

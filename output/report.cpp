@@ -347,7 +347,7 @@ SocialMetrics social_metrics(const World& w) {
             run_p = run_p2 = run_cp = run_cn = 0;
         };
         for (size_t r = b * kReduceBlock; r < std::min(n, (b + 1) * kReduceBlock); ++r) {
-            const size_t g = pop.group[r], h = w.hoods.of_cell[pop.cell[r]];
+            const size_t g = pop.group[r], h = w.hood[r];
             const double p = pop.prejudice[r], cp = pop.contact_positive[r];
             // Per-group sums run in locals while the group stays the same
             // (ids come in runs of one group), so additions do not wait on

@@ -18,15 +18,18 @@ void World::move(ResidentId r, CellId to) {
     ++group_count[size_t(to) * G + g];
     ++total[to];
     pop.cell[r] = to;
+    hood[r] = hoods.of_cell[to];
 }
 
 void World::recount() {
     const size_t G = groups.size();
     group_count.assign(size_t(grid.cells()) * G, 0);
     total.assign(size_t(grid.cells()), 0);
+    hood.resize(pop.size());
     for (size_t r = 0; r < pop.size(); ++r) {
         ++group_count[size_t(pop.cell[r]) * G + pop.group[r]];
         ++total[pop.cell[r]];
+        hood[r] = pop.cell[r] < hoods.of_cell.size() ? hoods.of_cell[pop.cell[r]] : 0;
     }
 }
 

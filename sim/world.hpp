@@ -258,14 +258,20 @@ struct World {
     std::vector<OrganisationSpec> organisations;
     std::vector<uint16_t> group_count; // residents of group g in cell c at [c * groups + g]
     std::vector<uint16_t> total;       // residents in cell c
-    Encounters today;                  // this step's meetings (transient, see Encounters)
-    SocialSpec social;                 // how to read the social state (see SocialSpec)
+    // Per resident: the neighbourhood of its home (hoods.of_cell of its
+    // cell), kept with the counts, so that per-resident passes read it in
+    // order instead of looking it up at a random cell.
+    std::vector<uint16_t> hood;
+    Encounters today;  // this step's meetings (transient, see Encounters)
+    SocialSpec social; // how to read the social state (see SocialSpec)
 
     int group_total() const { return int(groups.size()); }
     uint16_t count(CellId c, int g) const { return group_count[size_t(c) * groups.size() + size_t(g)]; }
-    // Moves resident r to cell `to`, keeping the counts in step. Not thread-safe.
+    // Moves resident r to cell `to`, keeping the counts and `hood` in step.
+    // Not thread-safe.
     void move(ResidentId r, CellId to);
-    // Recomputes the counts from the population (used by tests and checks).
+    // Recomputes the counts and `hood` from the population (after building
+    // or restoring one; used by tests and checks).
     void recount();
 };
 
