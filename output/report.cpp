@@ -275,6 +275,18 @@ namespace icsim {
 
 namespace {
 
+// How many of the first F traits (4 bits each) a and b share, without a
+// loop: a nibble of a ^ b is zero where they share the trait; its four bits
+// OR-ed into its lowest bit flag a difference, and a multiplication by
+// 0x11111111 adds the flags up into bits 28-31 (at most 8: no carry).
+int same_traits(uint32_t a, uint32_t b, int F) {
+    uint32_t x = a ^ b;
+    x = (x | (x >> 1) | (x >> 2) | (x >> 3)) & 0x11111111u;
+    if (F < 8)
+        x &= (1u << (4 * F)) - 1;
+    return F - int((uint64_t(x) * 0x11111111u >> 28) & 0xFu);
+}
+
 // One block's sums for social_metrics.
 struct SocialSums {
     // Counts are integers: exact, and an increment does not wait on a
@@ -332,6 +344,11 @@ SocialMetrics social_metrics(const World& w) {
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
     const bool met = sp.encounters && w.today.step > 0 && w.today.slots >= kTieSlots;
     std::vector<SocialSums> part(blocks, SocialSums(G, H, R));
+    // Berry's modes: an integer count k of features meets k >= threshold x F
+    // exactly when k >= ceil(threshold x F).
+    const int berry_min = int(std::ceil(sp.berry_threshold * F));
+    const uint32_t* const heritage_of = sp.heritage.data();
+    const uint32_t host_traits = F > 0 ? sp.heritage[0] : 0;
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         SocialSums& s = part[b];
         size_t run_g = 0;
@@ -377,17 +394,12 @@ SocialMetrics social_metrics(const World& w) {
             }
             if (F > 0) {
                 const uint32_t c = pop.culture[r];
-                int heritage = 0, host = 0;
-                for (int f = 0; f < F; ++f) {
-                    const uint32_t t = (c >> (4 * f)) & 0xFu;
-                    s.traits[size_t(f) * 16 + t] += 1;
-                    heritage += t == ((sp.heritage[g] >> (4 * f)) & 0xFu);
-                    host += t == ((sp.heritage[0] >> (4 * f)) & 0xFu);
-                }
-                const bool keeps = heritage >= sp.berry_threshold * F,
-                           adopts = host >= sp.berry_threshold * F;
+                for (int f = 0; f < F; ++f)
+                    s.traits[size_t(f) * 16 + ((c >> (4 * f)) & 0xFu)] += 1;
+                const int heritage = same_traits(c, heritage_of[g], F), host = same_traits(c, host_traits, F);
+                const bool keeps = heritage >= berry_min, adopts = host >= berry_min;
                 // 0 integration, 1 assimilation, 2 separation, 3 marginalisation
-                s.g_berry[g * 4 + (keeps ? (adopts ? 0 : 2) : (adopts ? 1 : 3))] += 1;
+                s.g_berry[g * 4 + size_t(!keeps) + 2 * size_t(!adopts)] += 1;
             }
             bool believes = false;
             for (size_t k = 0; k < R; ++k) {
