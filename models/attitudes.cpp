@@ -127,16 +127,16 @@ public:
             // The slots that matter: out-group contacts with a valence, and
             // friends' meetings (found without a branch per slot).
             const Encounters::Meeting* const mine = slots + r * S;
-            unsigned bits = 0;
+            uint64_t bits = 0;
             for (size_t m = 0; m < S; ++m) {
                 const uint8_t f = mine[m].info;
-                bits |= unsigned(mine[m].partner != kNoResident &&
+                bits |= uint64_t(mine[m].partner != kNoResident &&
                                  (((f & Encounters::kOutgroup) && (f & kValence)) ||
                                   (m >= tie_from && (f & Encounters::kFriend))))
                         << m;
             }
             for (; bits != 0; bits &= bits - 1) {
-                const auto m = size_t(__builtin_ctz(bits));
+                const auto m = size_t(__builtin_ctzll(bits));
                 const uint8_t f = mine[m].info;
                 if ((f & Encounters::kOutgroup) && (f & kValence)) {
                     const bool positive = f & Encounters::kPositive;

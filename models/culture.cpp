@@ -111,8 +111,8 @@ public:
         changes_ = double(deterministic_sum<uint64_t>(n, [&](size_t r) {
             uint32_t c = pop.culture[r];
             uint64_t changed = 0;
-            for (unsigned bits = S > 0 ? w.today.occupied(r) : 0u; bits != 0; bits &= bits - 1) {
-                const auto m = size_t(__builtin_ctz(bits));
+            for (uint64_t bits = S > 0 ? w.today.occupied(r) : 0; bits != 0; bits &= bits - 1) {
+                const auto m = size_t(__builtin_ctzll(bits));
                 const uint32_t q = w.today.slot[r * S + m].partner;
                 const uint64_t h = draw(uint32_t(r), uint32_t(m));
                 // Three draws from one hash: exchange at all (16 bits), interaction, feature.

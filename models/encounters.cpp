@@ -442,7 +442,6 @@ public:
                 const float *const sup_at = support.data(), *const med_at = mediation.data();
                 const Place* const places = w.places.data();
                 const size_t rounds = rounds_, groups = size_t(G);
-                const double salience = p_.salience, mediation_effect = p_.mediation_effect;
                 const EncountersParams params = p_;
                 for (size_t i = range.begin(); i != range.end(); ++i) {
                     if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
@@ -465,7 +464,7 @@ public:
                         // The initiator's draw m = kind x rounds + k: one per meeting it starts.
                         const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
                         uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-                        if (unit_hi(h) < salience) {
+                        if (unit_hi(h) < params.salience) {
                             // Levers at the place, for the two sides' groups alike.
                             const double sup =
                                 0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
@@ -477,7 +476,7 @@ public:
                             const double u = unit_lo(h);
                             if (u < pp)
                                 info |= kPos;
-                            else if ((u - pp) / (1 - pp) >= mediation_effect * med)
+                            else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
                                 info |= kNeg;
                         }
                         const size_t slot = (kind * rounds + k) * 2;

@@ -122,7 +122,7 @@ public:
             // The arrays and parameters in locals: a store through a byte
             // pointer may alias anything, so reading them through `w` and
             // `p_` would reload them after every such store.
-            Encounters::Meeting* const slot = w.today.slot.data() + r * S;
+            Encounters::Meeting* const slot = have_meetings ? w.today.slot.data() + r * S : nullptr;
             const uint8_t* const start_rumour = w.today.start.rumour.data();
             const int threshold = p_.friend_threshold;
             const double friend_meeting = p_.friend_meeting, decay = p_.decay;
@@ -137,13 +137,13 @@ public:
                 friends_before += st[k] >= thr;
             }
             // The valenced place meetings, as a bit mask (no branch per slot).
-            unsigned valenced = 0;
+            uint64_t valenced = 0;
             for (size_t m = 0; m < place_slots; ++m)
-                valenced |= unsigned(slot[m].partner != kNoResident &&
+                valenced |= uint64_t(slot[m].partner != kNoResident &&
                                      (slot[m].info & (Encounters::kPositive | Encounters::kNegative)) != 0)
                             << m;
             for (; valenced != 0; valenced &= valenced - 1) {
-                const Encounters::Meeting mt = slot[__builtin_ctz(valenced)];
+                const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
                 const int k =
                     tie_rule(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
                 if (k >= 0) {

@@ -176,8 +176,8 @@ public:
                             ++x.debunked;
                         }
                 double transmission = -1; // computed when first needed
-                for (unsigned bits = S > 0 ? w.today.occupied(r) : 0u; bits != 0; bits &= bits - 1) {
-                    const auto m = size_t(__builtin_ctz(bits));
+                for (uint64_t bits = S > 0 ? w.today.occupied(r) : 0; bits != 0; bits &= bits - 1) {
+                    const auto m = size_t(__builtin_ctzll(bits));
                     const Encounters::Meeting& mt = w.today.slot[r * S + m];
                     const uint32_t q = mt.partner;
                     // Most meetings can change nothing (neither side knows a

@@ -214,14 +214,15 @@ struct Encounters {
     BigVector<uint8_t> out_friend;
     uint32_t out_friend_step = 0;
 
-    // Bit m set: resident r's slot m holds a meeting. Found without a branch
-    // per slot, so that loops over a resident's meetings (iterating the set
-    // bits) take no branch a predictor cannot guess on each empty slot.
-    unsigned occupied(size_t r) const {
-        unsigned bits = 0;
+    // Bit m set: resident r's slot m holds a meeting (slots <= 64; there are
+    // at most 36). Found without a branch per slot, so that loops over a
+    // resident's meetings (iterating the set bits) take no branch a
+    // predictor cannot guess on each empty slot.
+    uint64_t occupied(size_t r) const {
+        uint64_t bits = 0;
         const Meeting* s = &slot[r * slots];
         for (size_t m = 0; m < slots; ++m)
-            bits |= unsigned(s[m].partner != kNoResident) << m;
+            bits |= uint64_t(s[m].partner != kNoResident) << m;
         return bits;
     }
 };
