@@ -151,6 +151,11 @@ Lever support_lever(PlaceKind k, bool& any) {
 }
 
 class EncounterMechanism final : public Mechanism {
+    // The step's meetings in figures: integer sums, exact in any order.
+    struct Tally {
+        uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
+    };
+
 public:
     EncounterMechanism(const EncountersParams& p, const World& w) : p_(p) {
         const int H = w.hoods.count();
@@ -424,73 +429,12 @@ public:
                 mediation[pl * size_t(G) + size_t(g)] =
                     float(ctx.policy->intensity(Lever::Mediation, ctx.step, h, g));
         }
-        struct Tally {
-            uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
-        };
         const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
         // Integer sums: exact, so the reduction order does not matter.
         const Tally tally = oneapi::tbb::parallel_reduce(
             oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
-                // Everything the loop reads, in locals: the byte stores of
-                // the slots may alias any memory, so members and vectors
-                // read through `this` or `t` would be reloaded after each.
-                Encounters::Meeting* const slots = w.today.slot.data();
-                const Visit* const rec = t.rec.data();
-                const uint32_t *const where = t.where.data(), *const start = t.start.data(),
-                                      *const offset = t.offset.data(), *const unit_place = unit_place_.data();
-                const float *const sup_at = support.data(), *const med_at = mediation.data();
-                const Place* const places = w.places.data();
-                const size_t rounds = rounds_, groups = size_t(G);
-                const EncountersParams params = p_;
-                for (size_t i = range.begin(); i != range.end(); ++i) {
-                    if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
-                        __builtin_prefetch(&slots[size_t(rec[i + kPrefetchAhead].who) * S], 1);
-                    // The meetings visit i starts (one per round), written to both sides' slots.
-                    const uint32_t un = where[i], pl = unit_place[un];
-                    const uint32_t first = start[un], s = start[un + 1] - first;
-                    const PlaceKind pk = places[pl].kind;
-                    const size_t kind = size_t(visit_kind(pk));
-                    const Visit a = rec[i];
-                    if (s < 2) { // alone: no meeting
-                        std::fill_n(&slots[size_t(a.who) * S + kind * rounds * 2], rounds * 2,
-                                    Encounters::Meeting{});
-                        continue;
-                    }
-                    const bool coop = pk != PlaceKind::PublicSpace;
-                    for (size_t k = 0; k < rounds; ++k) {
-                        const Visit b = rec[first + (uint32_t(i - first) + offset[un * rounds + k]) % s];
-                        const bool out = b.group != a.group;
-                        // The initiator's draw m = kind x rounds + k: one per meeting it starts.
-                        const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
-                        uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-                        if (unit_hi(h) < params.salience) {
-                            // Levers at the place, for the two sides' groups alike.
-                            const double sup =
-                                0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
-                            const double med =
-                                0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
-                            const double pp =
-                                positive_probability(params, out, coop, sup, std::min(a.language, b.language),
-                                                     0.5 * (double(a.prejudice) + double(b.prejudice)));
-                            const double u = unit_lo(h);
-                            if (u < pp)
-                                info |= kPos;
-                            else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
-                                info |= kNeg;
-                        }
-                        const size_t slot = (kind * rounds + k) * 2;
-                        slots[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
-                        slots[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
-                        ++x.meetings;
-                        if (out) {
-                            ++x.outgroup;
-                            x.positive += (info & kPos) != 0;
-                            x.negative += (info & kNeg) != 0;
-                        }
-                    }
-                }
-                return x;
+                return meet(w, draw, support, mediation, range.begin(), range.end(), x);
             },
             [](Tally a, const Tally& b) {
                 a.meetings += b.meetings;
@@ -508,6 +452,73 @@ public:
         w.today.outgroup = tally.outgroup;
         w.today.positive = tally.positive;
         w.today.negative = tally.negative;
+    }
+
+    // The meetings that visits [begin, end) start (one per round), written
+    // to both sides' slots; returns x with them counted. (The hash and the
+    // tally by value: locals, not reloaded after the slots' byte stores.)
+    Tally meet(World& w, const KeyedHash draw, const std::vector<float>& support,
+               const std::vector<float>& mediation, size_t begin, size_t end, Tally x) const {
+        const Scratch& t = scratch_;
+        const size_t S = w.today.slots, visits = t.rec.size();
+        // Everything the loop reads, in locals: the byte stores of
+        // the slots may alias any memory, so members and vectors
+        // read through `this` or `t` would be reloaded after each.
+        Encounters::Meeting* const slots = w.today.slot.data();
+        const Visit* const rec = t.rec.data();
+        const uint32_t *const where = t.where.data(), *const start = t.start.data(),
+                              *const offset = t.offset.data(), *const unit_place = unit_place_.data();
+        const float *const sup_at = support.data(), *const med_at = mediation.data();
+        const Place* const places = w.places.data();
+        const size_t rounds = rounds_, groups = size_t(w.group_total());
+        const EncountersParams params = p_;
+        for (size_t i = begin; i != end; ++i) {
+            if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
+                __builtin_prefetch(&slots[size_t(rec[i + kPrefetchAhead].who) * S], 1);
+            // The meetings visit i starts (one per round), written to both sides' slots.
+            const uint32_t un = where[i], pl = unit_place[un];
+            const uint32_t first = start[un], s = start[un + 1] - first;
+            const PlaceKind pk = places[pl].kind;
+            const size_t kind = size_t(visit_kind(pk));
+            const Visit a = rec[i];
+            if (s < 2) { // alone: no meeting
+                std::fill_n(&slots[size_t(a.who) * S + kind * rounds * 2], rounds * 2, Encounters::Meeting{});
+                continue;
+            }
+            const bool coop = pk != PlaceKind::PublicSpace;
+            for (size_t k = 0; k < rounds; ++k) {
+                const Visit b = rec[first + (uint32_t(i - first) + offset[un * rounds + k]) % s];
+                const bool out = b.group != a.group;
+                // The initiator's draw m = kind x rounds + k: one per meeting it starts.
+                const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
+                uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
+                if (unit_hi(h) < params.salience) {
+                    // Levers at the place, for the two sides' groups alike.
+                    const double sup =
+                        0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
+                    const double med =
+                        0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
+                    const double pp =
+                        positive_probability(params, out, coop, sup, std::min(a.language, b.language),
+                                             0.5 * (double(a.prejudice) + double(b.prejudice)));
+                    const double u = unit_lo(h);
+                    if (u < pp)
+                        info |= kPos;
+                    else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
+                        info |= kNeg;
+                }
+                const size_t slot = (kind * rounds + k) * 2;
+                slots[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
+                slots[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
+                ++x.meetings;
+                if (out) {
+                    ++x.outgroup;
+                    x.positive += (info & kPos) != 0;
+                    x.negative += (info & kNeg) != 0;
+                }
+            }
+        }
+        return x;
     }
 
     void counters(Counters& out) const override {

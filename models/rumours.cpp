@@ -167,7 +167,8 @@ public:
                 uint8_t state = pop.rumour[r];
                 double p = pop.prejudice[r];
                 Tally x;
-                if (any_agent && agent_[r]) // trained: believes no rumour from now on
+                const bool self_agent = any_agent && agent_[r];
+                if (self_agent) // trained: believes no rumour from now on
                     for (int k = 0; k < R; ++k)
                         if (const RumourState st = rumour_state(state, k);
                             st == kSpreader || st == kStifler) {
@@ -197,7 +198,7 @@ public:
                         if (!spread && !debunk)
                             continue;
                         const uint64_t h = draw(uint32_t(r), uint32_t(m * size_t(R) + size_t(k)));
-                        const bool immune = (any_agent && agent_[r]) || pop.group[r] == target_[size_t(k)];
+                        const bool immune = self_agent || pop.group[r] == target_[size_t(k)];
                         const RumourStep st =
                             rumour_meeting(self, other, immune, partner_agent, transmission, p_.stifling,
                                            p_.debunk_efficacy, unit_hi(h), unit_lo(h));
