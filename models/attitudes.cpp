@@ -127,13 +127,15 @@ public:
             // The slots that matter: out-group contacts with a valence, and
             // friends' meetings (found without a branch per slot).
             const Encounters::Meeting* const mine = slots + r * S;
+            // Bit arithmetic, not && and ||: compilers turn those into a
+            // branch per slot, which mispredicts on the slots' contents.
             uint64_t bits = 0;
             for (size_t m = 0; m < S; ++m) {
-                const uint8_t f = mine[m].info;
-                bits |= uint64_t(mine[m].partner != kNoResident &&
-                                 (((f & Encounters::kOutgroup) && (f & kValence)) ||
-                                  (m >= tie_from && (f & Encounters::kFriend))))
-                        << m;
+                const unsigned f = mine[m].info;
+                const unsigned held = mine[m].partner != kNoResident;
+                const unsigned contact = (f & Encounters::kOutgroup) & unsigned((f & kValence) != 0);
+                const unsigned friends = unsigned(m >= tie_from) & unsigned((f & Encounters::kFriend) != 0);
+                bits |= uint64_t(held & (contact | friends)) << m;
             }
             for (; bits != 0; bits &= bits - 1) {
                 const auto m = size_t(__builtin_ctzll(bits));

@@ -14,6 +14,7 @@
 // assimilation (minority traits vanish).
 #include "models/culture.hpp"
 
+#include <algorithm>
 #include <bit>
 
 #include "sim/parallel.hpp"
@@ -104,28 +105,56 @@ public:
     }
 
     void step(World& w, const StepContext& ctx) override {
-        Population& pop = w.pop;
-        const size_t n = pop.size();
+        const size_t n = w.pop.size();
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        if (S == 0) { // no meetings: nothing changes
+            changes_ = 0;
+            return;
+        }
         const KeyedHash draw(ctx.seed, Stream::Culture, ctx.step);
-        changes_ = double(deterministic_sum<uint64_t>(n, [&](size_t r) {
-            uint32_t c = pop.culture[r];
+        // In chunks of kChunk residents: first the meetings that are
+        // exchanges (one hash each decides), prefetching each partner's
+        // culture; then the exchanges in order. A partner's culture is a
+        // random read, which would otherwise stall each exchange in turn.
+        constexpr size_t kChunk = 32;
+        const size_t chunks = (n + kChunk - 1) / kChunk;
+        changes_ = double(deterministic_sum<uint64_t>(chunks, [&](size_t chunk) {
+            uint32_t* const culture = w.pop.culture.data();
+            const uint32_t* const start_culture = w.today.start.culture.data();
+            const Encounters::Meeting* const slot = w.today.slot.data();
+            const double exchange_rate = p_.exchange_rate;
+            const int features = p_.features;
+            struct Exchange {
+                uint32_t r, partner;
+                uint64_t h;
+            };
+            Exchange todo[kChunk * 64]; // at most 64 slots per resident (Encounters::occupied)
+            size_t count = 0;
+            for (size_t r = chunk * kChunk; r < std::min(n, (chunk + 1) * kChunk); ++r)
+                for (uint64_t bits = w.today.occupied(r); bits != 0; bits &= bits - 1) {
+                    const auto m = uint32_t(__builtin_ctzll(bits));
+                    const uint64_t h = draw(uint32_t(r), m);
+                    // Three draws from one hash: exchange at all (16 bits), interaction, feature.
+                    if (double(h & 0xFFFFu) * 0x1.0p-16 < exchange_rate) {
+                        const uint32_t q = slot[r * S + m].partner;
+                        __builtin_prefetch(&start_culture[q]);
+                        todo[count++] = {uint32_t(r), q, h};
+                    }
+                }
             uint64_t changed = 0;
-            for (uint64_t bits = S > 0 ? w.today.occupied(r) : 0; bits != 0; bits &= bits - 1) {
-                const auto m = size_t(__builtin_ctzll(bits));
-                const uint32_t q = w.today.slot[r * S + m].partner;
-                const uint64_t h = draw(uint32_t(r), uint32_t(m));
-                // Three draws from one hash: exchange at all (16 bits), interaction, feature.
-                if (double(h & 0xFFFFu) * 0x1.0p-16 >= p_.exchange_rate)
-                    continue;
-                const uint32_t other = w.today.start.culture[q]; // at the start of the step
-                const uint32_t next =
-                    axelrod_exchange(c, other, p_.features, double(uint32_t(h >> 40)) * 0x1.0p-24,
-                                     double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
-                changed += next != c;
-                c = next;
+            for (size_t i = 0; i < count;) {
+                const uint32_t r = todo[i].r;
+                uint32_t c = culture[r];
+                for (; i < count && todo[i].r == r; ++i) { // in slot order
+                    const uint64_t h = todo[i].h;
+                    const uint32_t next = axelrod_exchange(c, start_culture[todo[i].partner], features,
+                                                           double(uint32_t(h >> 40)) * 0x1.0p-24,
+                                                           double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
+                    changed += next != c;
+                    c = next;
+                }
+                culture[r] = c;
             }
-            pop.culture[r] = c;
             return changed;
         }));
     }

@@ -136,12 +136,14 @@ public:
                 st[k] = pop.tie_strength[k][r];
                 friends_before += st[k] >= thr;
             }
-            // The valenced place meetings, as a bit mask (no branch per slot).
+            // The valenced place meetings, as a bit mask (no branch per slot:
+            // bit arithmetic, as compilers turn && into branches).
             uint64_t valenced = 0;
             for (size_t m = 0; m < place_slots; ++m)
-                valenced |= uint64_t(slot[m].partner != kNoResident &&
-                                     (slot[m].info & (Encounters::kPositive | Encounters::kNegative)) != 0)
-                            << m;
+                valenced |=
+                    uint64_t(unsigned(slot[m].partner != kNoResident) &
+                             unsigned((slot[m].info & (Encounters::kPositive | Encounters::kNegative)) != 0))
+                    << m;
             for (; valenced != 0; valenced &= valenced - 1) {
                 const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
                 const int k =

@@ -103,7 +103,13 @@ private:
         const size_t G = w.groups.size();
         const uint32_t nv = uint32_t(vacant_.size());
         // (An integer count: the same in any order.)
-        searches_ = deterministic_sum<uint64_t>(w.pop.size(), [&](size_t i) -> uint64_t {
+        const size_t n = w.pop.size();
+        searches_ = deterministic_sum<uint64_t>(n, [&](size_t i) -> uint64_t {
+            if (i + kPrefetchAhead < n) { // the window sums at a home a few residents ahead (random reads)
+                const size_t c = w.pop.cell[i + kPrefetchAhead];
+                __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
+                __builtin_prefetch(&win_total_[c]);
+            }
             target_[i] = kNone;
             const CellId home = w.pop.cell[i];
             const size_t g = w.pop.group[i];
