@@ -278,7 +278,20 @@ public:
             const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
             chance[hg] = {p_ps, std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]))};
         }
-        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
+        // The activities run in blocks of residents, each counting its
+        // visits per unit for the counting sort below. Any partition into
+        // blocks gives the same order (stable by resident id), so the number
+        // of blocks may follow the thread count. Counts in [block * U +
+        // unit]: each block counts into, and later writes from, its own
+        // contiguous stretch (no strided access per unit and block).
+        const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
+        const size_t block = std::max<size_t>(kBlock, (n + want - 1) / want);
+        const size_t blocks = (n + block - 1) / block;
+        t.counts.resize(U * blocks);
+        oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+            const size_t begin = b * block, end = std::min(n, (b + 1) * block);
+            uint32_t* const count = &t.counts[b * U];
+            std::fill_n(count, U, 0u);
             // In locals: the byte stores below may alias any memory.
             const Population& pop = w.pop;
             const uint32_t *const culture = pop.culture.data(), *const workplace = pop.workplace.data();
@@ -295,7 +308,7 @@ public:
             uint8_t* const start_rumour = start.rumour.data();
             const double work_attendance = p_.work_attendance;
             const size_t rounds = rounds_, place_slots = place_slots_;
-            for (size_t r = range.begin(); r != range.end(); ++r) {
+            for (size_t r = begin; r != end; ++r) {
                 start_culture[r] = culture[r];
                 start_prejudice[r] = prejudice[r];
                 uint32_t* v = &visit[r * kKinds];
@@ -317,29 +330,15 @@ public:
                     if (v[kind] == kNoPlace)
                         std::fill_n(&slots[r * S + kind * rounds * 2], rounds * 2, Encounters::Meeting{});
                 start_rumour[r] = rumour[r];
+                for (size_t kind = 0; kind < kKinds; ++kind) // (no visit: adds 0 to unit 0, no branch)
+                    count[v[kind] == kNoPlace ? 0 : v[kind]] += v[kind] != kNoPlace;
             }
         });
 
-        // 2. counting sort of the visits by unit; each visit carries the
-        // visitor's attributes, so step 3 reads its unit's visitors from
-        // one contiguous stretch of memory.
-        // Any partition into blocks gives the same order (stable by resident
-        // id), so the number of blocks may follow the thread count.
-        const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
-        const size_t block = std::max<size_t>(kBlock, (n + want - 1) / want);
-        const size_t blocks = (n + block - 1) / block;
-        // Counts in [block * U + unit]: each block counts into, and later
-        // writes from, its own contiguous stretch (no strided access per
-        // unit and block).
-        t.counts.resize(U * blocks);
-        oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* const count = &t.counts[b * U];
-            const uint32_t* const visit = t.visit.data();
-            std::fill_n(count, U, 0u);
-            for (size_t i = b * block * kKinds; i < std::min(n, (b + 1) * block) * kKinds; ++i)
-                if (visit[i] != kNoPlace)
-                    ++count[visit[i]];
-        });
+        // 2. counting sort of the visits by unit (the counts were taken
+        // with the activities); each visit carries the visitor's
+        // attributes, so step 3 reads its unit's visitors from one
+        // contiguous stretch of memory.
         // Offsets: unit totals (in parallel), their exclusive prefix sum,
         // then each (block, unit) count becomes the block's first write
         // position in the unit (in parallel over units).

@@ -58,14 +58,13 @@ public:
         const size_t cells = size_t(w.grid.cells()), groups = w.groups.size();
         win_total_.resize(cells);
         win_group_.resize(cells * groups);
-        target_.resize(w.pop.size());
     }
 
     void step(World& w, const StepContext& ctx) override {
         window_sums(w);
         vacancies(w);
         decide(w, ctx);
-        resolve_and_apply(w, ctx);
+        resolve_and_apply(w);
     }
 
     void counters(Counters& out) const override {
@@ -91,61 +90,99 @@ private:
         });
     }
 
-    // Every free dwelling once, in cell order.
+    // Every free dwelling once, in cell order: free dwellings counted per
+    // block of cells, then each block writes its stretch (in parallel).
     void vacancies(const World& w) {
-        vacant_.clear();
-        for (CellId c = 0; c < CellId(w.grid.cells()); ++c)
-            for (int k = w.total[c]; k < w.grid.capacity; ++k)
-                vacant_.push_back(c);
+        const size_t cells = size_t(w.grid.cells()), blocks = (cells + kBlock - 1) / kBlock;
+        const int capacity = w.grid.capacity;
+        block_start_.assign(blocks + 1, 0);
+        parallel_for_index(
+            blocks,
+            [&](size_t b) {
+                size_t free = 0;
+                for (size_t c = b * kBlock; c < std::min(cells, (b + 1) * kBlock); ++c)
+                    free += size_t(std::max(0, capacity - int(w.total[c])));
+                block_start_[b + 1] = free;
+            },
+            1);
+        for (size_t b = 0; b < blocks; ++b)
+            block_start_[b + 1] += block_start_[b];
+        vacant_.resize(block_start_[blocks]);
+        parallel_for_index(
+            blocks,
+            [&](size_t b) {
+                CellId* out = vacant_.data() + block_start_[b];
+                for (size_t c = b * kBlock; c < std::min(cells, (b + 1) * kBlock); ++c)
+                    for (int k = w.total[c]; k < capacity; ++k)
+                        *out++ = CellId(c);
+            },
+            1);
     }
 
+    // Each block of residents collects its proposals (with their random
+    // priority) in id order; the blocks' lists, joined in block order, give
+    // the proposals in id order whatever the thread count.
     void decide(const World& w, const StepContext& ctx) {
         const size_t G = w.groups.size();
         const uint32_t nv = uint32_t(vacant_.size());
-        // (An integer count: the same in any order.)
-        const size_t n = w.pop.size();
-        searches_ = deterministic_sum<uint64_t>(n, [&](size_t i) -> uint64_t {
-            if (i + kPrefetchAhead < n) { // the window sums at a home a few residents ahead (random reads)
-                const size_t c = w.pop.cell[i + kPrefetchAhead];
-                __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
-                __builtin_prefetch(&win_total_[c]);
-            }
-            target_[i] = kNone;
-            const CellId home = w.pop.cell[i];
-            const size_t g = w.pop.group[i];
-            const double tol = w.pop.tolerance[i];
-            const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
-            if (all == 0 || double(same) >= tol * double(all))
-                return 0;
-            CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
-            if (nv == 0 || !rng.bernoulli(p_.move_probability))
-                return 0;
-            double best = all == 0 ? 1.0 : double(same) / double(all); // the share at home
-            for (int k = 0; k < p_.candidates; ++k) {
-                const CellId v = vacant_[rng.below(nv)];
-                if (v == home)
-                    continue;
-                // Exclude the resident itself where its home lies in v's window.
-                const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;
-                const uint32_t s = win_group_[size_t(v) * G + g] - self, a = win_total_[v] - self;
-                const double share = a == 0 ? 1.0 : double(s) / double(a);
-                if (share > best) {
-                    best = share;
-                    target_[i] = v;
+        const size_t n = w.pop.size(), blocks = (n + kBlock - 1) / kBlock;
+        if (found_.size() < blocks)
+            found_.resize(blocks);
+        std::vector<uint64_t> searches(blocks, 0);
+        parallel_for_index(
+            blocks,
+            [&](size_t b) {
+                std::vector<Proposal>& found = found_[b];
+                found.clear();
+                for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
+                    if (i + kPrefetchAhead <
+                        n) { // the window sums at a home a few residents ahead (random reads)
+                        const size_t c = w.pop.cell[i + kPrefetchAhead];
+                        __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
+                        __builtin_prefetch(&win_total_[c]);
+                    }
+                    const CellId home = w.pop.cell[i];
+                    const size_t g = w.pop.group[i];
+                    const double tol = w.pop.tolerance[i];
+                    const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
+                    if (all == 0 || double(same) >= tol * double(all))
+                        continue;
+                    CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
+                    if (nv == 0 || !rng.bernoulli(p_.move_probability))
+                        continue;
+                    ++searches[b];
+                    double best = double(same) / double(all); // the share at home
+                    CellId target = kNone;
+                    for (int k = 0; k < p_.candidates; ++k) {
+                        const CellId v = vacant_[rng.below(nv)];
+                        if (v == home)
+                            continue;
+                        // Exclude the resident itself where its home lies in v's window.
+                        const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;
+                        const uint32_t s = win_group_[size_t(v) * G + g] - self, a = win_total_[v] - self;
+                        const double share = a == 0 ? 1.0 : double(s) / double(a);
+                        if (share > best) {
+                            best = share;
+                            target = v;
+                        }
+                    }
+                    if (target != kNone)
+                        found.push_back(
+                            {target,
+                             uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
+                             ResidentId(i)});
                 }
-            }
-            return 1;
-        });
+            },
+            1);
+        searches_ = 0;
+        proposals_.clear();
+        for (size_t b = 0; b < blocks; ++b) {
+            searches_ += searches[b];
+            proposals_.insert(proposals_.end(), found_[b].begin(), found_[b].end());
+        }
     }
 
-    void resolve_and_apply(World& w, const StepContext& ctx) {
-        proposals_.clear();
-        for (size_t i = 0; i < target_.size(); ++i)
-            if (target_[i] != kNone)
-                proposals_.push_back(
-                    {target_[i],
-                     uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
-                     ResidentId(i)});
+    void resolve_and_apply(World& w) {
         oneapi::tbb::parallel_sort(proposals_.begin(), proposals_.end(),
                                    [](const Proposal& a, const Proposal& b) {
                                        if (a.target != b.target)
@@ -167,13 +204,16 @@ private:
         moves_ = accepted_.size();
     }
 
+    static constexpr size_t kBlock = 4096; // residents or cells per block of the parallel loops
+
     ResidentialMobilityParams p_;
     std::vector<uint32_t> win_total_, win_group_;
-    std::vector<CellId> vacant_, target_;
+    std::vector<CellId> vacant_;
+    std::vector<size_t> block_start_;          // per block of cells: its first vacancy
+    std::vector<std::vector<Proposal>> found_; // per block of residents: its proposals
     std::vector<Proposal> proposals_, accepted_;
     size_t searches_ = 0, moves_ = 0;
 };
-
 } // namespace
 
 std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params,
