@@ -104,6 +104,18 @@ bool may_fire(uint8_t self, uint8_t other, bool partner_agent) {
     return (fire & kLow) != 0;
 }
 
+// Whether may_fire (without agents) holds for some partner, from the OR
+// over the partners' packed states (`any`) and the OR of their spreader
+// bits (`spreading`, s & ~(s >> 1) per partner): knowing a rumour is a
+// bit-OR of a state's two bits, so the OR over partners passes through it.
+bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
+    constexpr unsigned kLow = 0x55;
+    const unsigned knows_self = (self | (self >> 1)) & kLow,
+                   spreads_self = self & ~(unsigned(self) >> 1) & kLow;
+    const unsigned knows_other = (any | (any >> 1)) & kLow, spreads_other = spreading & kLow;
+    return ((~knows_self & spreads_other) | (spreads_self & knows_other)) != 0;
+}
+
 class Rumours final : public Mechanism {
 public:
     Rumours(const RumoursParams& p, const World& w) : p_(p) {
@@ -165,8 +177,23 @@ public:
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = pop.rumour[r];
-                double p = pop.prejudice[r];
                 Tally x;
+                if (!any_agent && S > 0) {
+                    // Without agents, most residents' meetings can change
+                    // nothing: one test over all of them at once (an empty
+                    // slot holds state 0, which neither knows nor spreads),
+                    // and then no write either.
+                    const Encounters::Meeting* const mine = &w.today.slot[r * S];
+                    unsigned any = 0, spreading = 0;
+                    for (size_t m = 0; m < S; ++m) {
+                        const unsigned o = mine[m].rumour;
+                        any |= o;
+                        spreading |= o & ~(o >> 1);
+                    }
+                    if (!may_fire_any(state, any, spreading))
+                        return x;
+                }
+                double p = pop.prejudice[r];
                 const bool self_agent = any_agent && agent_[r];
                 if (self_agent) // trained: believes no rumour from now on
                     for (int k = 0; k < R; ++k)
