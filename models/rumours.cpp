@@ -88,12 +88,6 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
     return out;
 }
 
-namespace {
-
-// Whether some rule of rumour_meeting can fire for some rumour between a
-// resident in `self` and a partner in `other` (packed states, 2 bits per
-// rumour): an ignorant told by a spreader, a spreader meeting someone who
-// knows the rumour, or a believer (spreader or stifler) meeting an agent.
 bool may_fire(uint8_t self, uint8_t other, bool partner_agent) {
     constexpr unsigned kLow = 0x55; // the low bit of each rumour's state
     const auto spreaders = [](unsigned s) { return s & ~(s >> 1) & kLow; }; // state 1
@@ -104,10 +98,8 @@ bool may_fire(uint8_t self, uint8_t other, bool partner_agent) {
     return (fire & kLow) != 0;
 }
 
-// Whether may_fire (without agents) holds for some partner, from the OR
-// over the partners' packed states (`any`) and the OR of their spreader
-// bits (`spreading`, s & ~(s >> 1) per partner): knowing a rumour is a
-// bit-OR of a state's two bits, so the OR over partners passes through it.
+// Knowing a rumour is the OR of its state's two bits, so the OR over
+// partners passes through it.
 bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
     constexpr unsigned kLow = 0x55;
     const unsigned knows_self = (self | (self >> 1)) & kLow,
@@ -115,6 +107,8 @@ bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
     const unsigned knows_other = (any | (any >> 1)) & kLow, spreads_other = spreading & kLow;
     return ((~knows_self & spreads_other) | (spreads_self & knows_other)) != 0;
 }
+
+namespace {
 
 class Rumours final : public Mechanism {
 public:

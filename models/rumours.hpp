@@ -50,4 +50,14 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
                           double transmission, double stifling, double efficacy, double u_spread,
                           double u_debunk);
 
+// Whether some rule of rumour_meeting can fire for some rumour between a
+// resident in `self` and a partner in `other` (packed states, 2 bits per
+// rumour): an ignorant told by a spreader, a spreader meeting someone who
+// knows the rumour, or a believer (spreader or stifler) meeting an agent.
+bool may_fire(uint8_t self, uint8_t other, bool partner_agent);
+// Whether may_fire(self, other, false) holds for some partner of a set,
+// from the OR of their packed states (`any`) and the OR of their spreader
+// bits (`spreading`: s & ~(s >> 1) for each partner's state s).
+bool may_fire_any(uint8_t self, unsigned any, unsigned spreading);
+
 } // namespace icsim

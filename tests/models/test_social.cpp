@@ -580,6 +580,31 @@ TEST_SUITE("unit") {
             }
     }
 
+    TEST_CASE("social rumours: the test over all meetings at once agrees with the test per meeting") {
+        // Every resident state and every pair of partner states (four
+        // rumours, 2 bits each): some meeting may fire exactly when the test
+        // over the OR of the partners' states says so. A pair fires for
+        // some states and not for others, so both answers are checked.
+        size_t fires = 0, mismatches = 0;
+        for (unsigned self = 0; self < 256; ++self)
+            for (unsigned a = 0; a < 256; ++a)
+                for (unsigned b = 0; b < 256; b += 3) { // every third b: 5.6 million cases
+                    const bool one = may_fire(uint8_t(self), uint8_t(a), false) ||
+                                     may_fire(uint8_t(self), uint8_t(b), false);
+                    const bool all = may_fire_any(uint8_t(self), a | b, (a & ~(a >> 1)) | (b & ~(b >> 1)));
+                    fires += one;
+                    mismatches += one != all;
+                }
+        CHECK(fires > 0);
+        CHECK(fires < 256 * 256 * 86);
+        CHECK(mismatches == 0);
+        // And by hand: an ignorant (0) with a spreader (1) in rumour 0 may
+        // fire; with a stifler (2) it may not; a spreader with a stifler may.
+        CHECK(may_fire_any(0, 1, 1));
+        CHECK(!may_fire_any(0, 2, 0));
+        CHECK(may_fire_any(1, 2, 0));
+    }
+
     TEST_CASE("social rumours: an ignorant told by a spreader spreads when u is below the transmission") {
         const RumourStep yes = rumour_meeting(kIgnorant, kSpreader, false, false, 0.5, 1.0, 0.5, 0.3, 0.9);
         CHECK(yes.state == kSpreader);
