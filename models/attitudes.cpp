@@ -104,6 +104,11 @@ public:
         const float* const start_prejudice = w.today.start.prejudice.data();
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
         parallel_for_index(n, [&](size_t r) {
+            // The resident's slots further ahead: the pass reads many
+            // columns at once, more streams than the hardware prefetcher
+            // follows well.
+            if (r + 4 * kPrefetchAhead < n)
+                __builtin_prefetch(&slots[(r + 4 * kPrefetchAhead) * S]);
             if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
                 // (an empty slot prefetches resident 0: no branch on it)
                 for (size_t m = tie_from; m < S; ++m) {
