@@ -42,6 +42,69 @@ const std::vector<Field<ResidentialMobilityParams>>& residential_mobility_fields
     return fields;
 }
 
+// The window is a product of rows and columns (Grid::for_window), so the
+// sums are separable: first each cell's column of rows (whole rows added
+// at once), then along each row over the window's columns. Integer sums:
+// the same as adding the window's cells one by one.
+void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums,
+                   std::vector<uint32_t>& total_sums) {
+    const Grid& grid = w.grid;
+    const size_t G = w.groups.size(), W = size_t(grid.width), H = size_t(grid.height);
+    const int r = radius;
+    group_sums.resize(W * H * G);
+    total_sums.resize(W * H);
+    // The window's offsets along one axis of length `len` around
+    // position `at`: the positions Grid::for_window takes.
+    auto span = [&](int at, int len, std::vector<int>& out) {
+        out.clear();
+        if (!grid.torus) {
+            for (int i = std::max(0, at - r); i <= std::min(len - 1, at + r); ++i)
+                out.push_back(i);
+            return;
+        }
+        const bool wide = 2 * r + 1 > len;
+        const int lo = wide ? (len - 1) / 2 : r, hi = wide ? len / 2 : r;
+        for (int d = -lo; d <= hi; ++d)
+            out.push_back(((at + d) % len + len) % len);
+    };
+    parallel_for_index(
+        H,
+        [&](size_t y) {
+            std::vector<int> rows, cols;
+            span(int(y), int(H), rows);
+            // 1. The column sums: the window's rows added, row by row.
+            uint32_t* const grp = &group_sums[y * W * G];
+            uint32_t* const tot = &total_sums[y * W];
+            std::fill_n(grp, W * G, 0u);
+            std::fill_n(tot, W, 0u);
+            for (const int yy : rows) {
+                const uint16_t* const src_g = &w.group_count[size_t(yy) * W * G];
+                const uint16_t* const src_t = &w.total[size_t(yy) * W];
+                for (size_t i = 0; i < W * G; ++i)
+                    grp[i] += src_g[i];
+                for (size_t i = 0; i < W; ++i)
+                    tot[i] += src_t[i];
+            }
+            // 2. Along the row: each cell's window columns.
+            thread_local std::vector<uint32_t> row_g, row_t;
+            row_g.assign(grp, grp + W * G);
+            row_t.assign(tot, tot + W);
+            for (size_t x = 0; x < W; ++x) {
+                span(int(x), int(W), cols);
+                uint32_t* const out_g = grp + x * G;
+                std::fill_n(out_g, G, 0u);
+                uint32_t t = 0;
+                for (const int xx : cols) {
+                    for (size_t g = 0; g < G; ++g)
+                        out_g[g] += row_g[size_t(xx) * G + g];
+                    t += row_t[size_t(xx)];
+                }
+                tot[x] = t;
+            }
+        },
+        1);
+}
+
 namespace {
 
 constexpr CellId kNone = std::numeric_limits<CellId>::max();
@@ -73,22 +136,7 @@ public:
     }
 
 private:
-    // Residents per group and in all within each cell's window.
-    void window_sums(const World& w) {
-        const size_t G = w.groups.size();
-        parallel_for_index(size_t(w.grid.cells()), [&](size_t c) {
-            uint32_t tot = 0;
-            uint32_t* grp = &win_group_[c * G];
-            std::fill(grp, grp + G, 0u);
-            w.grid.for_window(CellId(c), p_.radius, [&](CellId n) {
-                tot += w.total[n];
-                const uint16_t* src = &w.group_count[size_t(n) * G];
-                for (size_t g = 0; g < G; ++g)
-                    grp[g] += src[g];
-            });
-            win_total_[c] = tot;
-        });
-    }
+    void window_sums(const World& w) { window_counts(w, p_.radius, win_group_, win_total_); }
 
     // Every free dwelling once, in cell order: free dwellings counted per
     // block of cells, then each block writes its stretch (in parallel).

@@ -39,6 +39,48 @@ RunResult run_default(const std::vector<std::string>& overrides, uint32_t steps,
 
 } // namespace
 
+TEST_SUITE("unit") {
+    TEST_CASE("mobility window sums equal the sums over Grid::for_window on bounded and torus grids") {
+        // Small grids, bounded and wrapped, radii up to wider than the grid
+        // (a torus window then covers each row or column once).
+        size_t cases = 0;
+        for (const auto& [wd, ht] : {std::pair{6, 6}, std::pair{5, 9}, std::pair{12, 4}})
+            for (const bool torus : {false, true})
+                for (const int radius : {1, 2, 3, 5}) {
+                    CAPTURE(wd);
+                    CAPTURE(ht);
+                    CAPTURE(torus);
+                    CAPTURE(radius);
+                    const Engine engine = build_engine(
+                        load_default_scenario({"city.layout=voronoi", "city.width=" + std::to_string(wd),
+                                               "city.height=" + std::to_string(ht)}));
+                    World w = engine.world();
+                    w.grid.torus = torus;
+                    std::vector<uint32_t> grp, tot;
+                    window_counts(w, radius, grp, tot);
+                    const size_t G = w.groups.size();
+                    REQUIRE(grp.size() == size_t(w.grid.cells()) * G);
+                    REQUIRE(tot.size() == size_t(w.grid.cells()));
+                    size_t wrong = 0;
+                    for (CellId c = 0; c < CellId(w.grid.cells()); ++c) {
+                        std::vector<uint32_t> g(G, 0);
+                        uint32_t t = 0;
+                        w.grid.for_window(c, radius, [&](CellId n) {
+                            t += w.total[n];
+                            for (size_t k = 0; k < G; ++k)
+                                g[k] += w.count(n, int(k));
+                        });
+                        wrong += t != tot[c];
+                        for (size_t k = 0; k < G; ++k)
+                            wrong += g[k] != grp[c * G + k];
+                    }
+                    CHECK(wrong == 0);
+                    ++cases;
+                }
+        CHECK(cases == 24);
+    }
+}
+
 TEST_SUITE("integration") {
     TEST_CASE("residential mobility is bit-identical on 1 / 2 and 8 threads") {
         // A smaller city with a torus and radius 2 exercises wrapping windows;
