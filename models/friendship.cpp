@@ -176,9 +176,9 @@ public:
                     for (size_t k = 0; k < kTieSlots; ++k) {
                         // One draw per (step, pair) decides whether the two meet and
                         // whether an unrenewed tie weakens, so both sides of a mutual
-                        // tie see the same. Computed for every slot and used where
-                        // the slot holds a tie: selects rather than branches, as
-                        // these outcomes cannot be predicted.
+                        // tie see the same; it is used where the slot holds a tie.
+                        // (Branch-free forms of these tests were measured no faster:
+                        // docs/performance.md.)
                         const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
                         const uint64_t h = pair_draw(lo, hi);
                         const bool met = st[k] >= thr && unit_hi(h) < friend_meeting;
