@@ -201,8 +201,19 @@ private:
                     ++searches[b];
                     double best = double(same) / double(all); // the share at home
                     CellId target = kNone;
-                    for (int k = 0; k < p_.candidates; ++k) {
+                    // The candidates drawn first (the same draws in the same
+                    // order) and their window sums prefetched: random reads
+                    // that would otherwise wait one after the other.
+                    CellId candidate[256]; // the field table bounds candidates to 256
+                    const int K = p_.candidates;
+                    for (int k = 0; k < K; ++k) {
                         const CellId v = vacant_[rng.below(nv)];
+                        candidate[k] = v;
+                        __builtin_prefetch(&win_group_[size_t(v) * G + g]);
+                        __builtin_prefetch(&win_total_[v]);
+                    }
+                    for (int k = 0; k < K; ++k) {
+                        const CellId v = candidate[k];
                         if (v == home)
                             continue;
                         // Exclude the resident itself where its home lies in v's window.
