@@ -88,24 +88,27 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
     return out;
 }
 
+namespace {
+
+// The rumours for which a Daley-Kendall rule can fire, given what the
+// partner side knows and spreads (bits as known_bits, spreader_bits): an
+// ignorant told by a spreader, a spreader meeting someone who knows.
+unsigned fire_bits(uint8_t self, unsigned known_other, unsigned spreading_other) {
+    return ((~known_bits(self) & spreading_other) | (spreader_bits(self) & known_other)) & kRumourLowBits;
+}
+
+} // namespace
+
 bool may_fire(uint8_t self, uint8_t other, bool partner_agent) {
-    constexpr unsigned kLow = 0x55; // the low bit of each rumour's state
-    const auto spreaders = [](unsigned s) { return s & ~(s >> 1) & kLow; }; // state 1
-    const auto knows = [](unsigned s) { return (s | (s >> 1)) & kLow; };    // state != 0
-    const auto believes = [](unsigned s) { return (s ^ (s >> 1)) & kLow; }; // state 1 or 2
-    const unsigned fire = (~knows(self) & spreaders(other)) | (spreaders(self) & knows(other)) |
-                          (partner_agent ? believes(self) : 0u);
-    return (fire & kLow) != 0;
+    // (A select, not ||: the agent term takes no branch.)
+    return (fire_bits(self, known_bits(other), spreader_bits(other)) |
+            (partner_agent ? believer_bits(self) : 0u)) != 0;
 }
 
 // Knowing a rumour is the OR of its state's two bits, so the OR over
-// partners passes through it.
+// partners passes through known_bits.
 bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
-    constexpr unsigned kLow = 0x55;
-    const unsigned knows_self = (self | (self >> 1)) & kLow,
-                   spreads_self = self & ~(unsigned(self) >> 1) & kLow;
-    const unsigned knows_other = (any | (any >> 1)) & kLow, spreads_other = spreading & kLow;
-    return ((~knows_self & spreads_other) | (spreads_self & knows_other)) != 0;
+    return fire_bits(self, known_bits(any), spreading & kRumourLowBits) != 0;
 }
 
 namespace {
@@ -182,7 +185,7 @@ public:
                     for (size_t m = 0; m < S; ++m) {
                         const unsigned o = mine[m].rumour;
                         any |= o;
-                        spreading |= o & ~(o >> 1);
+                        spreading |= spreader_bits(o);
                     }
                     if (!may_fire_any(state, any, spreading))
                         return x;
@@ -255,8 +258,7 @@ private:
         for (int k = 0; k < p_.rumours; ++k)
             low_bits |= 1u << (2 * k);
         return deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
-                   const unsigned s = pop.rumour[r];
-                   return uint64_t((s & ~(s >> 1) & low_bits) != 0); // state 1: low bit set, high bit clear
+                   return uint64_t((spreader_bits(pop.rumour[r]) & low_bits) != 0);
                }) > 0;
     }
 

@@ -35,6 +35,19 @@ inline uint8_t with_rumour_state(uint8_t packed, int k, RumourState s) {
     return uint8_t((packed & ~(3u << (2 * k))) | (unsigned(s) << (2 * k)));
 }
 
+// Every rumour's state at once: bit 2k set when rumour k's state in
+// `packed` is a spreader (1), is known at all (not 0), is believed (1 or 2).
+constexpr unsigned kRumourLowBits = 0x55; // the low bit of each rumour's two
+inline unsigned spreader_bits(unsigned packed) {
+    return packed & ~(packed >> 1) & kRumourLowBits;
+}
+inline unsigned known_bits(unsigned packed) {
+    return (packed | (packed >> 1)) & kRumourLowBits;
+}
+inline unsigned believer_bits(unsigned packed) {
+    return (packed ^ (packed >> 1)) & kRumourLowBits;
+}
+
 // What one meeting does to a resident's state for one rumour: the
 // Daley-Kendall rules (models/classic/daley_kendall.cpp), seen from one
 // side of the meeting, plus debunking. `immune`: the resident cannot come
@@ -56,8 +69,8 @@ RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bo
 // knows the rumour, or a believer (spreader or stifler) meeting an agent.
 bool may_fire(uint8_t self, uint8_t other, bool partner_agent);
 // Whether may_fire(self, other, false) holds for some partner of a set,
-// from the OR of their packed states (`any`) and the OR of their spreader
-// bits (`spreading`: s & ~(s >> 1) for each partner's state s).
+// from the OR of their packed states (`any`) and the OR of their
+// spreader_bits (`spreading`).
 bool may_fire_any(uint8_t self, unsigned any, unsigned spreading);
 
 } // namespace icsim
