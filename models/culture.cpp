@@ -117,58 +117,48 @@ public:
         // culture; then the exchanges in order. A partner's culture is a
         // random read, which would otherwise stall each exchange in turn.
         constexpr size_t kChunk = 32;
-        const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
-        std::vector<uint64_t> copies(blocks, 0); // per block of residents (integers: any order)
-        parallel_for_index(
-            blocks,
-            [&](size_t b) {
-                uint32_t* const culture = w.pop.culture.data();
-                const uint32_t* const start_culture = w.today.start.culture.data();
-                const Encounters::Meeting* const slot = w.today.slot.data();
-                const double exchange_rate = p_.exchange_rate;
-                const int features = p_.features;
-                struct Exchange {
-                    uint32_t r, partner;
-                    uint64_t h;
-                };
-                Exchange todo[kChunk * 64]; // at most 64 slots per resident (Encounters::occupied)
-                uint64_t changed = 0;
-                const size_t end = std::min(n, (b + 1) * kReduceBlock);
-                for (size_t c0 = b * kReduceBlock; c0 < end; c0 += kChunk) {
-                    size_t count = 0;
-                    for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r)
-                        for (uint64_t bits = w.today.occupied(r); bits != 0; bits &= bits - 1) {
-                            const auto m = uint32_t(__builtin_ctzll(bits));
-                            const uint64_t h = draw(uint32_t(r), m);
-                            // Three draws from one hash: exchange at all (16 bits), interaction, feature.
-                            if (double(h & 0xFFFFu) * 0x1.0p-16 < exchange_rate) {
-                                const uint32_t q = slot[r * S + m].partner;
-                                __builtin_prefetch(&start_culture[q]);
-                                todo[count++] = {uint32_t(r), q, h};
-                            }
+        changes_ = double(deterministic_block_sum<uint64_t>(n, [&](size_t begin, size_t end) {
+            uint32_t* const culture = w.pop.culture.data();
+            const uint32_t* const start_culture = w.today.start.culture.data();
+            const Encounters::Meeting* const slot = w.today.slot.data();
+            const double exchange_rate = p_.exchange_rate;
+            const int features = p_.features;
+            struct Exchange {
+                uint32_t r, partner;
+                uint64_t h;
+            };
+            Exchange todo[kChunk * 64]; // at most 64 slots per resident (Encounters::occupied)
+            uint64_t changed = 0;
+            for (size_t c0 = begin; c0 < end; c0 += kChunk) {
+                size_t count = 0;
+                for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r)
+                    for (uint64_t bits = w.today.occupied(r); bits != 0; bits &= bits - 1) {
+                        const auto m = uint32_t(__builtin_ctzll(bits));
+                        const uint64_t h = draw(uint32_t(r), m);
+                        // Three draws from one hash: exchange at all (16 bits), interaction, feature.
+                        if (double(h & 0xFFFFu) * 0x1.0p-16 < exchange_rate) {
+                            const uint32_t q = slot[r * S + m].partner;
+                            __builtin_prefetch(&start_culture[q]);
+                            todo[count++] = {uint32_t(r), q, h};
                         }
-                    for (size_t i = 0; i < count;) {
-                        const uint32_t r = todo[i].r;
-                        uint32_t c = culture[r];
-                        for (; i < count && todo[i].r == r; ++i) { // in slot order
-                            const uint64_t h = todo[i].h;
-                            const uint32_t next =
-                                axelrod_exchange(c, start_culture[todo[i].partner], features,
-                                                 double(uint32_t(h >> 40)) * 0x1.0p-24,
-                                                 double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
-                            changed += next != c;
-                            c = next;
-                        }
-                        culture[r] = c;
                     }
+                for (size_t i = 0; i < count;) {
+                    const uint32_t r = todo[i].r;
+                    uint32_t c = culture[r];
+                    for (; i < count && todo[i].r == r; ++i) { // in slot order
+                        const uint64_t h = todo[i].h;
+                        const uint32_t next =
+                            axelrod_exchange(c, start_culture[todo[i].partner], features,
+                                             double(uint32_t(h >> 40)) * 0x1.0p-24,
+                                             double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
+                        changed += next != c;
+                        c = next;
+                    }
+                    culture[r] = c;
                 }
-                copies[b] = changed;
-            },
-            1);
-        uint64_t total = 0;
-        for (const uint64_t c : copies)
-            total += c;
-        changes_ = double(total);
+            }
+            return changed;
+        }));
     }
 
     void counters(Counters& out) const override { out.emplace_back("trait_copies", changes_); }

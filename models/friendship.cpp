@@ -118,108 +118,98 @@ public:
         };
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
         w.today.out_friend.resize(n);
-        // In blocks of residents, each with its tally (integers: the same
-        // in any order).
-        const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
-        std::vector<Tally> tallies(blocks);
-        parallel_for_index(
-            blocks,
-            [&](size_t b) {
-                // The arrays and parameters in locals, once per block: a store
-                // through a byte pointer may alias anything, so reading them
-                // through `w`, `pop` and `p_` would reload them after every
-                // such store.
-                Encounters::Meeting* const slots = have_meetings ? w.today.slot.data() : nullptr;
-                const uint8_t* const start_rumour = w.today.start.rumour.data();
-                static_assert(kTieSlots == 4);
-                uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
-                                                  pop.tie[3].data()};
-                uint8_t* const tie_strength[kTieSlots] = {
-                    pop.tie_strength[0].data(), pop.tie_strength[1].data(), pop.tie_strength[2].data(),
-                    pop.tie_strength[3].data()};
-                uint8_t* const tie_outgroup = pop.tie_outgroup.data();
-                uint8_t* const out_friend = w.today.out_friend.data();
-                const int threshold = p_.friend_threshold;
-                const double friend_meeting = p_.friend_meeting, decay = p_.decay;
-                Tally x;
-                for (size_t r = b * kReduceBlock; r < std::min(n, (b + 1) * kReduceBlock); ++r) {
-                    Encounters::Meeting* const slot = have_meetings ? slots + r * S : nullptr;
-                    uint32_t ids[kTieSlots];
-                    uint8_t st[kTieSlots];
-                    uint8_t outgroup = tie_outgroup[r];
-                    bool renewed[kTieSlots] = {};
-                    int friends_before = 0, friends_after = 0;
-                    for (size_t k = 0; k < kTieSlots; ++k) {
-                        ids[k] = tie[k][r];
-                        st[k] = tie_strength[k][r];
-                        friends_before += st[k] >= thr;
-                    }
-                    // The valenced place meetings, as a bit mask (no branch per slot:
-                    // bit arithmetic, as compilers turn && into branches).
-                    uint64_t valenced = 0;
-                    for (size_t m = 0; m < place_slots; ++m)
-                        valenced |= uint64_t(unsigned(slot[m].partner != kNoResident) &
-                                             unsigned((slot[m].info &
-                                                       (Encounters::kPositive | Encounters::kNegative)) != 0))
-                                    << m;
-                    for (; valenced != 0; valenced &= valenced - 1) {
-                        const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
-                        const int k = tie_rule(ids, st, mt.partner,
-                                               (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
-                        if (k >= 0) {
-                            renewed[k] = true;
-                            const uint8_t bit = uint8_t(1u << k);
-                            outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
-                                                                         : uint8_t(outgroup & ~bit);
-                        }
-                    }
-                    for (size_t k = 0; k < kTieSlots; ++k) {
-                        // One draw per (step, pair) decides whether the two meet and
-                        // whether an unrenewed tie weakens, so both sides of a mutual
-                        // tie see the same; it is used where the slot holds a tie.
-                        // (Branch-free forms of these tests were measured no faster:
-                        // docs/performance.md.)
-                        const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
-                        const uint64_t h = pair_draw(lo, hi);
-                        const bool met = st[k] >= thr && unit_hi(h) < friend_meeting;
-                        renewed[k] |= met;
-                        if (have_meetings) { // every tie slot of the step is written: a meeting or none
-                            const uint32_t seen = met ? ids[k] : uint32_t(r);
-                            const bool out = (outgroup >> k) & 1u;
-                            const Encounters::Meeting none{};
-                            const Encounters::Meeting friends{ids[k],
-                                                              uint8_t(Encounters::kFriend |
-                                                                      Encounters::kPositive |
-                                                                      (out ? Encounters::kOutgroup : 0)),
-                                                              start_rumour[seen]};
-                            slot[place_slots + k] = met ? friends : none;
-                        }
-                        const bool weakens = !renewed[k] && st[k] > 0 && unit_lo(h) < decay;
-                        st[k] = uint8_t(st[k] - uint8_t(weakens));
-                        ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
-                        friends_after += st[k] >= thr;
-                    }
-                    x.made += uint64_t(std::max(0, friends_after - friends_before));
-                    x.lost += uint64_t(std::max(0, friends_before - friends_after));
-                    unsigned friends = 0;
-                    for (size_t k = 0; k < kTieSlots; ++k) {
-                        if (st[k] == 0)
-                            outgroup = uint8_t(outgroup & ~(1u << k));
-                        friends |= unsigned(st[k] >= thr) << k;
-                    }
-                    for (size_t k = 0; k < kTieSlots; ++k)
-                        tie[k][r] = ids[k];
-                    tie_outgroup[r] = outgroup;
-                    out_friend[r] = uint8_t((friends & outgroup) != 0);
-                    for (size_t k = 0; k < kTieSlots; ++k)
-                        tie_strength[k][r] = st[k];
+        // In blocks of residents, each with its tally.
+        const Tally t = deterministic_block_sum<Tally>(n, [&](size_t begin, size_t end) {
+            // The arrays and parameters in locals, once per block: a store
+            // through a byte pointer may alias anything, so reading them
+            // through `w`, `pop` and `p_` would reload them after every
+            // such store.
+            Encounters::Meeting* const slots = have_meetings ? w.today.slot.data() : nullptr;
+            const uint8_t* const start_rumour = w.today.start.rumour.data();
+            static_assert(kTieSlots == 4);
+            uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
+                                              pop.tie[3].data()};
+            uint8_t* const tie_strength[kTieSlots] = {pop.tie_strength[0].data(), pop.tie_strength[1].data(),
+                                                      pop.tie_strength[2].data(), pop.tie_strength[3].data()};
+            uint8_t* const tie_outgroup = pop.tie_outgroup.data();
+            uint8_t* const out_friend = w.today.out_friend.data();
+            const int threshold = p_.friend_threshold;
+            const double friend_meeting = p_.friend_meeting, decay = p_.decay;
+            Tally x;
+            for (size_t r = begin; r < end; ++r) {
+                Encounters::Meeting* const slot = have_meetings ? slots + r * S : nullptr;
+                uint32_t ids[kTieSlots];
+                uint8_t st[kTieSlots];
+                uint8_t outgroup = tie_outgroup[r];
+                bool renewed[kTieSlots] = {};
+                int friends_before = 0, friends_after = 0;
+                for (size_t k = 0; k < kTieSlots; ++k) {
+                    ids[k] = tie[k][r];
+                    st[k] = tie_strength[k][r];
+                    friends_before += st[k] >= thr;
                 }
-                tallies[b] = x;
-            },
-            1);
-        Tally t;
-        for (const Tally& x : tallies)
-            t += x;
+                // The valenced place meetings, as a bit mask (no branch per slot:
+                // bit arithmetic, as compilers turn && into branches).
+                uint64_t valenced = 0;
+                for (size_t m = 0; m < place_slots; ++m)
+                    valenced |= uint64_t(unsigned(slot[m].partner != kNoResident) &
+                                         unsigned((slot[m].info &
+                                                   (Encounters::kPositive | Encounters::kNegative)) != 0))
+                                << m;
+                for (; valenced != 0; valenced &= valenced - 1) {
+                    const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
+                    const int k =
+                        tie_rule(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
+                    if (k >= 0) {
+                        renewed[k] = true;
+                        const uint8_t bit = uint8_t(1u << k);
+                        outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
+                                                                     : uint8_t(outgroup & ~bit);
+                    }
+                }
+                for (size_t k = 0; k < kTieSlots; ++k) {
+                    // One draw per (step, pair) decides whether the two meet and
+                    // whether an unrenewed tie weakens, so both sides of a mutual
+                    // tie see the same; it is used where the slot holds a tie.
+                    // (Branch-free forms of these tests were measured no faster:
+                    // docs/performance.md.)
+                    const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
+                    const uint64_t h = pair_draw(lo, hi);
+                    const bool met = st[k] >= thr && unit_hi(h) < friend_meeting;
+                    renewed[k] |= met;
+                    if (have_meetings) { // every tie slot of the step is written: a meeting or none
+                        const uint32_t seen = met ? ids[k] : uint32_t(r);
+                        const bool out = (outgroup >> k) & 1u;
+                        const Encounters::Meeting none{};
+                        const Encounters::Meeting friends{ids[k],
+                                                          uint8_t(Encounters::kFriend |
+                                                                  Encounters::kPositive |
+                                                                  (out ? Encounters::kOutgroup : 0)),
+                                                          start_rumour[seen]};
+                        slot[place_slots + k] = met ? friends : none;
+                    }
+                    const bool weakens = !renewed[k] && st[k] > 0 && unit_lo(h) < decay;
+                    st[k] = uint8_t(st[k] - uint8_t(weakens));
+                    ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
+                    friends_after += st[k] >= thr;
+                }
+                x.made += uint64_t(std::max(0, friends_after - friends_before));
+                x.lost += uint64_t(std::max(0, friends_before - friends_after));
+                unsigned friends = 0;
+                for (size_t k = 0; k < kTieSlots; ++k) {
+                    if (st[k] == 0)
+                        outgroup = uint8_t(outgroup & ~(1u << k));
+                    friends |= unsigned(st[k] >= thr) << k;
+                }
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    tie[k][r] = ids[k];
+                tie_outgroup[r] = outgroup;
+                out_friend[r] = uint8_t((friends & outgroup) != 0);
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    tie_strength[k][r] = st[k];
+            }
+            return x;
+        });
         w.today.out_friend_step = ctx.step;
         made_ = double(t.made);
         lost_ = double(t.lost);

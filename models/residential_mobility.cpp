@@ -53,33 +53,42 @@ void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums
     const int r = radius;
     group_sums.resize(W * H * G);
     total_sums.resize(W * H);
-    // The window's offsets along one axis of length `len` around
-    // position `at`: the positions Grid::for_window takes.
-    auto span = [&](int at, int len, std::vector<int>& out) {
-        out.clear();
-        if (!grid.torus) {
-            for (int i = std::max(0, at - r); i <= std::min(len - 1, at + r); ++i)
-                out.push_back(i);
-            return;
-        }
+    // The window's positions along one axis of length `len` around each
+    // position, as Grid::for_window takes them: those of position i are
+    // list[first[i] .. first[i + 1]).
+    struct Spans {
+        std::vector<size_t> first;
+        std::vector<uint32_t> list;
+    };
+    auto spans = [&](int len) {
+        Spans s;
+        s.first.push_back(0);
         const bool wide = 2 * r + 1 > len;
         const int lo = wide ? (len - 1) / 2 : r, hi = wide ? len / 2 : r;
-        for (int d = -lo; d <= hi; ++d)
-            out.push_back(((at + d) % len + len) % len);
+        for (int at = 0; at < len; ++at) {
+            if (!grid.torus)
+                for (int i = std::max(0, at - r); i <= std::min(len - 1, at + r); ++i)
+                    s.list.push_back(uint32_t(i));
+            else
+                for (int d = -lo; d <= hi; ++d)
+                    s.list.push_back(uint32_t(((at + d) % len + len) % len));
+            s.first.push_back(s.list.size());
+        }
+        return s;
     };
+    const Spans rows = spans(int(H)), cols = spans(int(W));
     parallel_for_index(
         H,
         [&](size_t y) {
-            std::vector<int> rows, cols;
-            span(int(y), int(H), rows);
             // 1. The column sums: the window's rows added, row by row.
             uint32_t* const grp = &group_sums[y * W * G];
             uint32_t* const tot = &total_sums[y * W];
             std::fill_n(grp, W * G, 0u);
             std::fill_n(tot, W, 0u);
-            for (const int yy : rows) {
-                const uint16_t* const src_g = &w.group_count[size_t(yy) * W * G];
-                const uint16_t* const src_t = &w.total[size_t(yy) * W];
+            for (size_t j = rows.first[y]; j < rows.first[y + 1]; ++j) {
+                const size_t yy = rows.list[j];
+                const uint16_t* const src_g = &w.group_count[yy * W * G];
+                const uint16_t* const src_t = &w.total[yy * W];
                 for (size_t i = 0; i < W * G; ++i)
                     grp[i] += src_g[i];
                 for (size_t i = 0; i < W; ++i)
@@ -90,14 +99,14 @@ void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums
             row_g.assign(grp, grp + W * G);
             row_t.assign(tot, tot + W);
             for (size_t x = 0; x < W; ++x) {
-                span(int(x), int(W), cols);
                 uint32_t* const out_g = grp + x * G;
                 std::fill_n(out_g, G, 0u);
                 uint32_t t = 0;
-                for (const int xx : cols) {
+                for (size_t j = cols.first[x]; j < cols.first[x + 1]; ++j) {
+                    const size_t xx = cols.list[j];
                     for (size_t g = 0; g < G; ++g)
-                        out_g[g] += row_g[size_t(xx) * G + g];
-                    t += row_t[size_t(xx)];
+                        out_g[g] += row_g[xx * G + g];
+                    t += row_t[xx];
                 }
                 tot[x] = t;
             }
@@ -117,11 +126,7 @@ struct Proposal {
 
 class ResidentialMobility final : public Mechanism {
 public:
-    ResidentialMobility(const ResidentialMobilityParams& p, const World& w) : p_(p) {
-        const size_t cells = size_t(w.grid.cells()), groups = w.groups.size();
-        win_total_.resize(cells);
-        win_group_.resize(cells * groups);
-    }
+    ResidentialMobility(const ResidentialMobilityParams& p, const World&) : p_(p) {}
 
     void step(World& w, const StepContext& ctx) override {
         window_sums(w);
@@ -183,8 +188,8 @@ private:
                 std::vector<Proposal>& found = found_[b];
                 found.clear();
                 for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
-                    if (i + kPrefetchAhead <
-                        n) { // the window sums at a home a few residents ahead (random reads)
+                    // The window sums at the home of a resident a few ahead (random reads).
+                    if (i + kPrefetchAhead < n) {
                         const size_t c = w.pop.cell[i + kPrefetchAhead];
                         __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
                         __builtin_prefetch(&win_total_[c]);
@@ -273,6 +278,7 @@ private:
     std::vector<Proposal> proposals_, accepted_;
     size_t searches_ = 0, moves_ = 0;
 };
+
 } // namespace
 
 std::unique_ptr<Mechanism> make_residential_mobility(const ResidentialMobilityParams& params,

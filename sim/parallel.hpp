@@ -34,24 +34,35 @@ void parallel_for_index(size_t n, F&& f, size_t grain = 1024) {
                               });
 }
 
-// Sum of f(i) for i in [0, n): blocks of kReduceBlock indices are summed in
-// index order (in parallel across blocks), then the block sums are added in
-// block order. Bit-identical for any number of threads.
+// Sum of f(begin, end) over the blocks [b x kReduceBlock, (b + 1) x
+// kReduceBlock) of [0, n): the blocks in parallel, their values then added
+// in block order. Bit-identical for any number of threads. For loops that
+// set up locals once per block (arrays, parameters) and keep their own
+// running sums.
 template <class T, class F>
-T deterministic_sum(size_t n, F&& f) {
+T deterministic_block_sum(size_t n, F&& f) {
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
     std::vector<T> partial(blocks, T{});
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-        T s{};
-        const size_t end = (b + 1) * kReduceBlock < n ? (b + 1) * kReduceBlock : n;
-        for (size_t i = b * kReduceBlock; i < end; ++i)
-            s += f(i);
-        partial[b] = s;
+        partial[b] = f(b * kReduceBlock, (b + 1) * kReduceBlock < n ? (b + 1) * kReduceBlock : n);
     });
     T total{};
     for (const T& s : partial)
         total += s;
     return total;
+}
+
+// Sum of f(i) for i in [0, n): blocks of kReduceBlock indices are summed in
+// index order (in parallel across blocks), then the block sums are added in
+// block order. Bit-identical for any number of threads.
+template <class T, class F>
+T deterministic_sum(size_t n, F&& f) {
+    return deterministic_block_sum<T>(n, [&](size_t begin, size_t end) {
+        T s{};
+        for (size_t i = begin; i < end; ++i)
+            s += f(i);
+        return s;
+    });
 }
 
 } // namespace icsim
