@@ -178,72 +178,67 @@ private:
     void decide(const World& w, const StepContext& ctx) {
         const size_t G = w.groups.size();
         const uint32_t nv = uint32_t(vacant_.size());
-        const size_t n = w.pop.size(), blocks = (n + kBlock - 1) / kBlock;
+        const size_t n = w.pop.size(), blocks = (n + kReduceBlock - 1) / kReduceBlock;
         if (found_.size() < blocks)
             found_.resize(blocks);
-        std::vector<uint64_t> searches(blocks, 0);
-        parallel_for_index(
-            blocks,
-            [&](size_t b) {
-                std::vector<Proposal>& found = found_[b];
-                found.clear();
-                for (size_t i = b * kBlock; i < std::min(n, (b + 1) * kBlock); ++i) {
-                    // The window sums at the home of a resident a few ahead (random reads).
-                    if (i + kPrefetchAhead < n) {
-                        const size_t c = w.pop.cell[i + kPrefetchAhead];
-                        __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
-                        __builtin_prefetch(&win_total_[c]);
-                    }
-                    const CellId home = w.pop.cell[i];
-                    const size_t g = w.pop.group[i];
-                    const double tol = w.pop.tolerance[i];
-                    const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
-                    if (all == 0 || double(same) >= tol * double(all))
-                        continue;
-                    CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
-                    if (nv == 0 || !rng.bernoulli(p_.move_probability))
-                        continue;
-                    ++searches[b];
-                    double best = double(same) / double(all); // the share at home
-                    CellId target = kNone;
-                    // The candidates drawn first (the same draws in the same
-                    // order) and their window sums prefetched: random reads
-                    // that would otherwise wait one after the other.
-                    CellId candidate[256]; // the field table bounds candidates to 256
-                    const int K = p_.candidates;
-                    for (int k = 0; k < K; ++k) {
-                        const CellId v = vacant_[rng.below(nv)];
-                        candidate[k] = v;
-                        __builtin_prefetch(&win_group_[size_t(v) * G + g]);
-                        __builtin_prefetch(&win_total_[v]);
-                    }
-                    for (int k = 0; k < K; ++k) {
-                        const CellId v = candidate[k];
-                        if (v == home)
-                            continue;
-                        // Exclude the resident itself where its home lies in v's window.
-                        const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;
-                        const uint32_t s = win_group_[size_t(v) * G + g] - self, a = win_total_[v] - self;
-                        const double share = a == 0 ? 1.0 : double(s) / double(a);
-                        if (share > best) {
-                            best = share;
-                            target = v;
-                        }
-                    }
-                    if (target != kNone)
-                        found.push_back(
-                            {target,
-                             uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
-                             ResidentId(i)});
+        searches_ = deterministic_block_sum<uint64_t>(n, [&](size_t begin, size_t end) {
+            uint64_t searches = 0;
+            std::vector<Proposal>& found = found_[begin / kReduceBlock];
+            found.clear();
+            for (size_t i = begin; i < end; ++i) {
+                // The window sums at the home of a resident a few ahead (random reads).
+                if (i + kPrefetchAhead < n) {
+                    const size_t c = w.pop.cell[i + kPrefetchAhead];
+                    __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
+                    __builtin_prefetch(&win_total_[c]);
                 }
-            },
-            1);
-        searches_ = 0;
+                const CellId home = w.pop.cell[i];
+                const size_t g = w.pop.group[i];
+                const double tol = w.pop.tolerance[i];
+                const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;
+                if (all == 0 || double(same) >= tol * double(all))
+                    continue;
+                CounterRng rng(ctx.seed, Stream::Mobility, ctx.step, uint32_t(i));
+                if (nv == 0 || !rng.bernoulli(p_.move_probability))
+                    continue;
+                ++searches;
+                double best = double(same) / double(all); // the share at home
+                CellId target = kNone;
+                // The candidates drawn first (the same draws in the same
+                // order) and their window sums prefetched: random reads
+                // that would otherwise wait one after the other.
+                CellId candidate[256]; // the field table bounds candidates to 256
+                const int K = p_.candidates;
+                for (int k = 0; k < K; ++k) {
+                    const CellId v = vacant_[rng.below(nv)];
+                    candidate[k] = v;
+                    __builtin_prefetch(&win_group_[size_t(v) * G + g]);
+                    __builtin_prefetch(&win_total_[v]);
+                }
+                for (int k = 0; k < K; ++k) {
+                    const CellId v = candidate[k];
+                    if (v == home)
+                        continue;
+                    // Exclude the resident itself where its home lies in v's window.
+                    const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;
+                    const uint32_t s = win_group_[size_t(v) * G + g] - self, a = win_total_[v] - self;
+                    const double share = a == 0 ? 1.0 : double(s) / double(a);
+                    if (share > best) {
+                        best = share;
+                        target = v;
+                    }
+                }
+                if (target != kNone)
+                    found.push_back(
+                        {target,
+                         uint32_t(draw_u64(ctx.seed, Stream::MobilityResolve, ctx.step, uint32_t(i), 0)),
+                         ResidentId(i)});
+            }
+            return searches;
+        });
         proposals_.clear();
-        for (size_t b = 0; b < blocks; ++b) {
-            searches_ += searches[b];
+        for (size_t b = 0; b < blocks; ++b)
             proposals_.insert(proposals_.end(), found_[b].begin(), found_[b].end());
-        }
     }
 
     void resolve_and_apply(World& w) {
@@ -268,7 +263,7 @@ private:
         moves_ = accepted_.size();
     }
 
-    static constexpr size_t kBlock = 4096; // residents or cells per block of the parallel loops
+    static constexpr size_t kBlock = 4096; // cells per block of the vacancy lists
 
     ResidentialMobilityParams p_;
     std::vector<uint32_t> win_total_, win_group_;
