@@ -541,7 +541,7 @@ private:
     };
     static_assert(sizeof(Visit) == 16);
     struct Scratch {
-        BigVector<uint32_t> visit, counts, where; // large, written and read at random: huge pages
+        BigVector<uint32_t> visit, counts, where; // large (counts and where written at random): huge pages
         std::vector<uint32_t> start, offset;
         BigVector<Visit> rec;
     };
