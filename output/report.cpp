@@ -351,68 +351,140 @@ SocialMetrics social_metrics(const World& w) {
     const uint32_t host_traits = F > 0 ? sp.heritage[0] : 0;
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         SocialSums& s = part[b];
-        size_t run_g = 0;
-        uint64_t run_n = 0;
-        double run_p = 0, run_p2 = 0, run_cp = 0, run_cn = 0;
-        auto flush = [&] {
-            s.g_n[run_g] += run_n;
-            s.g_p[run_g] += run_p;
-            s.g_p2[run_g] += run_p2;
-            s.g_cp[run_g] += run_cp;
-            s.g_cn[run_g] += run_cn;
-            run_n = 0;
-            run_p = run_p2 = run_cp = run_cn = 0;
-        };
-        for (size_t r = b * kReduceBlock; r < std::min(n, (b + 1) * kReduceBlock); ++r) {
-            const size_t g = pop.group[r], h = w.hood[r];
-            const double p = pop.prejudice[r], cp = pop.contact_positive[r];
-            // Per-group sums run in locals while the group stays the same
-            // (ids come in runs of one group), so additions do not wait on
-            // each other through memory; flushed on a change of group.
-            if (g != run_g) {
-                flush();
-                run_g = g;
-            }
-            run_n += 1;
-            run_p += p;
-            run_p2 += p * p;
-            run_cp += cp;
-            run_cn += pop.contact_negative[r];
-            s.h_n[h] += 1;
-            s.h_p[h] += p;
-            if (g == 0) { // the correlation is taken within the first (majority) group
-                s.sx += cp;
-                s.sy += p;
-                s.sxy += cp * p;
-                s.sxx += cp * cp;
-                s.syy += p * p;
-            }
-            if (thr > 0) {
-                const bool out = outgroup_friends(pop, r, thr) != 0;
-                s.g_friend[g] += out;
-                s.h_friend[h] += out;
-            }
-            if (F > 0) {
-                const uint32_t c = pop.culture[r];
-                for (int f = 0; f < F; ++f)
-                    s.traits[size_t(f) * 16 + ((c >> (4 * f)) & 0xFu)] += 1;
-                const int heritage = same_traits(c, heritage_of[g], F), host = same_traits(c, host_traits, F);
-                const bool keeps = heritage >= berry_min, adopts = host >= berry_min;
-                // 0 integration, 1 assimilation, 2 separation, 3 marginalisation
-                s.g_berry[g * 4 + size_t(!keeps) + 2 * size_t(!adopts)] += 1;
-            }
-            bool believes = false;
-            for (size_t k = 0; k < R; ++k) {
-                const unsigned st = (pop.rumour[r] >> (2 * k)) & 3u;
-                believes |= st == 1 || st == 2;
-                if (int(g) != sp.rumour_target[k]) {
-                    s.r_eligible[k] += 1;
-                    s.r_ignorant[k] += st == 0;
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        // The block is swept once per kind of sum, each sweep with its own
+        // few arrays (the block's columns stay in cache). Counts that are
+        // only added up run in registers over runs of one group (ids come in
+        // runs of one group) and are flushed when the group changes, so no
+        // increment waits on the previous one through memory.
+        {
+            size_t run_g = group[r0];
+            uint64_t run_n = 0;
+            double run_p = 0, run_p2 = 0, run_cp = 0, run_cn = 0;
+            // The correlation's sums in locals too: s.h_p's stores could
+            // alias s.sx and the others, which would keep them in memory.
+            double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+            auto flush = [&] {
+                s.g_n[run_g] += run_n;
+                s.g_p[run_g] += run_p;
+                s.g_p2[run_g] += run_p2;
+                s.g_cp[run_g] += run_cp;
+                s.g_cn[run_g] += run_cn;
+                run_n = 0;
+                run_p = run_p2 = run_cp = run_cn = 0;
+            };
+            for (size_t r = r0; r < r1; ++r) {
+                const size_t g = group[r], h = w.hood[r];
+                const double p = pop.prejudice[r], cp = pop.contact_positive[r];
+                if (g != run_g) {
+                    flush();
+                    run_g = g;
+                }
+                run_n += 1;
+                run_p += p;
+                run_p2 += p * p;
+                run_cp += cp;
+                run_cn += pop.contact_negative[r];
+                s.h_n[h] += 1;
+                s.h_p[h] += p;
+                if (g == 0) { // the correlation is taken within the first (majority) group
+                    sx += cp;
+                    sy += p;
+                    sxy += cp * p;
+                    sxx += cp * cp;
+                    syy += p * p;
                 }
             }
-            s.believers += believes;
+            flush();
+            s.sx += sx;
+            s.sy += sy;
+            s.sxy += sxy;
+            s.sxx += sxx;
+            s.syy += syy;
         }
-        flush();
+        if (thr > 0) {
+            size_t run_g = group[r0];
+            uint64_t run = 0;
+            for (size_t r = r0; r < r1; ++r) {
+                const size_t g = group[r];
+                if (g != run_g) {
+                    s.g_friend[run_g] += run;
+                    run = 0;
+                    run_g = g;
+                }
+                const uint64_t out = outgroup_friends(pop, r, thr) != 0;
+                run += out;
+                s.h_friend[w.hood[r]] += out;
+            }
+            s.g_friend[run_g] += run;
+        }
+        if (F > 0) {
+            const uint32_t* const culture = pop.culture.data();
+            // Berry's mode per minority resident, counted in four 16-bit
+            // fields of one register per group run (a block has fewer than
+            // 2^16 residents).
+            size_t run_g = group[r0];
+            uint64_t run = 0;
+            auto flush = [&] {
+                for (size_t k = 0; k < 4; ++k)
+                    s.g_berry[run_g * 4 + k] += (run >> (16 * k)) & 0xFFFFu;
+                run = 0;
+            };
+            for (size_t r = r0; r < r1; ++r) {
+                const size_t g = group[r];
+                if (g != run_g) {
+                    flush();
+                    run_g = g;
+                }
+                if (g == 0)
+                    continue; // Berry's modes are reported for minority groups only
+                const uint32_t c = culture[r];
+                const int heritage = same_traits(c, heritage_of[g], F), host = same_traits(c, host_traits, F);
+                const unsigned keeps = heritage >= berry_min, adopts = host >= berry_min;
+                // 0 integration, 1 assimilation, 2 separation, 3 marginalisation
+                run += uint64_t(1) << (16 * ((keeps ^ 1u) + 2 * (adopts ^ 1u)));
+            }
+            flush();
+            // Trait counts one feature at a time, in four interleaved
+            // tallies so that neighbours sharing a trait do not wait on
+            // each other's increments.
+            for (int f = 0; f < F; ++f) {
+                std::array<std::array<uint32_t, 16>, 4> tally{};
+                const int shift = 4 * f;
+                size_t r = r0;
+                for (; r + 4 <= r1; r += 4)
+                    for (size_t k = 0; k < 4; ++k)
+                        ++tally[k][(culture[r + k] >> shift) & 0xFu];
+                for (; r < r1; ++r)
+                    ++tally[0][(culture[r] >> shift) & 0xFu];
+                for (size_t t = 0; t < 16; ++t)
+                    s.traits[size_t(f) * 16 + t] +=
+                        uint64_t(tally[0][t]) + tally[1][t] + tally[2][t] + tally[3][t];
+            }
+        }
+        if (R > 0) {
+            const uint8_t* const rumour = pop.rumour.data();
+            uint64_t believers = 0;
+            for (size_t r = r0; r < r1; ++r) {
+                // A state of 1 or 2 (spreader or stifler who believes) in
+                // any rumour's two bits: bit 0 xor bit 1 of some pair.
+                const unsigned st = rumour[r];
+                believers += (((st ^ (st >> 1)) & 0x55u & ((1u << (2 * R)) - 1)) != 0);
+            }
+            s.believers += believers;
+            for (size_t k = 0; k < R; ++k) {
+                const size_t target = size_t(sp.rumour_target[k]);
+                uint64_t eligible = 0, ignorant = 0;
+                for (size_t r = r0; r < r1; ++r) {
+                    const uint64_t other = group[r] != target;
+                    eligible += other;
+                    ignorant += other & uint64_t(((rumour[r] >> (2 * k)) & 3u) == 0);
+                }
+                s.r_eligible[k] += eligible;
+                s.r_ignorant[k] += ignorant;
+            }
+        }
     });
     SocialSums t(G, H, R);
     for (const auto& s : part)

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 
@@ -490,6 +491,22 @@ std::string utc_now() {
 
 } // namespace
 
+// Adds the wall time of its scope to `total` (milliseconds).
+class ScopeTimer {
+public:
+    explicit ScopeTimer(double& total) : total_(total), start_(std::chrono::steady_clock::now()) {}
+    ~ScopeTimer() {
+        total_ +=
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_).count();
+    }
+    ScopeTimer(const ScopeTimer&) = delete;
+    ScopeTimer& operator=(const ScopeTimer&) = delete;
+
+private:
+    double& total_;
+    std::chrono::steady_clock::time_point start_;
+};
+
 struct RunWriter::Impl {
     std::string path;
     Id file;
@@ -512,6 +529,7 @@ struct RunWriter::Impl {
     ColumnStore snapshots, checkpoints;
     std::vector<uint32_t> ids; // 0..n-1 for the id column
     bool closed = false;
+    WriterTimes times;
 
     std::vector<double>& series_at(size_t k) { return series[k].pending; }
 
@@ -613,6 +631,7 @@ RunWriter::RunWriter(const std::string& path, bool overwrite, const RunInfo& inf
     : impl_(std::make_unique<Impl>()) {
     h5::init();
     Impl& m = *impl_;
+    const ScopeTimer timer(m.times.open);
     m.path = path;
     m.groups = size_t(world.group_total());
     m.hoods = size_t(world.hoods.count());
@@ -739,8 +758,13 @@ const std::string& RunWriter::path() const {
     return impl_->path;
 }
 
+const WriterTimes& RunWriter::times() const {
+    return impl_->times;
+}
+
 void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const PolicySchedule& policy) {
     Impl& m = *impl_;
+    std::optional<ScopeTimer> timer(std::in_place, m.times.metrics);
     const StepMetrics mt = step_metrics(w);
     std::vector<double> levers(kLeverCount);
     for (size_t l = 0; l < kLeverCount; ++l)
@@ -807,13 +831,18 @@ void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const
     }
     m.pending_events.insert(m.pending_events.end(), ev.begin(), ev.end());
     m.pending_steps.push_back(int64_t(s));
+    timer.emplace(m.times.commit);
     if (std::chrono::steady_clock::now() - m.last_commit >= std::chrono::duration<double>(kCommitSeconds))
         m.commit();
 }
 
 void RunWriter::snapshot(uint32_t step, const Population& pop) {
     Impl& m = *impl_;
-    m.commit();
+    {
+        const ScopeTimer timer(m.times.commit);
+        m.commit();
+    }
+    const ScopeTimer timer(m.times.snapshots);
     if (m.ids.size() != pop.size()) {
         m.ids.resize(pop.size());
         for (size_t r = 0; r < pop.size(); ++r)
@@ -823,7 +852,11 @@ void RunWriter::snapshot(uint32_t step, const Population& pop) {
 }
 
 void RunWriter::checkpoint(uint32_t step, const Population& pop) {
-    impl_->commit();
+    {
+        const ScopeTimer timer(impl_->times.commit);
+        impl_->commit();
+    }
+    const ScopeTimer timer(impl_->times.checkpoints);
     impl_->checkpoints.append(step, pop, nullptr);
 }
 
@@ -872,6 +905,7 @@ void RunWriter::copy_history(const RunFile& source, uint32_t last) {
 
 void RunWriter::close(bool complete) {
     Impl& m = *impl_;
+    const ScopeTimer timer(m.times.close);
     m.commit();
     m.closed = true;
     for (auto& s : m.series)

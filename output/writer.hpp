@@ -51,6 +51,17 @@ struct RunInfo {
 // snapshot up to 65,536 residents).
 uint64_t column_chunk_rows(size_t n);
 
+// Where a writer's time went, in milliseconds of wall time since it was
+// created (what `icsim bench city-1m-output` reports per part).
+struct WriterTimes {
+    double open = 0;        // creating the file, /city and every dataset
+    double metrics = 0;     // computing each step's series rows and events
+    double commit = 0;      // writing and flushing series rows and events
+    double snapshots = 0;   // snapshot columns: hashing, filtering, writing
+    double checkpoints = 0; // checkpoint columns, the same
+    double close = 0;       // the last commit and closing the file
+};
+
 class RunWriter {
 public:
     // Creates `path` (replacing a file there only if `overwrite`), writes
@@ -76,6 +87,7 @@ public:
     // Closes the file; `complete` marks it finished (/metadata complete = 1).
     void close(bool complete);
     const std::string& path() const;
+    const WriterTimes& times() const;
 
 private:
     struct Impl;
