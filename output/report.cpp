@@ -446,21 +446,28 @@ SocialMetrics social_metrics(const World& w) {
                 run += uint64_t(1) << (16 * ((keeps ^ 1u) + 2 * (adopts ^ 1u)));
             }
             flush();
-            // Trait counts one feature at a time, in four interleaved
-            // tallies so that neighbours sharing a trait do not wait on
-            // each other's increments.
-            for (int f = 0; f < F; ++f) {
-                std::array<std::array<uint32_t, 16>, 4> tally{};
-                const int shift = 4 * f;
+            // Trait counts a byte (two features) at a time: half the
+            // increments of counting each feature, in two interleaved
+            // tallies so that neighbours sharing both traits do not wait on
+            // each other's increments; each feature's counts are then sums
+            // over the other half of the byte.
+            for (int b = 0; 2 * b < F; ++b) {
+                std::array<std::array<uint32_t, 256>, 2> tally{};
+                const int shift = 8 * b;
                 size_t r = r0;
-                for (; r + 4 <= r1; r += 4)
-                    for (size_t k = 0; k < 4; ++k)
-                        ++tally[k][(culture[r + k] >> shift) & 0xFu];
+                for (; r + 2 <= r1; r += 2) {
+                    ++tally[0][(culture[r] >> shift) & 0xFFu];
+                    ++tally[1][(culture[r + 1] >> shift) & 0xFFu];
+                }
                 for (; r < r1; ++r)
-                    ++tally[0][(culture[r] >> shift) & 0xFu];
-                for (size_t t = 0; t < 16; ++t)
-                    s.traits[size_t(f) * 16 + t] +=
-                        uint64_t(tally[0][t]) + tally[1][t] + tally[2][t] + tally[3][t];
+                    ++tally[0][(culture[r] >> shift) & 0xFFu];
+                uint64_t* const low = &s.traits[size_t(2 * b) * 16];
+                uint64_t* const high = &s.traits[size_t(2 * b + 1) * 16]; // unused when 2b + 1 = F
+                for (size_t v = 0; v < 256; ++v) {
+                    const uint64_t count = uint64_t(tally[0][v]) + tally[1][v];
+                    low[v & 0xFu] += count;
+                    high[v >> 4] += count;
+                }
             }
         }
         if (R > 0) {

@@ -13,8 +13,9 @@
 #include <system_error>
 
 #include <oneapi/tbb/parallel_for.h>
-#include <zlib.h>
+#include <oneapi/tbb/parallel_invoke.h>
 
+#include "output/deflate.hpp"
 #include "output/git_commit.hpp"
 #include "output/h5.hpp"
 #include "output/reader.hpp"
@@ -41,58 +42,24 @@ constexpr double kCommitSeconds = 1.0;
 // One chunk of a resident column, filtered as the dataset's pipeline
 // (shuffle, then deflate) would filter it, ready for H5Dwrite_chunk.
 struct FilteredChunk {
+    // bytes[0, size) is the chunk. The buffer only grows (resizing a vector
+    // down and up again would zero-fill it every time).
     std::vector<uint8_t> bytes;
+    size_t size = 0;
     uint32_t mask = 0; // filters skipped: bit 1 = deflate (kept raw when it would not shrink)
 };
 
-// How to deflate one byte plane of shuffled numbers, from its byte
-// histogram: random planes (the low bytes of cells and of attitudes) are
-// stored, since no coder shrinks them; planes of runs (high bytes, sorted
-// ids, constants) get run-length matching; the rest Huffman coding only.
-int plane_strategy(const uint8_t* p, size_t n, int& level) {
-    // A sample of every 8th byte (and its successor) is enough to tell.
-    std::array<uint32_t, 256> hist{};
-    size_t repeats = 0, sampled = 0;
-    for (size_t i = 0; i + 1 < n; i += 8, ++sampled) {
-        ++hist[p[i]];
-        repeats += p[i] == p[i + 1];
-    }
-    double bits = 0;
-    for (uint32_t h : hist)
-        if (h > 0) {
-            const double q = double(h) / double(sampled);
-            bits -= q * std::log2(q);
-        }
-    level = kDeflateLevel;
-    if (sampled == 0 || 2 * repeats > sampled)
-        return Z_RLE;
-    if (bits > 7.5) {
-        level = 0;
-        return Z_DEFAULT_STRATEGY;
-    }
-    return Z_HUFFMAN_ONLY;
-}
-
-// Per-thread zlib state and buffers, reused from chunk to chunk.
-struct Deflater {
-    z_stream zs{};
-    bool ready = false;
-    std::vector<uint8_t> shuffled, out;
-    ~Deflater() {
-        if (ready)
-            deflateEnd(&zs);
-    }
-};
-
-// Shuffle (byte planes, exactly HDF5's H5Z shuffle) then deflate, the
-// strategy chosen per byte plane. Any zlib stream inflates, so readers see
-// a plain shuffle + deflate dataset; this is 3-5 x faster than HDF5's own
-// deflate filter (level 1) at the same size on resident columns.
+// Shuffle (byte planes, exactly HDF5's H5Z shuffle) then deflate with the
+// byte-plane coder of output/deflate.hpp. Any zlib stream inflates, so
+// readers see a plain shuffle + deflate dataset; the coder is several times
+// faster than zlib's fastest strategies on these planes at about their
+// size (docs/performance.md). A chunk the coder cannot shrink is written
+// raw, with the deflate filter marked as skipped.
 void filter_chunk(const uint8_t* data, size_t valid, size_t chunk_rows, size_t elem, FilteredChunk& out) {
-    thread_local Deflater d;
+    thread_local std::vector<uint8_t> shuffled;
     const size_t bytes = chunk_rows * elem;
-    d.shuffled.resize(bytes);
-    uint8_t* sh = d.shuffled.data();
+    shuffled.resize(bytes);
+    uint8_t* sh = shuffled.data();
     if (valid < chunk_rows) // padding rows past the data
         std::memset(sh, 0, bytes);
     if (elem == 1) {
@@ -112,40 +79,15 @@ void filter_chunk(const uint8_t* data, size_t valid, size_t chunk_rows, size_t e
             for (size_t b = 0; b < elem; ++b)
                 sh[b * chunk_rows + j] = data[j * elem + b];
     }
-    if (!d.ready) {
-        if (deflateInit2(&d.zs, kDeflateLevel, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK)
-            throw h5::Error("zlib: cannot initialise deflate");
-        d.ready = true;
-    } else {
-        deflateReset(&d.zs);
-        deflateParams(&d.zs, kDeflateLevel, Z_RLE);
-    }
-    d.out.resize(bytes + bytes / 64 + 4096);
-    d.zs.next_out = d.out.data();
-    d.zs.avail_out = uInt(d.out.size());
-    bool ok = true;
-    int level = kDeflateLevel, strategy = Z_RLE;
-    for (size_t b = 0; b < elem && ok; ++b) {
-        int want_level = kDeflateLevel;
-        const int want = plane_strategy(sh + b * chunk_rows, chunk_rows, want_level);
-        if (want != strategy || want_level != level) {
-            ok = deflateParams(&d.zs, want_level, want) == Z_OK;
-            level = want_level;
-            strategy = want;
-        }
-        d.zs.next_in = sh + b * chunk_rows;
-        d.zs.avail_in = uInt(chunk_rows);
-        while (ok && d.zs.avail_in > 0)
-            ok = deflate(&d.zs, Z_NO_FLUSH) == Z_OK && d.zs.avail_out > 0;
-    }
-    ok = ok && deflate(&d.zs, Z_FINISH) == Z_STREAM_END;
-    const size_t produced = d.out.size() - d.zs.avail_out;
-    if (!ok || produced >= bytes) {
-        out.bytes.assign(sh, sh + bytes);
+    const size_t bound = std::max(deflate_planes_bound(chunk_rows, elem), bytes);
+    if (out.bytes.size() < bound)
+        out.bytes.resize(bound);
+    out.size = deflate_planes(sh, chunk_rows, elem, out.bytes.data());
+    out.mask = 0;
+    if (out.size >= bytes) {
+        std::memcpy(out.bytes.data(), sh, bytes);
+        out.size = bytes;
         out.mask = 1u << 1;
-    } else {
-        out.bytes.assign(d.out.data(), d.out.data() + produced);
-        out.mask = 0;
     }
 }
 
@@ -325,27 +267,41 @@ public:
                       "cannot write " + name_ + "/" + cols_[j].name);
             }
         }
-        // Chunks are filtered in parallel a batch at a time (a few buffers,
-        // reused), then written in order.
-        const size_t batch = 16;
-        if (filtered_.size() < batch)
-            filtered_.resize(batch);
-        for (size_t first = 0; first < jobs.size(); first += batch) {
-            const size_t count = std::min(batch, jobs.size() - first);
+        // Chunks are filtered in parallel a batch at a time, into two sets
+        // of buffers (reused): while one batch is written in order, the
+        // next is filtered, so the writes (HDF5 calls, from one thread at a
+        // time) overlap the compression.
+        const size_t batch = 16, batches = (jobs.size() + batch - 1) / batch;
+        if (filtered_.size() < 2 * batch)
+            filtered_.resize(2 * batch);
+        auto filter_batch = [&](size_t k) {
+            const size_t first = k * batch, count = std::min(batch, jobs.size() - first);
+            FilteredChunk* const out = &filtered_[(k % 2) * batch];
             oneapi::tbb::parallel_for(size_t(0), count, [&](size_t i) {
                 const Job& job = jobs[first + i];
                 const size_t elem = cols_[job.column].elem, row = job.chunk * chunk_;
                 filter_chunk(static_cast<const uint8_t*>(data[job.column]) + row * elem,
-                             std::min<size_t>(chunk_, n - row), chunk_, elem, filtered_[i]);
+                             std::min<size_t>(chunk_, n - row), chunk_, elem, out[i]);
             });
+        };
+        auto write_batch = [&](size_t k) {
+            const size_t first = k * batch, count = std::min(batch, jobs.size() - first);
+            const FilteredChunk* const in = &filtered_[(k % 2) * batch];
             for (size_t i = 0; i < count; ++i) {
                 const Job& job = jobs[first + i];
                 Column& c = cols_[job.column];
                 const hsize_t at = offset[job.column] + job.chunk * chunk_;
-                check(H5Dwrite_chunk(c.data, H5P_DEFAULT, filtered_[i].mask, &at, filtered_[i].bytes.size(),
-                                     filtered_[i].bytes.data()),
+                check(H5Dwrite_chunk(c.data, H5P_DEFAULT, in[i].mask, &at, in[i].size, in[i].bytes.data()),
                       "cannot write " + name_ + "/" + c.name);
             }
+        };
+        if (batches > 0)
+            filter_batch(0);
+        for (size_t k = 0; k < batches; ++k) {
+            if (k + 1 < batches)
+                oneapi::tbb::parallel_invoke([&] { write_batch(k); }, [&] { filter_batch(k + 1); });
+            else
+                write_batch(k);
         }
         for (size_t j = 0; j < cols_.size(); ++j) {
             Column& c = cols_[j];
