@@ -349,6 +349,13 @@ SocialMetrics social_metrics(const World& w) {
     const int berry_min = int(std::ceil(sp.berry_threshold * F));
     const uint32_t* const heritage_of = sp.heritage.data();
     const uint32_t host_traits = F > 0 ? sp.heritage[0] : 0;
+    // Who has an out-group friend: published by the friendship mechanism
+    // when it updated the ties in the current step (ties do not change
+    // after it in a step), else counted from the tie columns.
+    const uint8_t* const out_friend =
+        w.today.out_friend_step == w.today.step && w.today.step > 0 && w.today.out_friend.size() == n
+            ? w.today.out_friend.data()
+            : nullptr;
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         SocialSums& s = part[b];
         const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
@@ -406,17 +413,23 @@ SocialMetrics social_metrics(const World& w) {
         if (thr > 0) {
             size_t run_g = group[r0];
             uint64_t run = 0;
-            for (size_t r = r0; r < r1; ++r) {
-                const size_t g = group[r];
-                if (g != run_g) {
-                    s.g_friend[run_g] += run;
-                    run = 0;
-                    run_g = g;
+            auto count = [&](auto has_outgroup_friend) {
+                for (size_t r = r0; r < r1; ++r) {
+                    const size_t g = group[r];
+                    if (g != run_g) {
+                        s.g_friend[run_g] += run;
+                        run = 0;
+                        run_g = g;
+                    }
+                    const uint64_t out = has_outgroup_friend(r);
+                    run += out;
+                    s.h_friend[w.hood[r]] += out;
                 }
-                const uint64_t out = outgroup_friends(pop, r, thr) != 0;
-                run += out;
-                s.h_friend[w.hood[r]] += out;
-            }
+            };
+            if (out_friend != nullptr) // the friendship mechanism's flags, one byte per resident
+                count([&](size_t r) { return uint64_t(out_friend[r] != 0); });
+            else
+                count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
             s.g_friend[run_g] += run;
         }
         if (F > 0) {
@@ -451,9 +464,9 @@ SocialMetrics social_metrics(const World& w) {
             // tallies so that neighbours sharing both traits do not wait on
             // each other's increments; each feature's counts are then sums
             // over the other half of the byte.
-            for (int b = 0; 2 * b < F; ++b) {
+            for (int byte = 0; 2 * byte < F; ++byte) {
                 std::array<std::array<uint32_t, 256>, 2> tally{};
-                const int shift = 8 * b;
+                const int shift = 8 * byte;
                 size_t r = r0;
                 for (; r + 2 <= r1; r += 2) {
                     ++tally[0][(culture[r] >> shift) & 0xFFu];
@@ -461,8 +474,8 @@ SocialMetrics social_metrics(const World& w) {
                 }
                 for (; r < r1; ++r)
                     ++tally[0][(culture[r] >> shift) & 0xFFu];
-                uint64_t* const low = &s.traits[size_t(2 * b) * 16];
-                uint64_t* const high = &s.traits[size_t(2 * b + 1) * 16]; // unused when 2b + 1 = F
+                uint64_t* const low = &s.traits[size_t(2 * byte) * 16];
+                uint64_t* const high = &s.traits[size_t(2 * byte + 1) * 16]; // unused when 2 byte + 1 = F
                 for (size_t v = 0; v < 256; ++v) {
                     const uint64_t count = uint64_t(tally[0][v]) + tally[1][v];
                     low[v & 0xFu] += count;
