@@ -15,7 +15,9 @@
 #include "models/culture.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
+#include <cmath>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -77,6 +79,76 @@ std::vector<uint32_t> heritage_profiles(uint64_t seed, int groups, int features,
     return h;
 }
 
+int berry_min_shared(double threshold, int F) {
+    // An integer count k of features meets k >= threshold x F exactly when
+    // k >= ceil(threshold x F).
+    return int(std::ceil(threshold * F));
+}
+
+void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out) {
+    const SocialSpec& sp = w.social;
+    const int F = sp.culture_features;
+    const size_t G = size_t(w.group_total());
+    out.traits.resize(8 * 16, 0); // 8 x 16: room for the unused half of an odd last byte
+    out.berry.resize(G * 4, 0);
+    if (F <= 0 || begin >= end)
+        return;
+    const uint8_t* const group = w.pop.group.data();
+    const uint32_t* const culture = w.pop.culture.data();
+    const uint32_t* const heritage = sp.heritage.data();
+    const uint32_t host = heritage[0];
+    const int min_shared = berry_min_shared(sp.berry_threshold, F);
+    // Berry's modes of minority members, counted in four 16-bit fields of
+    // one register per run of one group (ids come in runs of one group), so
+    // that no increment waits on the previous one through memory.
+    for (size_t b0 = begin; b0 < end; b0 += 65535) { // fewer than 2^16 residents per run
+        const size_t b1 = std::min(end, b0 + 65535);
+        size_t run_g = group[b0];
+        uint64_t run = 0;
+        auto flush = [&] {
+            for (size_t k = 0; k < 4; ++k)
+                out.berry[run_g * 4 + k] += int64_t((run >> (16 * k)) & 0xFFFFu);
+            run = 0;
+        };
+        for (size_t r = b0; r < b1; ++r) {
+            const size_t g = group[r];
+            if (g != run_g) {
+                flush();
+                run_g = g;
+            }
+            if (g == 0)
+                continue; // Berry's modes are for minority groups only
+            run += uint64_t(1) << (16 * berry_mode(culture[r], heritage[g], host, F, min_shared));
+        }
+        flush();
+    }
+    // Trait counts a byte (two features) at a time, in two interleaved
+    // tallies so that neighbours sharing both traits do not wait on each
+    // other's increments; each feature's counts are then sums over the
+    // other half of the byte.
+    for (int byte = 0; 2 * byte < F; ++byte) {
+        const int shift = 8 * byte;
+        for (size_t b0 = begin; b0 < end; b0 += size_t(1) << 30) { // 32-bit tallies
+            const size_t b1 = std::min(end, b0 + (size_t(1) << 30));
+            std::array<std::array<uint32_t, 256>, 2> tally{};
+            size_t r = b0;
+            for (; r + 2 <= b1; r += 2) {
+                ++tally[0][(culture[r] >> shift) & 0xFFu];
+                ++tally[1][(culture[r + 1] >> shift) & 0xFFu];
+            }
+            for (; r < b1; ++r)
+                ++tally[0][(culture[r] >> shift) & 0xFFu];
+            int64_t* const low = &out.traits[size_t(2 * byte) * 16];
+            int64_t* const high = &out.traits[size_t(2 * byte + 1) * 16]; // unused when 2 byte + 1 = F
+            for (size_t v = 0; v < 256; ++v) {
+                const int64_t count = int64_t(tally[0][v]) + tally[1][v];
+                low[v & 0xFu] += count;
+                high[v >> 4] += count;
+            }
+        }
+    }
+}
+
 namespace {
 
 class Culture final : public Mechanism {
@@ -107,28 +179,57 @@ public:
     void step(World& w, const StepContext& ctx) override {
         const size_t n = w.pop.size();
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        // The column's counts for the metrics: counted from the column in
+        // this mechanism's first step (the column may come from a
+        // checkpoint), then kept up to date from each step's changes.
+        if (!counted_ || counted_n_ != n) {
+            counts_ = deterministic_block_sum<CultureCounts>(n, [&](size_t begin, size_t end) {
+                CultureCounts c;
+                count_cultures(w, begin, end, c);
+                return c;
+            });
+            counted_ = true;
+            counted_n_ = n;
+        }
         if (S == 0) { // no meetings: nothing changes
             changes_ = 0;
+            w.today.culture = counts_;
+            w.today.culture_step = ctx.step;
             return;
         }
         const KeyedHash draw(ctx.seed, Stream::Culture, ctx.step);
+        struct Result {
+            uint64_t changed = 0; // trait copies
+            CultureCounts delta;  // what they changed in the counts
+            Result& operator+=(const Result& o) {
+                changed += o.changed;
+                delta += o.delta;
+                return *this;
+            }
+        };
+        const size_t G = size_t(w.group_total());
         // In chunks of kChunk residents: first the meetings that are
         // exchanges (one hash each decides), prefetching each partner's
         // culture; then the exchanges in order. A partner's culture is a
         // random read, which would otherwise stall each exchange in turn.
         constexpr size_t kChunk = 32;
-        changes_ = double(deterministic_block_sum<uint64_t>(n, [&](size_t begin, size_t end) {
+        const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
             uint32_t* const culture = w.pop.culture.data();
+            const uint8_t* const group = w.pop.group.data();
             const uint32_t* const start_culture = w.today.start.culture.data();
             const Encounters::Meeting* const slot = w.today.slot.data();
             const double exchange_rate = p_.exchange_rate;
             const int features = p_.features;
+            const uint32_t* const heritage = w.social.heritage.data();
+            const int min_shared = berry_min_shared(w.social.berry_threshold, features);
             struct Exchange {
                 uint32_t r, partner;
                 uint64_t h;
             };
             Exchange todo[kChunk * 64]; // at most 64 slots per resident (Encounters::occupied)
-            uint64_t changed = 0;
+            Result x;
+            x.delta.traits.assign(8 * 16, 0);
+            x.delta.berry.assign(G * 4, 0);
             for (size_t c0 = begin; c0 < end; c0 += kChunk) {
                 size_t count = 0;
                 for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r)
@@ -144,21 +245,39 @@ public:
                     }
                 for (size_t i = 0; i < count;) {
                     const uint32_t r = todo[i].r;
-                    uint32_t c = culture[r];
+                    const uint32_t before = culture[r];
+                    uint32_t c = before;
                     for (; i < count && todo[i].r == r; ++i) { // in slot order
                         const uint64_t h = todo[i].h;
                         const uint32_t next =
                             axelrod_exchange(c, start_culture[todo[i].partner], features,
                                              double(uint32_t(h >> 40)) * 0x1.0p-24,
                                              double(uint32_t(h >> 16) & 0xFFFFFFu) * 0x1.0p-24);
-                        changed += next != c;
+                        x.changed += next != c;
                         c = next;
                     }
                     culture[r] = c;
+                    if (c != before) { // the counts: out with the old traits and mode, in with the new
+                        for (int f = 0; f < features; ++f)
+                            if (trait_of(c, f) != trait_of(before, f)) {
+                                x.delta.traits[size_t(f) * 16 + size_t(trait_of(before, f))] -= 1;
+                                x.delta.traits[size_t(f) * 16 + size_t(trait_of(c, f))] += 1;
+                            }
+                        if (const size_t g = group[r]; g > 0) {
+                            x.delta.berry[g * 4 + berry_mode(before, heritage[g], heritage[0], features,
+                                                             min_shared)] -= 1;
+                            x.delta.berry[g * 4 +
+                                          berry_mode(c, heritage[g], heritage[0], features, min_shared)] += 1;
+                        }
+                    }
                 }
             }
-            return changed;
-        }));
+            return x;
+        });
+        changes_ = double(result.changed);
+        counts_ += result.delta;
+        w.today.culture = counts_;
+        w.today.culture_step = ctx.step;
     }
 
     void counters(Counters& out) const override { out.emplace_back("trait_copies", changes_); }
@@ -166,6 +285,9 @@ public:
 private:
     CultureParams p_;
     double changes_ = 0;
+    CultureCounts counts_; // of the culture column, kept from the first step on
+    bool counted_ = false;
+    size_t counted_n_ = 0;
 };
 
 } // namespace

@@ -6,6 +6,7 @@
 
 #include "sim/mechanism.hpp"
 #include "sim/params.hpp"
+#include "sim/world.hpp"
 
 namespace icsim {
 
@@ -38,5 +39,35 @@ uint32_t axelrod_exchange(uint32_t self, uint32_t partner, int features, double 
 // group's uniformly; every other group's different from the first's on
 // every feature.
 std::vector<uint32_t> heritage_profiles(uint64_t seed, int groups, int features, int traits);
+
+// Features (of the first F) on which a and b hold the same trait, without
+// a loop: a nibble of a ^ b is zero where they share the trait; its four
+// bits OR-ed into its lowest bit flag a difference, and a multiplication by
+// 0x11111111 adds the flags up into bits 28-31 (at most 8: no carry).
+inline int same_traits(uint32_t a, uint32_t b, int F) {
+    uint32_t x = a ^ b;
+    x = (x | (x >> 1) | (x >> 2) | (x >> 3)) & 0x11111111u;
+    if (F < 8)
+        x &= (1u << (4 * F)) - 1;
+    return F - int((uint64_t(x) * 0x11111111u >> 28) & 0xFu);
+}
+
+// Berry's mode of a minority member with culture c (docs/model/culture.md):
+// it keeps its heritage when it holds its group's heritage trait on at least
+// `min_shared` of the F features, and adopts the host culture when it holds
+// the first group's on at least as many. 0 integration (both),
+// 1 assimilation (adopts only), 2 separation (keeps only), 3 marginalisation.
+inline unsigned berry_mode(uint32_t c, uint32_t heritage, uint32_t host, int F, int min_shared) {
+    const unsigned keeps = same_traits(c, heritage, F) >= min_shared;
+    const unsigned adopts = same_traits(c, host, F) >= min_shared;
+    return (keeps ^ 1u) + 2 * (adopts ^ 1u);
+}
+
+// The smallest number of features that is at least a share `threshold` of F.
+int berry_min_shared(double threshold, int F);
+
+// CultureCounts of residents [begin, end) of w (by w.social's features,
+// heritage and Berry threshold), added to `out`.
+void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out);
 
 } // namespace icsim

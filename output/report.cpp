@@ -6,6 +6,7 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include "models/culture.hpp"
 #include "sim/metrics.hpp"
 #include "sim/parallel.hpp"
 
@@ -275,35 +276,23 @@ namespace icsim {
 
 namespace {
 
-// How many of the first F traits (4 bits each) a and b share, without a
-// loop: a nibble of a ^ b is zero where they share the trait; its four bits
-// OR-ed into its lowest bit flag a difference, and a multiplication by
-// 0x11111111 adds the flags up into bits 28-31 (at most 8: no carry).
-int same_traits(uint32_t a, uint32_t b, int F) {
-    uint32_t x = a ^ b;
-    x = (x | (x >> 1) | (x >> 2) | (x >> 3)) & 0x11111111u;
-    if (F < 8)
-        x &= (1u << (4 * F)) - 1;
-    return F - int((uint64_t(x) * 0x11111111u >> 28) & 0xFu);
-}
-
 // One block's sums for social_metrics.
 struct SocialSums {
     // Counts are integers: exact, and an increment does not wait on a
     // floating-point add of the previous resident.
     using Counts = std::vector<uint64_t>;
     std::vector<double> g_p, g_p2, g_cp, g_cn; // per group
-    Counts g_n, g_friend, g_berry;             // per group (g_berry: x 4 modes)
+    Counts g_n, g_friend;                      // per group
     std::vector<double> h_p;                   // per neighbourhood
     Counts h_n, h_friend;
     double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0; // correlation sums
     uint64_t believers = 0;
     Counts r_ignorant, r_eligible; // per rumour
-    Counts traits;                 // per feature x 16 traits
+    CultureCounts culture;         // when not kept by the culture mechanism
 
     SocialSums(size_t G, size_t H, size_t R)
-        : g_p(G), g_p2(G), g_cp(G), g_cn(G), g_n(G), g_friend(G), g_berry(G * 4), h_p(H), h_n(H), h_friend(H),
-          r_ignorant(R), r_eligible(R), traits(8 * 16) {}
+        : g_p(G), g_p2(G), g_cp(G), g_cn(G), g_n(G), g_friend(G), h_p(H), h_n(H), h_friend(H), r_ignorant(R),
+          r_eligible(R) {}
 
     void add(const SocialSums& o) {
         auto acc = [](auto& a, const auto& b) {
@@ -316,13 +305,12 @@ struct SocialSums {
         acc(g_cp, o.g_cp);
         acc(g_cn, o.g_cn);
         acc(g_friend, o.g_friend);
-        acc(g_berry, o.g_berry);
         acc(h_n, o.h_n);
         acc(h_p, o.h_p);
         acc(h_friend, o.h_friend);
         acc(r_ignorant, o.r_ignorant);
         acc(r_eligible, o.r_eligible);
-        acc(traits, o.traits);
+        culture += o.culture;
         sx += o.sx;
         sy += o.sy;
         sxy += o.sxy;
@@ -344,11 +332,9 @@ SocialMetrics social_metrics(const World& w) {
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
     const bool met = sp.encounters && w.today.step > 0 && w.today.slots >= kTieSlots;
     std::vector<SocialSums> part(blocks, SocialSums(G, H, R));
-    // Berry's modes: an integer count k of features meets k >= threshold x F
-    // exactly when k >= ceil(threshold x F).
-    const int berry_min = int(std::ceil(sp.berry_threshold * F));
-    const uint32_t* const heritage_of = sp.heritage.data();
-    const uint32_t host_traits = F > 0 ? sp.heritage[0] : 0;
+    // The culture column's counts: kept by the culture mechanism when it ran
+    // in the current step, else counted here.
+    const bool culture_kept = F > 0 && w.today.culture_step == w.today.step && w.today.step > 0;
     // Who has an out-group friend: published by the friendship mechanism
     // when it updated the ties in the current step (ties do not change
     // after it in a step), else counted from the tie columns.
@@ -432,57 +418,8 @@ SocialMetrics social_metrics(const World& w) {
                 count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
             s.g_friend[run_g] += run;
         }
-        if (F > 0) {
-            const uint32_t* const culture = pop.culture.data();
-            // Berry's mode per minority resident, counted in four 16-bit
-            // fields of one register per group run (a block has fewer than
-            // 2^16 residents).
-            size_t run_g = group[r0];
-            uint64_t run = 0;
-            auto flush = [&] {
-                for (size_t k = 0; k < 4; ++k)
-                    s.g_berry[run_g * 4 + k] += (run >> (16 * k)) & 0xFFFFu;
-                run = 0;
-            };
-            for (size_t r = r0; r < r1; ++r) {
-                const size_t g = group[r];
-                if (g != run_g) {
-                    flush();
-                    run_g = g;
-                }
-                if (g == 0)
-                    continue; // Berry's modes are reported for minority groups only
-                const uint32_t c = culture[r];
-                const int heritage = same_traits(c, heritage_of[g], F), host = same_traits(c, host_traits, F);
-                const unsigned keeps = heritage >= berry_min, adopts = host >= berry_min;
-                // 0 integration, 1 assimilation, 2 separation, 3 marginalisation
-                run += uint64_t(1) << (16 * ((keeps ^ 1u) + 2 * (adopts ^ 1u)));
-            }
-            flush();
-            // Trait counts a byte (two features) at a time: half the
-            // increments of counting each feature, in two interleaved
-            // tallies so that neighbours sharing both traits do not wait on
-            // each other's increments; each feature's counts are then sums
-            // over the other half of the byte.
-            for (int byte = 0; 2 * byte < F; ++byte) {
-                std::array<std::array<uint32_t, 256>, 2> tally{};
-                const int shift = 8 * byte;
-                size_t r = r0;
-                for (; r + 2 <= r1; r += 2) {
-                    ++tally[0][(culture[r] >> shift) & 0xFFu];
-                    ++tally[1][(culture[r + 1] >> shift) & 0xFFu];
-                }
-                for (; r < r1; ++r)
-                    ++tally[0][(culture[r] >> shift) & 0xFFu];
-                uint64_t* const low = &s.traits[size_t(2 * byte) * 16];
-                uint64_t* const high = &s.traits[size_t(2 * byte + 1) * 16]; // unused when 2 byte + 1 = F
-                for (size_t v = 0; v < 256; ++v) {
-                    const uint64_t count = uint64_t(tally[0][v]) + tally[1][v];
-                    low[v & 0xFu] += count;
-                    high[v >> 4] += count;
-                }
-            }
-        }
+        if (F > 0 && !culture_kept)
+            count_cultures(w, r0, r1, s.culture);
         if (R > 0) {
             const uint8_t* const rumour = pop.rumour.data();
             uint64_t believers = 0;
@@ -509,6 +446,10 @@ SocialMetrics social_metrics(const World& w) {
     SocialSums t(G, H, R);
     for (const auto& s : part)
         t.add(s);
+    if (culture_kept)
+        t.culture = w.today.culture;
+    t.culture.traits.resize(8 * 16, 0); // sized even with no residents
+    t.culture.berry.resize(G * 4, 0);
 
     SocialMetrics m;
     auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
@@ -538,10 +479,11 @@ SocialMetrics social_metrics(const World& w) {
         if (thr > 0)
             m.outgroup_friend_share[g] = ratio(t.g_friend[g], t.g_n[g]);
         if (F > 0 && g > 0) {
-            m.berry_integration[g] = ratio(t.g_berry[g * 4 + 0], t.g_n[g]);
-            m.berry_assimilation[g] = ratio(t.g_berry[g * 4 + 1], t.g_n[g]);
-            m.berry_separation[g] = ratio(t.g_berry[g * 4 + 2], t.g_n[g]);
-            m.berry_marginalisation[g] = ratio(t.g_berry[g * 4 + 3], t.g_n[g]);
+            const int64_t* const mode = &t.culture.berry[g * 4];
+            m.berry_integration[g] = ratio(mode[0], t.g_n[g]);
+            m.berry_assimilation[g] = ratio(mode[1], t.g_n[g]);
+            m.berry_separation[g] = ratio(mode[2], t.g_n[g]);
+            m.berry_marginalisation[g] = ratio(mode[3], t.g_n[g]);
         }
     }
     m.hood_prejudice.resize(H);
@@ -561,7 +503,7 @@ SocialMetrics social_metrics(const World& w) {
         for (int f = 0; f < F; ++f) {
             double sq = 0;
             for (size_t k = 0; k < 16; ++k) {
-                const double share = double(t.traits[size_t(f) * 16 + k]) / double(n);
+                const double share = double(t.culture.traits[size_t(f) * 16 + k]) / double(n);
                 sq += share * share;
             }
             d += 1 - sq;

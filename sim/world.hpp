@@ -162,6 +162,27 @@ private:
     }
 };
 
+// Counts over the culture column (Population::culture): residents holding
+// trait t on feature f at traits[f * 16 + t]; members of minority group g in
+// Berry's mode m (0 integration, 1 assimilation, 2 separation,
+// 3 marginalisation; docs/model/culture.md) at berry[g * 4 + m] (group 0's
+// entries stay 0). Integers, so any order of adding gives the same counts.
+struct CultureCounts {
+    std::vector<int64_t> traits, berry;
+    CultureCounts& operator+=(const CultureCounts& o) {
+        auto add = [](std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+            if (a.size() < b.size())
+                a.resize(b.size(), 0);
+            for (size_t k = 0; k < b.size(); ++k)
+                a[k] += b[k];
+        };
+        add(traits, o.traits);
+        add(berry, o.berry);
+        return *this;
+    }
+    bool operator==(const CultureCounts&) const = default;
+};
+
 // Who met whom in the current step: written by the encounters mechanism
 // (models/encounters.cpp) at the start of a step and read by the mechanisms
 // after it. Transient: recomputed every step from the state and the counter
@@ -213,6 +234,11 @@ struct Encounters {
     // (what extended contact reads of friends; 0 = not computed this step).
     BigVector<uint8_t> out_friend;
     uint32_t out_friend_step = 0;
+    // The culture column's counts once the culture mechanism has updated it
+    // in step `culture_step` (it keeps them from each step's changes;
+    // 0 = not kept this step: count the column).
+    CultureCounts culture;
+    uint32_t culture_step = 0;
 
     // Bit m set: resident r's slot m holds a meeting (slots <= 64; there are
     // at most 36). Found without a branch per slot, so that loops over a
