@@ -179,22 +179,22 @@ public:
     void step(World& w, const StepContext& ctx) override {
         const size_t n = w.pop.size();
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
-        // The column's counts for the metrics: counted from the column in
-        // this mechanism's first step (the column may come from a
-        // checkpoint), then kept up to date from each step's changes.
-        if (!counted_ || counted_n_ != n) {
-            counts_ = deterministic_block_sum<CultureCounts>(n, [&](size_t begin, size_t end) {
+        // The column's counts for the metrics (World::today.culture): kept
+        // up to date from each step's changes when they are the previous
+        // step's, else counted from the column (the first step, or a run
+        // resumed from a checkpoint). So the mechanism keeps no state of its
+        // own across steps.
+        CultureCounts& counts = w.today.culture;
+        if (w.today.culture_step == 0 || w.today.culture_step + 1 != ctx.step) {
+            counts = deterministic_block_sum<CultureCounts>(n, [&](size_t begin, size_t end) {
                 CultureCounts c;
                 count_cultures(w, begin, end, c);
                 return c;
             });
-            counted_ = true;
-            counted_n_ = n;
         }
+        w.today.culture_step = ctx.step;
         if (S == 0) { // no meetings: nothing changes
             changes_ = 0;
-            w.today.culture = counts_;
-            w.today.culture_step = ctx.step;
             return;
         }
         const KeyedHash draw(ctx.seed, Stream::Culture, ctx.step);
@@ -275,9 +275,7 @@ public:
             return x;
         });
         changes_ = double(result.changed);
-        counts_ += result.delta;
-        w.today.culture = counts_;
-        w.today.culture_step = ctx.step;
+        counts += result.delta;
     }
 
     void counters(Counters& out) const override { out.emplace_back("trait_copies", changes_); }
@@ -285,9 +283,6 @@ public:
 private:
     CultureParams p_;
     double changes_ = 0;
-    CultureCounts counts_; // of the culture column, kept from the first step on
-    bool counted_ = false;
-    size_t counted_n_ = 0;
 };
 
 } // namespace

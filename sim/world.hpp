@@ -235,8 +235,9 @@ struct Encounters {
     BigVector<uint8_t> out_friend;
     uint32_t out_friend_step = 0;
     // The culture column's counts once the culture mechanism has updated it
-    // in step `culture_step` (it keeps them from each step's changes;
-    // 0 = not kept this step: count the column).
+    // in step `culture_step` (it keeps them from one step to the next by
+    // each step's changes, and counts the column when the counts are not
+    // the previous step's; 0 = none: count the column).
     CultureCounts culture;
     uint32_t culture_step = 0;
 
