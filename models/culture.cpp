@@ -124,27 +124,25 @@ void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out
     }
     // Trait counts a byte (two features) at a time, in two interleaved
     // tallies so that neighbours sharing both traits do not wait on each
-    // other's increments; each feature's counts are then sums over the
-    // other half of the byte.
+    // other's increments (each tally counts at most half of fewer than 2^32
+    // residents: 32 bits suffice); each feature's counts are then sums over
+    // the other half of the byte.
     for (int byte = 0; 2 * byte < F; ++byte) {
         const int shift = 8 * byte;
-        for (size_t b0 = begin; b0 < end; b0 += size_t(1) << 30) { // 32-bit tallies
-            const size_t b1 = std::min(end, b0 + (size_t(1) << 30));
-            std::array<std::array<uint32_t, 256>, 2> tally{};
-            size_t r = b0;
-            for (; r + 2 <= b1; r += 2) {
-                ++tally[0][(culture[r] >> shift) & 0xFFu];
-                ++tally[1][(culture[r + 1] >> shift) & 0xFFu];
-            }
-            for (; r < b1; ++r)
-                ++tally[0][(culture[r] >> shift) & 0xFFu];
-            int64_t* const low = &out.traits[size_t(2 * byte) * 16];
-            int64_t* const high = &out.traits[size_t(2 * byte + 1) * 16]; // unused when 2 byte + 1 = F
-            for (size_t v = 0; v < 256; ++v) {
-                const int64_t count = int64_t(tally[0][v]) + tally[1][v];
-                low[v & 0xFu] += count;
-                high[v >> 4] += count;
-            }
+        std::array<std::array<uint32_t, 256>, 2> tally{};
+        size_t r = begin;
+        for (; r + 2 <= end; r += 2) {
+            ++tally[0][(culture[r] >> shift) & 0xFFu];
+            ++tally[1][(culture[r + 1] >> shift) & 0xFFu];
+        }
+        if (r < end)
+            ++tally[0][(culture[r] >> shift) & 0xFFu];
+        int64_t* const low = &out.traits[size_t(2 * byte) * 16];
+        int64_t* const high = &out.traits[size_t(2 * byte + 1) * 16]; // unused when 2 byte + 1 = F
+        for (size_t v = 0; v < 256; ++v) {
+            const int64_t count = int64_t(tally[0][v]) + tally[1][v];
+            low[v & 0xFu] += count;
+            high[v >> 4] += count;
         }
     }
 }
