@@ -132,16 +132,10 @@ public:
             // The slots that matter: out-group contacts with a valence, and
             // friends' meetings (found without a branch per slot).
             const Encounters::Meeting* const mine = slots + r * S;
-            // Bit arithmetic, not && and ||: compilers turn those into a
-            // branch per slot, which mispredicts on the slots' contents.
-            uint64_t bits = 0;
-            for (size_t m = 0; m < S; ++m) {
-                const unsigned f = mine[m].info;
-                const unsigned held = mine[m].partner != kNoResident;
-                const unsigned contact = (f & Encounters::kOutgroup) & unsigned((f & kValence) != 0);
-                const unsigned friends = unsigned(m >= tie_from) & unsigned((f & Encounters::kFriend) != 0);
-                bits |= uint64_t(held & (contact | friends)) << m;
-            }
+            using E = Encounters;
+            uint64_t bits = E::held_mask(mine, S) &
+                            ((E::info_mask(mine, S, E::kOutgroup) & E::info_mask(mine, S, kValence)) |
+                             (E::info_mask(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
             for (; bits != 0; bits &= bits - 1) {
                 const auto m = size_t(__builtin_ctzll(bits));
                 const uint8_t f = mine[m].info;

@@ -1,11 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "sim/metrics.hpp"
+#include "sim/rng.hpp"
 #include "sim/world.hpp"
 
 using namespace icsim;
@@ -176,3 +178,35 @@ TEST_SUITE("unit") {
     }
 
 } // TEST_SUITE
+
+TEST_CASE("world: slot masks match a slot by slot reading for every run length") {
+    // Random slots (partners present or not, every info and rumour byte,
+    // padding bytes set) in runs of 0-40 slots: the SSE2 groups of four and
+    // the scalar tail must agree with a plain reading of each slot.
+    uint64_t state = 12345;
+    const auto next = [&] { return state = mix64(state + 0x9E3779B97F4A7C15ull); };
+    std::vector<Encounters::Meeting> slots(64);
+    for (int trial = 0; trial < 400; ++trial) {
+        for (auto& m : slots) {
+            const uint64_t h = next();
+            std::memcpy(static_cast<void*>(&m), &h, sizeof m); // the padding too
+            if ((h >> 60) < 5)
+                m.partner = kNoResident;
+        }
+        const size_t count = size_t(trial % 41);
+        uint64_t held = 0, info[8] = {}, rumour[8] = {};
+        for (size_t m = 0; m < count; ++m) {
+            held |= uint64_t(slots[m].partner != kNoResident) << m;
+            for (int b = 0; b < 8; ++b) {
+                info[b] |= uint64_t((slots[m].info >> b) & 1) << m;
+                rumour[b] |= uint64_t((slots[m].rumour >> b) & 1) << m;
+            }
+        }
+        CHECK(Encounters::held_mask(slots.data(), count) == held);
+        for (int b = 0; b < 8; ++b) {
+            CHECK(Encounters::info_mask(slots.data(), count, uint8_t(1u << b)) == info[b]);
+            CHECK(Encounters::rumour_mask(slots.data(), count, b) == rumour[b]);
+        }
+        CHECK(Encounters::info_mask(slots.data(), count, 0x0A) == (info[1] | info[3]));
+    }
+}
