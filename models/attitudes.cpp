@@ -111,8 +111,8 @@ public:
                 __builtin_prefetch(&slots[(r + 4 * kPrefetchAhead) * S]);
             if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
                 // (an empty slot prefetches resident 0: no branch on it)
-                for (size_t m = tie_from; m < S; ++m) {
-                    const uint32_t q = slots[(r + kPrefetchAhead) * S + m].partner;
+                for (size_t k = 0; k < kTieSlots && tie_from + k < S; ++k) {
+                    const uint32_t q = slots[(r + kPrefetchAhead) * S + tie_from + k].partner;
                     __builtin_prefetch(&start_prejudice[q == kNoResident ? 0 : q]);
                 }
                 if (thr > 0)

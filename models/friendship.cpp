@@ -28,6 +28,7 @@
 #include "models/friendship.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -119,12 +120,14 @@ public:
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
         w.today.out_friend.resize(n);
         // In blocks of residents, each with its tally.
-        const Tally t = deterministic_block_sum<Tally>(n, [&](size_t begin, size_t end) {
+        // (Compiled twice: with and without the step's meetings, so that the
+        // loop takes no branch on which.)
+        const auto block = [&]<bool kMeetings>(size_t begin, size_t end) {
             // The arrays and parameters in locals, once per block: a store
             // through a byte pointer may alias anything, so reading them
             // through `w`, `pop` and `p_` would reload them after every
             // such store.
-            Encounters::Meeting* const slots = have_meetings ? w.today.slot.data() : nullptr;
+            Encounters::Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
             const uint8_t* const start_rumour = w.today.start.rumour.data();
             static_assert(kTieSlots == 4);
             uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
@@ -134,19 +137,23 @@ public:
             uint8_t* const tie_outgroup = pop.tie_outgroup.data();
             uint8_t* const out_friend = w.today.out_friend.data();
             const int threshold = p_.friend_threshold;
-            const double friend_meeting = p_.friend_meeting, decay = p_.decay;
+            // The draws' tests on integers: u x 2^-32 < p, for a 32-bit u,
+            // holds exactly when u < ceil(p x 2^32) (scaling by a power of 2
+            // is exact).
+            const auto limit = [](double p) { return uint64_t(std::ceil(p * 0x1.0p32)); };
+            const uint64_t meet_limit = limit(p_.friend_meeting), decay_limit = limit(p_.decay);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
-                Encounters::Meeting* const slot = have_meetings ? slots + r * S : nullptr;
+                Encounters::Meeting* const slot = kMeetings ? slots + r * S : nullptr;
                 uint32_t ids[kTieSlots];
                 uint8_t st[kTieSlots];
                 uint8_t outgroup = tie_outgroup[r];
                 bool renewed[kTieSlots] = {};
-                int friends_before = 0, friends_after = 0;
+                unsigned friends_before = 0; // bit k: tie slot k holds a friend
                 for (size_t k = 0; k < kTieSlots; ++k) {
                     ids[k] = tie[k][r];
                     st[k] = tie_strength[k][r];
-                    friends_before += st[k] >= thr;
+                    friends_before |= unsigned(st[k] >= thr) << k;
                 }
                 // The valenced place meetings, as a bit mask (no branch per slot:
                 // bit arithmetic, as compilers turn && into branches).
@@ -175,9 +182,9 @@ public:
                     // docs/performance.md.)
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
                     const uint64_t h = pair_draw(lo, hi);
-                    const bool met = st[k] >= thr && unit_hi(h) < friend_meeting;
+                    const bool met = st[k] >= thr && (h >> 32) < meet_limit;
                     renewed[k] |= met;
-                    if (have_meetings) { // every tie slot of the step is written: a meeting or none
+                    if constexpr (kMeetings) { // every tie slot of the step is written: a meeting or none
                         const uint32_t seen = met ? ids[k] : uint32_t(r);
                         const bool out = (outgroup >> k) & 1u;
                         const Encounters::Meeting none{};
@@ -188,19 +195,21 @@ public:
                                                           start_rumour[seen]};
                         slot[place_slots + k] = met ? friends : none;
                     }
-                    const bool weakens = !renewed[k] && st[k] > 0 && unit_lo(h) < decay;
+                    const bool weakens = !renewed[k] && st[k] > 0 && (h & 0xFFFFFFFFu) < decay_limit;
                     st[k] = uint8_t(st[k] - uint8_t(weakens));
                     ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
-                    friends_after += st[k] >= thr;
                 }
-                x.made += uint64_t(std::max(0, friends_after - friends_before));
-                x.lost += uint64_t(std::max(0, friends_before - friends_after));
-                unsigned friends = 0;
+                unsigned friends = 0, held = 0;
                 for (size_t k = 0; k < kTieSlots; ++k) {
-                    if (st[k] == 0)
-                        outgroup = uint8_t(outgroup & ~(1u << k));
                     friends |= unsigned(st[k] >= thr) << k;
+                    held |= unsigned(st[k] > 0) << k;
                 }
+                outgroup = uint8_t(outgroup & held);
+                static constexpr int kCount[16] = {0, 1, 1, 2, 1, 2, 2, 3,
+                                                   1, 2, 2, 3, 2, 3, 3, 4}; // bits set
+                const int net = kCount[friends] - kCount[friends_before];
+                x.made += uint64_t(std::max(0, net));
+                x.lost += uint64_t(std::max(0, -net));
                 for (size_t k = 0; k < kTieSlots; ++k)
                     tie[k][r] = ids[k];
                 tie_outgroup[r] = outgroup;
@@ -209,6 +218,10 @@ public:
                     tie_strength[k][r] = st[k];
             }
             return x;
+        };
+        const Tally t = deterministic_block_sum<Tally>(n, [&](size_t begin, size_t end) {
+            return have_meetings ? block.template operator()<true>(begin, end)
+                                 : block.template operator()<false>(begin, end);
         });
         w.today.out_friend_step = ctx.step;
         made_ = double(t.made);

@@ -274,22 +274,25 @@ private:
         uint64_t out = 0;
         size_t m = 0;
 #if defined(__SSE2__)
-        const __m128i zero = _mm_setzero_si128();
-        for (; m + 4 <= count; m += 4) {
-            const auto* const v = reinterpret_cast<const __m128i*>(s + m);
+        // Bit j: slot at + j of the four at `at` has the property.
+        const auto four = [s, word, bits](size_t at) {
+            const auto* const v = reinterpret_cast<const __m128i*>(s + at);
             const __m128 a0 = _mm_castsi128_ps(_mm_loadu_si128(v)),
                          a1 = _mm_castsi128_ps(_mm_loadu_si128(v + 1));
-            unsigned lanes; // bit j: slot m + j has the property
             if (word == 0) {
                 const __m128i p = _mm_castps_si128(_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)));
-                lanes = ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(p, _mm_set1_epi32(-1)))));
-            } else {
-                const __m128i x = _mm_castps_si128(_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)));
-                const __m128i t = _mm_and_si128(x, _mm_set1_epi32(int(bits)));
-                lanes = ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, zero))));
+                return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(p, _mm_set1_epi32(-1))))) &
+                       0xFu;
             }
-            out |= uint64_t(lanes & 0xFu) << m;
-        }
+            const __m128i x = _mm_castps_si128(_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)));
+            const __m128i t = _mm_and_si128(x, _mm_set1_epi32(int(bits)));
+            return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, _mm_setzero_si128())))) &
+                   0xFu;
+        };
+        if (count == 8) // the default (one round of meetings a visit): one cache line, straight code
+            return four(0) | four(4) << 4;
+        for (; m + 4 <= count; m += 4)
+            out |= uint64_t(four(m)) << m;
 #endif
         for (; m < count; ++m) {
             const bool yes = word == 0 ? s[m].partner != kNoResident
