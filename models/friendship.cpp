@@ -148,27 +148,25 @@ public:
                 uint32_t ids[kTieSlots];
                 uint8_t st[kTieSlots];
                 uint8_t outgroup = tie_outgroup[r];
-                bool renewed[kTieSlots] = {};
+                unsigned renewed = 0;        // bit k: tie slot k renewed in the step
                 unsigned friends_before = 0; // bit k: tie slot k holds a friend
                 for (size_t k = 0; k < kTieSlots; ++k) {
                     ids[k] = tie[k][r];
                     st[k] = tie_strength[k][r];
                     friends_before |= unsigned(st[k] >= thr) << k;
                 }
-                // The valenced place meetings, as a bit mask (no branch per slot:
-                // bit arithmetic, as compilers turn && into branches).
+                // The valenced place meetings, as a bit mask (no branch per slot).
                 uint64_t valenced = 0;
-                for (size_t m = 0; m < place_slots; ++m)
-                    valenced |= uint64_t(unsigned(slot[m].partner != kNoResident) &
-                                         unsigned((slot[m].info &
-                                                   (Encounters::kPositive | Encounters::kNegative)) != 0))
-                                << m;
+                if constexpr (kMeetings)
+                    valenced = Encounters::held_mask(slot, place_slots) &
+                               Encounters::info_mask(slot, place_slots,
+                                                     Encounters::kPositive | Encounters::kNegative);
                 for (; valenced != 0; valenced &= valenced - 1) {
                     const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
                     const int k =
                         tie_rule(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
                     if (k >= 0) {
-                        renewed[k] = true;
+                        renewed |= 1u << k;
                         const uint8_t bit = uint8_t(1u << k);
                         outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
                                                                      : uint8_t(outgroup & ~bit);
@@ -183,7 +181,7 @@ public:
                     const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
                     const uint64_t h = pair_draw(lo, hi);
                     const bool met = st[k] >= thr && (h >> 32) < meet_limit;
-                    renewed[k] |= met;
+                    renewed |= unsigned(met) << k;
                     if constexpr (kMeetings) { // every tie slot of the step is written: a meeting or none
                         const uint32_t seen = met ? ids[k] : uint32_t(r);
                         const bool out = (outgroup >> k) & 1u;
@@ -195,7 +193,8 @@ public:
                                                           start_rumour[seen]};
                         slot[place_slots + k] = met ? friends : none;
                     }
-                    const bool weakens = !renewed[k] && st[k] > 0 && (h & 0xFFFFFFFFu) < decay_limit;
+                    const bool weakens =
+                        !((renewed >> k) & 1u) && st[k] > 0 && (h & 0xFFFFFFFFu) < decay_limit;
                     st[k] = uint8_t(st[k] - uint8_t(weakens));
                     ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
                 }

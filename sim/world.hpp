@@ -289,8 +289,12 @@ private:
             return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, _mm_setzero_si128())))) &
                    0xFu;
         };
-        if (count == 8) // the default (one round of meetings a visit): one cache line, straight code
+        // The default, one round of meetings a visit: straight code for a
+        // resident's eight slots (a cache line) or its four place slots.
+        if (count == 8)
             return four(0) | four(4) << 4;
+        if (count == 4)
+            return four(0);
         for (; m + 4 <= count; m += 4)
             out |= uint64_t(four(m)) << m;
 #endif
