@@ -72,5 +72,7 @@ bool may_fire(uint8_t self, uint8_t other, bool partner_agent);
 // from the OR of their packed states (`any`) and the OR of their
 // spreader_bits (`spreading`).
 bool may_fire_any(uint8_t self, unsigned any, unsigned spreading);
+// The two ORs may_fire_any takes, over a resident's `count` meeting slots.
+void partner_states(const Encounters::Meeting* slots, size_t count, unsigned& any, unsigned& spreading);
 
 } // namespace icsim

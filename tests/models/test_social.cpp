@@ -625,6 +625,35 @@ TEST_SUITE("unit") {
         CHECK(may_fire_any(1, 2, 0));
     }
 
+    TEST_CASE("social rumours: the partners' state ORs match a slot by slot reading") {
+        // Random slots (padding bytes and info bytes set too) in runs of
+        // 0-40: the SSE2 groups of four and the scalar tail against a plain
+        // loop over spreader_bits.
+        uint64_t h = 99;
+        std::vector<Encounters::Meeting> slots(40);
+        size_t cases = 0;
+        for (int trial = 0; trial < 2000; ++trial) {
+            for (auto& m : slots) {
+                h = mix64(h + 1);
+                std::memcpy(static_cast<void*>(&m), &h, sizeof m);
+                if ((h >> 61) == 0)
+                    m = Encounters::Meeting{};
+            }
+            const size_t count = size_t(trial % 41);
+            unsigned any = 0, spreading = 0;
+            for (size_t m = 0; m < count; ++m) {
+                any |= slots[m].rumour;
+                spreading |= spreader_bits(slots[m].rumour);
+            }
+            unsigned got_any = 7, got_spreading = 7;
+            partner_states(slots.data(), count, got_any, got_spreading);
+            CHECK(got_any == any);
+            CHECK(got_spreading == spreading);
+            cases += spreading != 0 && spreading != kRumourLowBits;
+        }
+        CHECK(cases > 100);
+    }
+
     TEST_CASE("social rumours: an ignorant told by a spreader spreads when u is below the transmission") {
         const RumourStep yes = rumour_meeting(kIgnorant, kSpreader, false, false, 0.5, 1.0, 0.5, 0.3, 0.9);
         CHECK(yes.state == kSpreader);
