@@ -373,16 +373,13 @@ public:
         const size_t visits = t.start[U];
         if (t.rec.capacity() < n * kKinds) { // once: no reallocation as the number of visits varies
             t.rec.reserve(n * kKinds);
-            t.where.reserve(n * kKinds);
         }
         t.rec.resize(visits);
-        t.where.resize(visits);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             uint32_t* const pos = &t.counts[b * U]; // the block's write positions
             // (In locals: the records' byte stores may alias any memory.)
             const uint32_t* const visit = t.visit.data();
             Visit* const rec = t.rec.data();
-            uint32_t* const where = t.where.data();
             const float *const language = w.pop.language.data(), *const prejudice = w.pop.prejudice.data();
             const uint8_t *const group = w.pop.group.data(), *const rumour = w.pop.rumour.data();
             for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
@@ -392,7 +389,6 @@ public:
                         continue;
                     const uint32_t at = pos[un]++;
                     rec[at] = {uint32_t(r), language[r], prejudice[r], group[r], rumour[r]};
-                    where[at] = un;
                 }
         });
 
@@ -459,23 +455,28 @@ public:
     Tally meet(World& w, const KeyedHash draw, const std::vector<float>& support,
                const std::vector<float>& mediation, size_t begin, size_t end, Tally x) const {
         const Scratch& t = scratch_;
-        const size_t S = w.today.slots, visits = t.rec.size();
+        const size_t S = w.today.slots, visits = t.rec.size(), units = unit_place_.size();
         // Everything the loop reads, in locals: the byte stores of
         // the slots may alias any memory, so members and vectors
         // read through `this` or `t` would be reloaded after each.
         Encounters::Meeting* const slots = w.today.slot.data();
         const Visit* const rec = t.rec.data();
-        const uint32_t *const where = t.where.data(), *const start = t.start.data(),
-                              *const offset = t.offset.data(), *const unit_place = unit_place_.data();
+        const uint32_t *const start = t.start.data(), *const offset = t.offset.data(),
+                              *const unit_place = unit_place_.data();
         const float *const sup_at = support.data(), *const med_at = mediation.data();
         const Place* const places = w.places.data();
         const size_t rounds = rounds_, groups = size_t(w.group_total());
         const EncountersParams params = p_;
+        // The unit of visit `begin` (the last whose first visit is at or
+        // before it), then followed as i passes each unit's end.
+        uint32_t un = uint32_t(std::upper_bound(start, start + units, uint32_t(begin)) - start) - 1;
         for (size_t i = begin; i != end; ++i) {
             if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
                 __builtin_prefetch(&slots[size_t(rec[i + kPrefetchAhead].who) * S], 1);
+            while (start[un + 1] <= i) // (units without visits are passed over)
+                ++un;
             // The meetings visit i starts (one per round), written to both sides' slots.
-            const uint32_t un = where[i], pl = unit_place[un];
+            const uint32_t pl = unit_place[un];
             const uint32_t first = start[un], s = start[un + 1] - first;
             const PlaceKind pk = places[pl].kind;
             const size_t kind = size_t(visit_kind(pk));
@@ -541,7 +542,7 @@ private:
     };
     static_assert(sizeof(Visit) == 16);
     struct Scratch {
-        BigVector<uint32_t> visit, counts, where; // large (counts and where written at random): huge pages
+        BigVector<uint32_t> visit, counts; // large (counts written at random): huge pages
         std::vector<uint32_t> start, offset;
         BigVector<Visit> rec;
     };
