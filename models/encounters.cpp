@@ -508,8 +508,8 @@ public:
                         info |= kNeg;
                 }
                 const size_t slot = (kind * rounds + k) * 2;
-                slots[size_t(a.who) * S + slot] = {b.who, info, b.rumour};
-                slots[size_t(b.who) * S + slot + 1] = {a.who, info, a.rumour};
+                Encounters::put(&slots[size_t(a.who) * S + slot], b.who, info, b.rumour);
+                Encounters::put(&slots[size_t(b.who) * S + slot + 1], a.who, info, a.rumour);
                 ++x.meetings;
                 if (out) {
                     ++x.outgroup;

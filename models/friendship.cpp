@@ -51,46 +51,82 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
 
 namespace {
 
+// A resident's tie slots while the pass works on them: the ids, and the
+// strengths packed in one word (byte k: slot k's), so that tests over all
+// four slots are a few word operations.
+struct Ties {
+    uint32_t ids[kTieSlots];
+    uint32_t strength;
+    unsigned of(size_t k) const { return (strength >> (8 * k)) & 0xFFu; }
+    void set(size_t k, unsigned s) { strength = (strength & ~(0xFFu << (8 * k))) | (s << (8 * k)); }
+};
+
+// Bit k: slot k's strength is at least `at_least` (1-255) / is not 0.
+[[gnu::always_inline]] inline unsigned strength_at_least(uint32_t strength, unsigned at_least) {
+#if defined(__SSE2__)
+    const __m128i v = _mm_cvtsi32_si128(int(strength));
+    const __m128i ge = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(char(at_least))), v);
+    return unsigned(_mm_movemask_epi8(ge)) & 0xFu;
+#else
+    unsigned bits = 0;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        bits |= unsigned(((strength >> (8 * k)) & 0xFFu) >= at_least) << k;
+    return bits;
+#endif
+}
+[[gnu::always_inline]] inline unsigned strength_held(uint32_t strength) {
+    return strength_at_least(strength, 1);
+}
+
 // update_tie's body, inlined into the friendship pass.
-[[gnu::always_inline]] inline int tie_rule(uint32_t* ids, uint8_t* strength, uint32_t partner, int change,
-                                           int friend_threshold) {
+[[gnu::always_inline]] inline int tie_rule(Ties& t, uint32_t partner, int change, unsigned friend_threshold) {
     // Without branches on the slots' contents (which a branch predictor
     // cannot guess): a bit mask of the slot holding the partner, and the
     // slot to fill as the minimum of a key per slot.
     unsigned held = 0;
     for (size_t k = 0; k < kTieSlots; ++k)
-        held |= unsigned(strength[k] > 0 && ids[k] == partner) << k;
+        held |= unsigned(t.ids[k] == partner) << k;
+    held &= strength_held(t.strength);
     if (held != 0) {
         const auto k = size_t(__builtin_ctz(held));
-        const int s = std::clamp(int(strength[k]) + change, 0, 255);
-        strength[k] = uint8_t(s);
+        const int s = std::clamp(int(t.of(k)) + change, 0, 255);
+        t.set(k, unsigned(s));
         if (s == 0)
-            ids[k] = kNoResident;
+            t.ids[k] = kNoResident;
         return int(k);
     }
     if (change <= 0)
         return -1;
-    // Key (strength, slot): an empty slot has strength 0, so the first
-    // empty slot comes first, then the weakest acquaintance (lowest slot
-    // among equals); a friend's slot is never taken.
-    unsigned best = ~0u;
-    for (size_t k = 0; k < kTieSlots; ++k) {
-        const unsigned key =
-            int(strength[k]) < friend_threshold ? (unsigned(strength[k]) << 2 | unsigned(k)) : ~0u;
-        best = std::min(best, key);
-    }
-    if (best == ~0u)
+    // Key (strength, slot) over the slots below friendship: an empty slot
+    // has strength 0, so the first empty slot comes first, then the weakest
+    // acquaintance (lowest slot among equals); a friend's slot is never
+    // taken.
+    const unsigned open = ~strength_at_least(t.strength, friend_threshold) & 0xFu;
+    if (open == 0)
         return -1;
+    unsigned best = ~0u;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        best = std::min(best, (open >> k) & 1u ? (t.of(k) << 2 | unsigned(k)) : ~0u);
     const size_t slot = best & 3u;
-    ids[slot] = partner;
-    strength[slot] = 1;
+    t.ids[slot] = partner;
+    t.set(slot, 1);
     return int(slot);
 }
 
 } // namespace
 
 int update_tie(uint32_t* ids, uint8_t* strength, uint32_t partner, int change, int friend_threshold) {
-    return tie_rule(ids, strength, partner, change, friend_threshold);
+    Ties t{};
+    for (size_t k = 0; k < kTieSlots; ++k) {
+        t.ids[k] = ids[k];
+        t.strength |= uint32_t(strength[k]) << (8 * k);
+    }
+    const int k = tie_rule(t, partner, change, unsigned(friend_threshold));
+    for (size_t j = 0; j < kTieSlots; ++j) {
+        ids[j] = t.ids[j];
+        strength[j] = uint8_t(t.of(j));
+    }
+    return k;
 }
 
 namespace {
@@ -136,7 +172,6 @@ public:
                                                       pop.tie_strength[2].data(), pop.tie_strength[3].data()};
             uint8_t* const tie_outgroup = pop.tie_outgroup.data();
             uint8_t* const out_friend = w.today.out_friend.data();
-            const int threshold = p_.friend_threshold;
             // The draws' tests on integers: u x 2^-32 < p, for a 32-bit u,
             // holds exactly when u < ceil(p x 2^32) (scaling by a power of 2
             // is exact).
@@ -145,16 +180,14 @@ public:
             Tally x;
             for (size_t r = begin; r < end; ++r) {
                 Encounters::Meeting* const slot = kMeetings ? slots + r * S : nullptr;
-                uint32_t ids[kTieSlots];
-                uint8_t st[kTieSlots];
+                Ties t{};
                 uint8_t outgroup = tie_outgroup[r];
-                unsigned renewed = 0;        // bit k: tie slot k renewed in the step
-                unsigned friends_before = 0; // bit k: tie slot k holds a friend
+                unsigned renewed = 0; // bit k: tie slot k renewed in the step
                 for (size_t k = 0; k < kTieSlots; ++k) {
-                    ids[k] = tie[k][r];
-                    st[k] = tie_strength[k][r];
-                    friends_before |= unsigned(st[k] >= thr) << k;
+                    t.ids[k] = tie[k][r];
+                    t.strength |= uint32_t(tie_strength[k][r]) << (8 * k);
                 }
+                const unsigned friends_before = strength_at_least(t.strength, thr); // bit k: a friend
                 // The valenced place meetings, as a bit mask (no branch per slot).
                 uint64_t valenced = 0;
                 if constexpr (kMeetings)
@@ -163,8 +196,7 @@ public:
                                                      Encounters::kPositive | Encounters::kNegative);
                 for (; valenced != 0; valenced &= valenced - 1) {
                     const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
-                    const int k =
-                        tie_rule(ids, st, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, threshold);
+                    const int k = tie_rule(t, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, thr);
                     if (k >= 0) {
                         renewed |= 1u << k;
                         const uint8_t bit = uint8_t(1u << k);
@@ -172,37 +204,35 @@ public:
                                                                      : uint8_t(outgroup & ~bit);
                     }
                 }
+                // Each tie slot's turn changes only its own strength, so
+                // these masks hold for the turns of the others.
+                const unsigned friends_now = strength_at_least(t.strength, thr),
+                               held_now = strength_held(t.strength);
                 for (size_t k = 0; k < kTieSlots; ++k) {
                     // One draw per (step, pair) decides whether the two meet and
                     // whether an unrenewed tie weakens, so both sides of a mutual
                     // tie see the same; it is used where the slot holds a tie.
                     // (Branch-free forms of these tests were measured no faster:
                     // docs/performance.md.)
-                    const uint32_t lo = std::min(uint32_t(r), ids[k]), hi = std::max(uint32_t(r), ids[k]);
+                    const uint32_t id = t.ids[k];
+                    const uint32_t lo = std::min(uint32_t(r), id), hi = std::max(uint32_t(r), id);
                     const uint64_t h = pair_draw(lo, hi);
-                    const bool met = st[k] >= thr && (h >> 32) < meet_limit;
+                    const bool met = ((friends_now >> k) & 1u) && (h >> 32) < meet_limit;
                     renewed |= unsigned(met) << k;
                     if constexpr (kMeetings) { // every tie slot of the step is written: a meeting or none
-                        const uint32_t seen = met ? ids[k] : uint32_t(r);
-                        const bool out = (outgroup >> k) & 1u;
-                        const Encounters::Meeting none{};
-                        const Encounters::Meeting friends{ids[k],
-                                                          uint8_t(Encounters::kFriend |
-                                                                  Encounters::kPositive |
-                                                                  (out ? Encounters::kOutgroup : 0)),
-                                                          start_rumour[seen]};
-                        slot[place_slots + k] = met ? friends : none;
+                        const uint8_t info = uint8_t(Encounters::kFriend | Encounters::kPositive |
+                                                     ((outgroup >> k) & 1u ? Encounters::kOutgroup : 0));
+                        if (met)
+                            Encounters::put(&slot[place_slots + k], id, info, start_rumour[id]);
+                        else
+                            Encounters::put(&slot[place_slots + k], kNoResident, 0, 0);
                     }
                     const bool weakens =
-                        !((renewed >> k) & 1u) && st[k] > 0 && (h & 0xFFFFFFFFu) < decay_limit;
-                    st[k] = uint8_t(st[k] - uint8_t(weakens));
-                    ids[k] = weakens && st[k] == 0 ? kNoResident : ids[k];
+                        !((renewed >> k) & 1u) && ((held_now >> k) & 1u) && (h & 0xFFFFFFFFu) < decay_limit;
+                    t.strength -= uint32_t(weakens) << (8 * k); // (a held slot's byte is at least 1)
+                    t.ids[k] = weakens && t.of(k) == 0 ? kNoResident : id;
                 }
-                unsigned friends = 0, held = 0;
-                for (size_t k = 0; k < kTieSlots; ++k) {
-                    friends |= unsigned(st[k] >= thr) << k;
-                    held |= unsigned(st[k] > 0) << k;
-                }
+                const unsigned friends = strength_at_least(t.strength, thr), held = strength_held(t.strength);
                 outgroup = uint8_t(outgroup & held);
                 static constexpr int kCount[16] = {0, 1, 1, 2, 1, 2, 2, 3,
                                                    1, 2, 2, 3, 2, 3, 3, 4}; // bits set
@@ -210,11 +240,11 @@ public:
                 x.made += uint64_t(std::max(0, net));
                 x.lost += uint64_t(std::max(0, -net));
                 for (size_t k = 0; k < kTieSlots; ++k)
-                    tie[k][r] = ids[k];
+                    tie[k][r] = t.ids[k];
                 tie_outgroup[r] = outgroup;
                 out_friend[r] = uint8_t((friends & outgroup) != 0);
                 for (size_t k = 0; k < kTieSlots; ++k)
-                    tie_strength[k][r] = st[k];
+                    tie_strength[k][r] = uint8_t(t.of(k));
             }
             return x;
         };

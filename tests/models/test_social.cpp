@@ -353,6 +353,61 @@ TEST_SUITE("unit") {
         CHECK(positive_probability(p, false, true, 0, 0, 0) == doctest::Approx(0.6791786992));
     }
 
+    TEST_CASE("social friendship: update_tie agrees with the rule written slot by slot") {
+        // The pass keeps the strengths packed in one word; this reference
+        // is the rule as docs/model/friendship.md states it, on random
+        // slots with every strength and threshold 1-255 (partners drawn
+        // from a few ids, so that held slots are common).
+        const auto reference = [](uint32_t* ids, uint8_t* st, uint32_t partner, int change, int thr) {
+            for (int k = 0; k < 4; ++k)
+                if (st[k] > 0 && ids[k] == partner) {
+                    const int s = std::clamp(int(st[k]) + change, 0, 255);
+                    st[k] = uint8_t(s);
+                    if (s == 0)
+                        ids[k] = kNoResident;
+                    return k;
+                }
+            if (change <= 0)
+                return -1;
+            int best = -1;
+            for (int k = 0; k < 4; ++k)
+                if (st[k] < thr && (best < 0 || st[k] < st[best]))
+                    best = k;
+            if (best >= 0) {
+                ids[best] = partner;
+                st[best] = 1;
+            }
+            return best;
+        };
+        uint64_t h = 5;
+        size_t held = 0, taken = 0, full = 0, wrong = 0;
+        for (int trial = 0; trial < 200000; ++trial) {
+            uint32_t ids[4], ids2[4];
+            uint8_t st[4], st2[4];
+            for (int k = 0; k < 4; ++k) {
+                h = mix64(h + 1);
+                st[k] = (h & 3) == 0 ? 0 : uint8_t(h >> 8);
+                ids[k] = st[k] == 0 ? kNoResident : uint32_t((h >> 20) % 6);
+            }
+            h = mix64(h + 1);
+            const uint32_t partner = uint32_t(h % 6);
+            const int change = (h >> 8) & 1 ? 1 : -1;
+            const int thr = 1 + int((h >> 16) % 255);
+            std::copy(ids, ids + 4, ids2);
+            std::copy(st, st + 4, st2);
+            const int got = update_tie(ids, st, partner, change, thr);
+            const int want = reference(ids2, st2, partner, change, thr);
+            wrong += got != want || !std::equal(ids, ids + 4, ids2) || !std::equal(st, st + 4, st2);
+            held += want >= 0 && ids2[want] == partner && st2[want] != 1;
+            taken += want >= 0 && st2[want] == 1;
+            full += want < 0 && change > 0;
+        }
+        CHECK(wrong == 0);
+        CHECK(held > 1000);
+        CHECK(taken > 1000);
+        CHECK(full > 1000);
+    }
+
     TEST_CASE("social friendship: update_tie takes the first empty slot and then strengthens it") {
         uint32_t ids[kTieSlots] = {kNoResident, kNoResident, kNoResident, kNoResident};
         uint8_t st[kTieSlots] = {0, 0, 0, 0};
