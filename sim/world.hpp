@@ -262,15 +262,12 @@ struct Encounters {
     }
 
     // Bit masks over a run of `count` <= 64 slots (bit m for slot m): the
-    // slots that hold a meeting; whose info has any of the bits `any_of`;
-    // whose partner's rumour byte has bit `bit`. With SSE2, eight slots (a
-    // cache line) take about ten instructions instead of a few per slot.
+    // slots that hold a meeting; those whose info has any of the bits
+    // `any_of`. With SSE2, eight slots (a cache line) take about ten
+    // instructions instead of a few per slot.
     static uint64_t held_mask(const Meeting* s, size_t count) { return word_mask(s, count, 0, 0); }
     static uint64_t info_mask(const Meeting* s, size_t count, uint8_t any_of) {
         return word_mask(s, count, 1, any_of);
-    }
-    static uint64_t rumour_mask(const Meeting* s, size_t count, int bit) {
-        return word_mask(s, count, 1, uint32_t(1) << (8 + bit));
     }
 
 private:
