@@ -29,7 +29,6 @@
 #include "models/rumours.hpp"
 
 #include <algorithm>
-#include <cstddef>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -114,19 +113,15 @@ bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
 
 // Over a resident's `count` slots: the OR of its partners' rumour states
 // (`any`) and of their spreader_bits (`spreading`). With SSE2, four slots
-// at a time (the rumour byte sits above the info byte in each slot's
-// second 32-bit word); an empty slot holds state 0.
+// at a time (Encounters::infos4: the rumour byte sits above the info
+// byte); an empty slot holds state 0.
 void partner_states(const Encounters::Meeting* s, size_t count, unsigned& any, unsigned& spreading) {
-    static_assert(sizeof(Encounters::Meeting) == 8 && offsetof(Encounters::Meeting, rumour) == 5);
     size_t m = 0;
 #if defined(__SSE2__)
     __m128i all = _mm_setzero_si128(), spread = _mm_setzero_si128();
     const __m128i byte = _mm_set1_epi32(0xFF), low = _mm_set1_epi32(int(kRumourLowBits));
     for (; m + 4 <= count; m += 4) {
-        const auto* const v = reinterpret_cast<const __m128i*>(s + m);
-        const __m128i x = _mm_castps_si128(_mm_shuffle_ps(_mm_castsi128_ps(_mm_loadu_si128(v)),
-                                                          _mm_castsi128_ps(_mm_loadu_si128(v + 1)),
-                                                          _MM_SHUFFLE(3, 1, 3, 1)));
+        const __m128i x = Encounters::infos4(s + m);
         const __m128i o = _mm_and_si128(_mm_srli_epi32(x, 8), byte); // four rumour bytes, one per lane
         all = _mm_or_si128(all, o);
         spread = _mm_or_si128(spread, _mm_and_si128(_mm_andnot_si128(_mm_srli_epi32(o, 1), o), low));

@@ -214,6 +214,9 @@ struct Encounters {
         uint8_t info = 0;   // the bits above
         uint8_t rumour = 0; // the partner's Population::rumour
     };
+    // put() and the four-slot readers below rely on this layout: two
+    // 32-bit words, the partner, then info | rumour << 8 (and padding).
+    static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
     // What partners read of a resident: its state at the start of the step,
     // one array per field, so that a read of a random partner touches a
     // small array (1 byte a resident for the rumour states) rather than a
@@ -256,7 +259,6 @@ struct Encounters {
     // Writes a meeting as one 8-byte word (its padding zero): cheaper than
     // a member-wise store in the hot loops that fill the slots.
     static void put(Meeting* at, uint32_t partner, uint8_t info, uint8_t rumour) {
-        static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
         const uint64_t word = uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
         std::memcpy(static_cast<void*>(at), &word, sizeof word);
     }
@@ -270,30 +272,39 @@ struct Encounters {
         return word_mask(s, count, 1, any_of);
     }
 
+#if defined(__SSE2__)
+    // Four slots at `s`, one per 32-bit lane: their partners; their second
+    // words (info | rumour << 8, padding above).
+    static __m128i partners4(const Meeting* s) {
+        return words4(s, true);
+    }
+    static __m128i infos4(const Meeting* s) {
+        return words4(s, false);
+    }
+#endif
+
 private:
-    // Slots as pairs of 32-bit words: word 0 is the partner, word 1 holds
-    // the info byte and the rumour byte above it (then padding). Word 0:
-    // the slots whose partner is not kNoResident; word 1: those where word
-    // & bits != 0.
-    static uint64_t word_mask(const Meeting* s, size_t count, int word, uint32_t bits) {
-        static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
+#if defined(__SSE2__)
+    static __m128i words4(const Meeting* s, bool partners) {
+        const auto* const v = reinterpret_cast<const __m128i*>(s);
+        const __m128 a0 = _mm_castsi128_ps(_mm_loadu_si128(v)), a1 = _mm_castsi128_ps(_mm_loadu_si128(v + 1));
+        return _mm_castps_si128(partners ? _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0))
+                                         : _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)));
+    }
+#endif
+    // Word 0: the slots whose partner is not kNoResident; word 1: those
+    // whose info & bits != 0.
+    static uint64_t word_mask(const Meeting* s, size_t count, int word, uint8_t bits) {
         uint64_t out = 0;
         size_t m = 0;
 #if defined(__SSE2__)
         // Bit j: slot at + j of the four at `at` has the property.
         const auto four = [s, word, bits](size_t at) {
-            const auto* const v = reinterpret_cast<const __m128i*>(s + at);
-            const __m128 a0 = _mm_castsi128_ps(_mm_loadu_si128(v)),
-                         a1 = _mm_castsi128_ps(_mm_loadu_si128(v + 1));
-            if (word == 0) {
-                const __m128i p = _mm_castps_si128(_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0)));
-                return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(p, _mm_set1_epi32(-1))))) &
-                       0xFu;
-            }
-            const __m128i x = _mm_castps_si128(_mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)));
-            const __m128i t = _mm_and_si128(x, _mm_set1_epi32(int(bits)));
-            return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(t, _mm_setzero_si128())))) &
-                   0xFu;
+            const __m128i lanes = word == 0
+                                      ? _mm_cmpeq_epi32(partners4(s + at), _mm_set1_epi32(-1))
+                                      : _mm_cmpeq_epi32(_mm_and_si128(infos4(s + at), _mm_set1_epi32(bits)),
+                                                        _mm_setzero_si128());
+            return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(lanes))) & 0xFu;
         };
         // The default, one round of meetings a visit: straight code for a
         // resident's eight slots (a cache line) or its four place slots.
@@ -304,11 +315,8 @@ private:
         for (; m + 4 <= count; m += 4)
             out |= uint64_t(four(m)) << m;
 #endif
-        for (; m < count; ++m) {
-            const bool yes = word == 0 ? s[m].partner != kNoResident
-                                       : ((uint32_t(s[m].rumour) << 8 | s[m].info) & bits) != 0;
-            out |= uint64_t(yes) << m;
-        }
+        for (; m < count; ++m)
+            out |= uint64_t(word == 0 ? s[m].partner != kNoResident : (s[m].info & bits) != 0) << m;
         return out;
     }
 };
