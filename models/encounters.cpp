@@ -42,10 +42,13 @@
 //     negative one in the default city (Graf, Paolini & Rubin 2014).
 //     The outcome is a property of the meeting -- both sides record it --
 //     drawn from the initiator's counter stream.
-// The meetings are written to World::today, one slot per (visit kind: work
-// or leisure, round, role), so no two visits write the same slot; each
-// carries the partner's start-of-step rumour state, gathered with the visit
-// in step 2.
+// The meetings are written in visit order (each visit's, as started and as
+// received, beside it: both writes stay in the unit's stretch), then copied
+// in resident order to World::today, one slot per (visit kind: work or
+// leisure, round, role); each carries the partner's start-of-step rumour
+// state, gathered with the visit in step 2. (Written straight to the
+// residents' slots, every meeting was two writes at random in a large
+// array: docs/performance.md.)
 #include "models/encounters.hpp"
 
 #include <algorithm>
@@ -263,11 +266,7 @@ public:
         const auto L_events = ctx.policy->intensity_table(Lever::InterculturalEvents, ctx.step, H, G);
 
         // 1. activities: one keyed hash per resident (16 bits decide work,
-        // 24 the leisure visit, 24 the place); slots of kinds not visited
-        // are cleared here, those of visits by the meetings below; the tie
-        // slots are the friendship mechanism's to fill (cleared here when
-        // it does not run).
-        const bool clear_ties = w.social.friend_threshold == 0;
+        // 24 the leisure visit, 24 the place).
         t.visit.resize(n * kKinds);
         w.today.start.resize(n);
         const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
@@ -301,13 +300,11 @@ public:
             const std::pair<double, double>* const chances = chance.data();
             const std::vector<uint32_t>* const near_lists = near_.data();
             uint32_t* const visit = t.visit.data();
-            Encounters::Meeting* const slots = w.today.slot.data();
             Encounters::StartOfStep& start = w.today.start;
             uint32_t* const start_culture = start.culture.data();
             float* const start_prejudice = start.prejudice.data();
             uint8_t* const start_rumour = start.rumour.data();
             const double work_attendance = p_.work_attendance;
-            const size_t rounds = rounds_, place_slots = place_slots_;
             for (size_t r = begin; r != end; ++r) {
                 start_culture[r] = culture[r];
                 start_prejudice[r] = prejudice[r];
@@ -324,11 +321,6 @@ public:
                 const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < p_ps ? 0 : 1)];
                 if (u_leisure < p_ps + p_cc && !near.empty())
                     v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
-                if (clear_ties)
-                    std::fill_n(&slots[r * S + place_slots], kTieSlots, Encounters::Meeting{});
-                for (size_t kind = 0; kind < kKinds; ++kind)
-                    if (v[kind] == kNoPlace)
-                        std::fill_n(&slots[r * S + kind * rounds * 2], rounds * 2, Encounters::Meeting{});
                 start_rumour[r] = rumour[r];
                 for (size_t kind = 0; kind < kKinds; ++kind) // (no visit: adds 0 to unit 0, no branch)
                     count[v[kind] == kNoPlace ? 0 : v[kind]] += v[kind] != kNoPlace;
@@ -378,7 +370,7 @@ public:
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             uint32_t* const pos = &t.counts[b * U]; // the block's write positions
             // (In locals: the records' byte stores may alias any memory.)
-            const uint32_t* const visit = t.visit.data();
+            uint32_t* const visit = t.visit.data();
             Visit* const rec = t.rec.data();
             const float *const language = w.pop.language.data(), *const prejudice = w.pop.prejudice.data();
             const uint8_t *const group = w.pop.group.data(), *const rumour = w.pop.rumour.data();
@@ -389,6 +381,7 @@ public:
                         continue;
                     const uint32_t at = pos[un]++;
                     rec[at] = {uint32_t(r), language[r], prejudice[r], group[r], rumour[r]};
+                    visit[r * kKinds + size_t(kind)] = at; // from here on: the visit's position
                 }
         });
 
@@ -425,6 +418,9 @@ public:
                     float(ctx.policy->intensity(Lever::Mediation, ctx.step, h, g));
         }
         const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
+        if (t.out.capacity() < n * kKinds * 2 * rounds_) // once, as for the records
+            t.out.reserve(n * kKinds * 2 * rounds_);
+        t.out.resize(visits * 2 * rounds_);
         // Integer sums: exact, so the reduction order does not matter.
         const Tally tally = oneapi::tbb::parallel_reduce(
             oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
@@ -438,6 +434,7 @@ public:
                 a.negative += b.negative;
                 return a;
             });
+        gather(w);
         tally_[0] = double(visits);
         tally_[1] = double(tally.meetings);
         tally_[2] = double(tally.outgroup);
@@ -450,16 +447,19 @@ public:
     }
 
     // The meetings that visits [begin, end) start (one per round), written
-    // to both sides' slots; returns x with them counted. (The hash and the
-    // tally by value: locals, not reloaded after the slots' byte stores.)
+    // for both sides, in the order of the visits: visit i's meetings are
+    // out[i * 2 * rounds, (i + 1) * 2 * rounds), in the order of its place
+    // slots (round, then role: started, received). Both writes stay in the
+    // unit's stretch. Returns x with them counted. (The hash and the tally
+    // by value: locals, not reloaded after the stores.)
     Tally meet(World& w, const KeyedHash draw, const std::vector<float>& support,
-               const std::vector<float>& mediation, size_t begin, size_t end, Tally x) const {
-        const Scratch& t = scratch_;
-        const size_t S = w.today.slots, visits = t.rec.size(), units = unit_place_.size();
+               const std::vector<float>& mediation, size_t begin, size_t end, Tally x) {
+        Scratch& t = scratch_;
+        const size_t units = unit_place_.size();
         // Everything the loop reads, in locals: the byte stores of
-        // the slots may alias any memory, so members and vectors
+        // the meetings may alias any memory, so members and vectors
         // read through `this` or `t` would be reloaded after each.
-        Encounters::Meeting* const slots = w.today.slot.data();
+        Encounters::Meeting* const made = t.out.data();
         const Visit* const rec = t.rec.data();
         const uint32_t *const start = t.start.data(), *const offset = t.offset.data(),
                               *const unit_place = unit_place_.data();
@@ -470,9 +470,8 @@ public:
         // The unit of visit `begin` (the last whose first visit is at or
         // before it), then followed as i passes each unit's end.
         uint32_t un = uint32_t(std::upper_bound(start, start + units, uint32_t(begin)) - start) - 1;
+        const size_t W = 2 * rounds; // meetings per visit
         for (size_t i = begin; i != end; ++i) {
-            if (i + kPrefetchAhead < visits) // the slots the visit a few ahead will write
-                __builtin_prefetch(&slots[size_t(rec[i + kPrefetchAhead].who) * S], 1);
             while (start[un + 1] <= i) // (units without visits are passed over)
                 ++un;
             // The meetings visit i starts (one per round), written to both sides' slots.
@@ -482,12 +481,15 @@ public:
             const size_t kind = size_t(visit_kind(pk));
             const Visit a = rec[i];
             if (s < 2) { // alone: no meeting
-                std::fill_n(&slots[size_t(a.who) * S + kind * rounds * 2], rounds * 2, Encounters::Meeting{});
+                std::fill_n(&made[i * W], W, Encounters::Meeting{});
                 continue;
             }
             const bool coop = pk != PlaceKind::PublicSpace;
+            const uint32_t at = uint32_t(i - first); // the visit's position in its unit
             for (size_t k = 0; k < rounds; ++k) {
-                const Visit b = rec[first + (uint32_t(i - first) + offset[un * rounds + k]) % s];
+                uint32_t to = at + offset[un * rounds + k]; // (at + offset) mod s, both below s
+                to -= to >= s ? s : 0;
+                const Visit b = rec[first + to];
                 const bool out = b.group != a.group;
                 // The initiator's draw m = kind x rounds + k: one per meeting it starts.
                 const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
@@ -507,9 +509,8 @@ public:
                     else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
                         info |= kNeg;
                 }
-                const size_t slot = (kind * rounds + k) * 2;
-                Encounters::put(&slots[size_t(a.who) * S + slot], b.who, info, b.rumour);
-                Encounters::put(&slots[size_t(b.who) * S + slot + 1], a.who, info, a.rumour);
+                Encounters::put(&made[i * W + 2 * k], b.who, info, b.rumour);
+                Encounters::put(&made[(first + to) * W + 2 * k + 1], a.who, info, a.rumour);
                 ++x.meetings;
                 if (out) {
                     ++x.outgroup;
@@ -519,6 +520,59 @@ public:
             }
         }
         return x;
+    }
+
+    // Copies each resident's meetings (in visit order, see meet) to its
+    // place slots in World::today, in resident order: the slots are written
+    // in order, and the meetings, read at random, are a quarter of their
+    // size. Empty: the slots of a kind not visited, and the tie slots (the
+    // friendship mechanism, when it runs, fills them next).
+    void gather(World& w) const {
+        const Scratch& t = scratch_;
+        const size_t n = w.pop.size(), S = w.today.slots, W = 2 * rounds_;
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
+            const uint32_t* const visit = t.visit.data();
+            const Encounters::Meeting* const out = t.out.data();
+            Encounters::Meeting* const slots = w.today.slot.data();
+            for (size_t r = range.begin(); r != range.end(); ++r) {
+                if (r + kPrefetchAhead < n) // the meetings of the resident a few ahead (none: visit 0's)
+                    for (size_t kind = 0; kind < kKinds; ++kind) {
+                        const uint32_t v = visit[(r + kPrefetchAhead) * kKinds + kind];
+                        __builtin_prefetch(&out[size_t(v == kNoPlace ? 0 : v) * W]);
+                    }
+                Encounters::Meeting* const slot = &slots[r * S];
+#if defined(__SSE2__)
+                // The default, one round: a resident's eight slots are one
+                // cache line (the array is 2 MiB-aligned), written whole
+                // with streaming stores, which do not read it first.
+                if (S == 8 && W == 2) {
+                    const __m128i none = _mm_set1_epi64x(int64_t(kNoResident));
+                    for (size_t kind = 0; kind < kKinds; ++kind) {
+                        const uint32_t v = visit[r * kKinds + kind];
+                        const __m128i m =
+                            v == kNoPlace
+                                ? none
+                                : _mm_loadu_si128(reinterpret_cast<const __m128i*>(&out[size_t(v) * 2]));
+                        _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[kind * 2]), m);
+                    }
+                    _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[4]), none);
+                    _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[6]), none);
+                    continue;
+                }
+#endif
+                for (size_t kind = 0; kind < kKinds; ++kind) {
+                    const uint32_t v = visit[r * kKinds + kind];
+                    if (v == kNoPlace)
+                        std::fill_n(&slot[kind * W], W, Encounters::Meeting{});
+                    else
+                        std::copy_n(&out[size_t(v) * W], W, &slot[kind * W]);
+                }
+                std::fill_n(&slot[kKinds * W], kTieSlots, Encounters::Meeting{});
+            }
+#if defined(__SSE2__)
+            _mm_sfence(); // the streaming stores are seen by the next mechanisms' threads
+#endif
+        });
     }
 
     void counters(Counters& out) const override {
@@ -542,9 +596,12 @@ private:
     };
     static_assert(sizeof(Visit) == 16);
     struct Scratch {
+        // visit: per resident and kind, the unit visited (kNoPlace: none),
+        // then the visit's position in `rec`; counts: per block and unit.
         BigVector<uint32_t> visit, counts; // large (counts written at random): huge pages
         std::vector<uint32_t> start, offset;
         BigVector<Visit> rec;
+        BigVector<Encounters::Meeting> out; // the meetings in visit order (see meet)
     };
     EncountersParams p_;
     std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places

@@ -179,6 +179,11 @@ public:
             const uint64_t meet_limit = limit(p_.friend_meeting), decay_limit = limit(p_.decay);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
+                if constexpr (kMeetings)
+                    if (r + kPrefetchAhead < end) // the start-of-step rumour states a friends' meeting copies
+                        for (size_t k = 0; k < kTieSlots; ++k)
+                            __builtin_prefetch(
+                                &start_rumour[std::min(tie[k][r + kPrefetchAhead], uint32_t(n - 1))]);
                 Encounters::Meeting* const slot = kMeetings ? slots + r * S : nullptr;
                 Ties t{};
                 uint8_t outgroup = tie_outgroup[r];
