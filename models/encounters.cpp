@@ -388,7 +388,7 @@ public:
         // 3-4. meetings: one offset per (unit, round), then every visit's
         // initiated meetings in parallel.
         t.offset.resize(U * rounds_);
-        for (size_t un = 0; un < U; ++un) {
+        parallel_for_index(U, [&](size_t un) {
             const uint32_t s = t.start[un + 1] - t.start[un];
             for (size_t k = 0; k < rounds_; ++k)
                 t.offset[un * rounds_ + k] =
@@ -398,24 +398,23 @@ public:
                                   (draw_u64(ctx.seed, Stream::PlaceRounds, ctx.step, uint32_t(un), k) >> 32) *
                                       (s - 1) >>
                                   32);
-        }
-        std::vector<float> support(P * size_t(G), 0.0f);
+        });
+        // The levers at each place, per group: its neighbourhood's level of
+        // its kind's supporting lever (none at workplaces), and of mediation.
+        const auto L_school = ctx.policy->intensity_table(Lever::SchoolMixing, ctx.step, H, G);
+        const auto L_mediation = ctx.policy->intensity_table(Lever::Mediation, ctx.step, H, G);
+        std::vector<float> support(P * size_t(G), 0.0f), mediation(P * size_t(G), 0.0f);
         for (size_t pl = 0; pl < P; ++pl) {
+            const size_t h = w.hoods.of_cell[w.places[pl].cell];
             bool any = false;
             const Lever l = support_lever(w.places[pl].kind, any);
-            if (!any)
-                continue;
-            const int h = w.hoods.of_cell[w.places[pl].cell];
-            for (int g = 0; g < G; ++g)
-                support[pl * size_t(G) + size_t(g)] = float(ctx.policy->intensity(l, ctx.step, h, g));
-        }
-        // Mediation at each place: its neighbourhood's level, per group.
-        std::vector<float> mediation(P * size_t(G), 0.0f);
-        for (size_t pl = 0; pl < P; ++pl) {
-            const int h = w.hoods.of_cell[w.places[pl].cell];
-            for (int g = 0; g < G; ++g)
-                mediation[pl * size_t(G) + size_t(g)] =
-                    float(ctx.policy->intensity(Lever::Mediation, ctx.step, h, g));
+            const std::vector<float>& L = l == Lever::SchoolMixing ? L_school
+                                          : l == Lever::PublicSpace ? L_public
+                                                                    : L_events;
+            for (size_t g = 0; g < size_t(G); ++g) {
+                support[pl * size_t(G) + g] = any ? L[h * size_t(G) + g] : 0.0f;
+                mediation[pl * size_t(G) + g] = L_mediation[h * size_t(G) + g];
+            }
         }
         const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
         if (t.out.capacity() < n * kKinds * 2 * rounds_) // once, as for the records
