@@ -103,74 +103,92 @@ public:
         const Encounters::Meeting* const slots = w.today.slot.data();
         const float* const start_prejudice = w.today.start.prejudice.data();
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
-        parallel_for_index(n, [&](size_t r) {
-            // The resident's slots further ahead: the pass reads many
-            // columns at once, more streams than the hardware prefetcher
-            // follows well.
-            if (r + 4 * kPrefetchAhead < n)
-                __builtin_prefetch(&slots[(r + 4 * kPrefetchAhead) * S]);
-            if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
-                // (an empty slot prefetches resident 0: no branch on it)
-                for (size_t k = 0; k < kTieSlots && tie_from + k < S; ++k) {
-                    const uint32_t q = slots[(r + kPrefetchAhead) * S + tie_from + k].partner;
-                    __builtin_prefetch(&start_prejudice[q == kNoResident ? 0 : q]);
+        // Ties' meetings in the slots (the friendship mechanism's), read for
+        // bounded confidence among friends.
+        const bool tie_meetings = S >= kTieSlots;
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
+            // The columns and parameters in locals, once per chunk (fixed
+            // addresses, no reload through the vectors in the loop).
+            static_assert(kTieSlots == 4);
+            const uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
+                                                    pop.tie[3].data()};
+            const uint8_t* const strength[kTieSlots] = {pop.tie_strength[0].data(), pop.tie_strength[1].data(),
+                                                        pop.tie_strength[2].data(), pop.tie_strength[3].data()};
+            const uint8_t *const tie_outgroup = pop.tie_outgroup.data(), *const group = pop.group.data();
+            const float* const disposition = pop.disposition.data();
+            float *const prejudice = pop.prejudice.data(), *const contact_positive = pop.contact_positive.data(),
+                         *const contact_negative = pop.contact_negative.data();
+            const AttitudesParams params = p_;
+            for (size_t r = range.begin(); r != range.end(); ++r) {
+                // The resident's slots further ahead: the pass reads many
+                // columns at once, more streams than the hardware prefetcher
+                // follows well.
+                if (r + 4 * kPrefetchAhead < n)
+                    __builtin_prefetch(&slots[(r + 4 * kPrefetchAhead) * S]);
+                if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
+                    // (an empty slot prefetches resident 0: no branch on it)
+                    const size_t a = r + kPrefetchAhead;
+                    if (tie_meetings)
+                        for (size_t k = 0; k < kTieSlots; ++k) {
+                            const uint32_t q = slots[a * S + tie_from + k].partner;
+                            __builtin_prefetch(&start_prejudice[q == kNoResident ? 0 : q]);
+                        }
+                    if (thr > 0)
+                        for (size_t k = 0; k < kTieSlots; ++k) {
+                            const uint32_t f = tie[k][a];
+                            __builtin_prefetch(&out_friend[f == kNoResident ? 0 : f]);
+                        }
                 }
-                if (thr > 0)
-                    for (size_t k = 0; k < kTieSlots; ++k) {
-                        const uint32_t f = pop.tie[k][r + kPrefetchAhead];
-                        __builtin_prefetch(&out_friend[f == kNoResident ? 0 : f]);
+                const double p0 = prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
+                double p = p0 + params.relaxation * (double(disposition[r]) - p0);
+                const double weight = params.contact_effect * (group[r] == 0 ? 1.0 : params.minority_factor);
+                const double cp0 = contact_positive[r];
+                double cp = params.memory * cp0, cn = params.memory * double(contact_negative[r]);
+                double pull = 0;
+                int pulls = 0;
+                // The slots that matter: out-group contacts with a valence, and
+                // friends' meetings (found without a branch per slot).
+                const Encounters::Meeting* const mine = slots + r * S;
+                using E = Encounters;
+                uint64_t bits = E::held_mask(mine, S) &
+                                ((E::info_mask(mine, S, E::kOutgroup) & E::info_mask(mine, S, kValence)) |
+                                 (E::info_mask(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
+                for (; bits != 0; bits &= bits - 1) {
+                    const auto m = size_t(__builtin_ctzll(bits));
+                    const uint8_t f = mine[m].info;
+                    if ((f & Encounters::kOutgroup) && (f & kValence)) {
+                        const bool positive = f & Encounters::kPositive;
+                        p = after_contact(params, p, positive, weight, cp0);
+                        cp += positive;
+                        cn += !positive;
                     }
-            }
-            const double p0 =
-                pop.prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
-            double p = p0 + p_.relaxation * (double(pop.disposition[r]) - p0);
-            const double weight = p_.contact_effect * (pop.group[r] == 0 ? 1.0 : p_.minority_factor);
-            const double cp0 = pop.contact_positive[r];
-            double cp = p_.memory * cp0, cn = p_.memory * double(pop.contact_negative[r]);
-            double pull = 0;
-            int pulls = 0;
-            // The slots that matter: out-group contacts with a valence, and
-            // friends' meetings (found without a branch per slot).
-            const Encounters::Meeting* const mine = slots + r * S;
-            using E = Encounters;
-            uint64_t bits = E::held_mask(mine, S) &
-                            ((E::info_mask(mine, S, E::kOutgroup) & E::info_mask(mine, S, kValence)) |
-                             (E::info_mask(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
-            for (; bits != 0; bits &= bits - 1) {
-                const auto m = size_t(__builtin_ctzll(bits));
-                const uint8_t f = mine[m].info;
-                if ((f & Encounters::kOutgroup) && (f & kValence)) {
-                    const bool positive = f & Encounters::kPositive;
-                    p = after_contact(p_, p, positive, weight, cp0);
-                    cp += positive;
-                    cn += !positive;
-                }
-                if (m >= tie_from && (f & Encounters::kFriend)) {
-                    // the friend's prejudice at the start of the step
-                    if (const auto gap =
-                            confidence_gap(p0, double(start_prejudice[mine[m].partner]), p_.confidence)) {
-                        pull += *gap;
-                        ++pulls;
+                    if (m >= tie_from && (f & Encounters::kFriend)) {
+                        // the friend's prejudice at the start of the step
+                        if (const auto gap = confidence_gap(p0, double(start_prejudice[mine[m].partner]),
+                                                            params.confidence)) {
+                            pull += *gap;
+                            ++pulls;
+                        }
                     }
                 }
+                if (thr > 0) {
+                    // Extended contact: an in-group friend with an out-group friend.
+                    unsigned ingroup_friends = 0;
+                    for (size_t k = 0; k < kTieSlots; ++k)
+                        ingroup_friends |= unsigned(strength[k][r] >= thr) << k;
+                    ingroup_friends &= ~unsigned(tie_outgroup[r]);
+                    bool extended = false;
+                    for (; ingroup_friends != 0; ingroup_friends &= ingroup_friends - 1)
+                        extended |= out_friend[tie[size_t(__builtin_ctz(ingroup_friends))][r]] != 0;
+                    if (extended)
+                        p -= params.extended_effect * p;
+                }
+                if (pulls > 0) // towards the mean of the friends met: no overshoot however many
+                    p += params.influence * pull / pulls;
+                prejudice[r] = float(std::clamp(p, 0.0, 1.0));
+                contact_positive[r] = float(cp);
+                contact_negative[r] = float(cn);
             }
-            if (thr > 0) {
-                // Extended contact: an in-group friend with an out-group friend.
-                unsigned ingroup_friends = 0;
-                for (size_t k = 0; k < kTieSlots; ++k)
-                    ingroup_friends |= unsigned(pop.tie_strength[k][r] >= thr) << k;
-                ingroup_friends &= ~unsigned(pop.tie_outgroup[r]);
-                bool extended = false;
-                for (; ingroup_friends != 0; ingroup_friends &= ingroup_friends - 1)
-                    extended |= out_friend[pop.tie[size_t(__builtin_ctz(ingroup_friends))][r]] != 0;
-                if (extended)
-                    p -= p_.extended_effect * p;
-            }
-            if (pulls > 0) // towards the mean of the friends met: no overshoot however many
-                p += p_.influence * pull / pulls;
-            pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
-            pop.contact_positive[r] = float(cp);
-            pop.contact_negative[r] = float(cn);
         });
     }
 
