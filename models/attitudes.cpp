@@ -112,11 +112,13 @@ public:
             static_assert(kTieSlots == 4);
             const uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
                                                     pop.tie[3].data()};
-            const uint8_t* const strength[kTieSlots] = {pop.tie_strength[0].data(), pop.tie_strength[1].data(),
-                                                        pop.tie_strength[2].data(), pop.tie_strength[3].data()};
+            const uint8_t* const strength[kTieSlots] = {
+                pop.tie_strength[0].data(), pop.tie_strength[1].data(), pop.tie_strength[2].data(),
+                pop.tie_strength[3].data()};
             const uint8_t *const tie_outgroup = pop.tie_outgroup.data(), *const group = pop.group.data();
             const float* const disposition = pop.disposition.data();
-            float *const prejudice = pop.prejudice.data(), *const contact_positive = pop.contact_positive.data(),
+            float *const prejudice = pop.prejudice.data(),
+                         *const contact_positive = pop.contact_positive.data(),
                          *const contact_negative = pop.contact_negative.data();
             const AttitudesParams params = p_;
             for (size_t r = range.begin(); r != range.end(); ++r) {
@@ -139,7 +141,8 @@ public:
                             __builtin_prefetch(&out_friend[f == kNoResident ? 0 : f]);
                         }
                 }
-                const double p0 = prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
+                const double p0 =
+                    prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
                 double p = p0 + params.relaxation * (double(disposition[r]) - p0);
                 const double weight = params.contact_effect * (group[r] == 0 ? 1.0 : params.minority_factor);
                 const double cp0 = contact_positive[r];

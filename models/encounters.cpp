@@ -408,7 +408,7 @@ public:
             const size_t h = w.hoods.of_cell[w.places[pl].cell];
             bool any = false;
             const Lever l = support_lever(w.places[pl].kind, any);
-            const std::vector<float>& L = l == Lever::SchoolMixing ? L_school
+            const std::vector<float>& L = l == Lever::SchoolMixing  ? L_school
                                           : l == Lever::PublicSpace ? L_public
                                                                     : L_events;
             for (size_t g = 0; g < size_t(G); ++g) {

@@ -94,11 +94,33 @@ void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums
                 for (size_t i = 0; i < W; ++i)
                     tot[i] += src_t[i];
             }
-            // 2. Along the row: each cell's window columns.
+            // 2. Along the row: each cell's window columns. Away from the
+            // row's ends a window is columns x - r .. x + r, so these cells'
+            // sums are 2r + 1 shifted copies of the row added (one loop
+            // over the row, which vectorises); the cells near the ends take
+            // their columns from the list.
             thread_local std::vector<uint32_t> row_g, row_t;
             row_g.assign(grp, grp + W * G);
             row_t.assign(tot, tot + W);
-            for (size_t x = 0; x < W; ++x) {
+            const size_t R = size_t(r);
+            const bool inner = 2 * R + 1 <= W;
+            const size_t x0 = inner ? R : W, x1 = inner ? W - R : W; // the inner cells [x0, x1)
+            if (x0 < x1) {
+                const size_t len = x1 - x0;
+                std::fill_n(grp + x0 * G, len * G, 0u);
+                std::fill_n(tot + x0, len, 0u);
+                for (size_t d = 0; d <= 2 * R; ++d) { // column x0 + i - R + d for cell x0 + i
+                    const uint32_t* const src_g = row_g.data() + (x0 - R + d) * G;
+                    uint32_t* const out_g = grp + x0 * G;
+                    for (size_t i = 0; i < len * G; ++i)
+                        out_g[i] += src_g[i];
+                    const uint32_t* const src_t = row_t.data() + (x0 - R + d);
+                    uint32_t* const out_t = tot + x0;
+                    for (size_t i = 0; i < len; ++i)
+                        out_t[i] += src_t[i];
+                }
+            }
+            const auto edge = [&](size_t x) {
                 uint32_t* const out_g = grp + x * G;
                 std::fill_n(out_g, G, 0u);
                 uint32_t t = 0;
@@ -109,7 +131,11 @@ void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums
                     t += row_t[xx];
                 }
                 tot[x] = t;
-            }
+            };
+            for (size_t x = 0; x < x0; ++x)
+                edge(x);
+            for (size_t x = std::max(x0, x1); x < W; ++x)
+                edge(x);
         },
         1);
 }
