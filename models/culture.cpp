@@ -216,7 +216,7 @@ public:
             const uint8_t* const group = w.pop.group.data();
             const uint32_t* const start_culture = w.today.start.culture.data();
             const Encounters::Meeting* const slot = w.today.slot.data();
-            const double exchange_rate = p_.exchange_rate;
+            const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = w.social.heritage.data();
             const int min_shared = berry_min_shared(w.social.berry_threshold, features);
@@ -235,7 +235,7 @@ public:
                         const auto m = uint32_t(__builtin_ctzll(bits));
                         const uint64_t h = draw(uint32_t(r), m);
                         // Three draws from one hash: exchange at all (16 bits), interaction, feature.
-                        if (double(h & 0xFFFFu) * 0x1.0p-16 < exchange_rate) {
+                        if ((h & 0xFFFFu) < exchange_limit) {
                             const uint32_t q = slot[r * S + m].partner;
                             __builtin_prefetch(&start_culture[q]);
                             todo[count++] = {uint32_t(r), q, h};

@@ -271,11 +271,14 @@ public:
         w.today.start.resize(n);
         const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
         const KeyedHash team(ctx.seed, Stream::SocialSetup, 8); // no step: a resident keeps its team
-        // The visit chances depend only on (neighbourhood, group): a table.
-        std::vector<std::pair<double, double>> chance(L_public.size()); // (public space, centre)
+        // The visit chances depend only on (neighbourhood, group): a table,
+        // as the draws' integer limits (draw_limit) of a public-space visit
+        // and of any leisure visit.
+        std::vector<std::pair<uint64_t, uint64_t>> chance(L_public.size());
         for (size_t hg = 0; hg < chance.size(); ++hg) {
             const double p_ps = std::min(1.0, p_.public_visit * (1 + p_.public_space_boost * L_public[hg]));
-            chance[hg] = {p_ps, std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]))};
+            const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
+            chance[hg] = {draw_limit(p_ps, 24), draw_limit(p_ps + p_cc, 24)};
         }
         // The activities run in blocks of residents, each counting its
         // visits per unit for the counting sort below. Any partition into
@@ -297,29 +300,29 @@ public:
             const float* const prejudice = pop.prejudice.data();
             const uint8_t *const group = pop.group.data(), *const rumour = pop.rumour.data();
             const uint16_t* const hood = w.hood.data();
-            const std::pair<double, double>* const chances = chance.data();
+            const std::pair<uint64_t, uint64_t>* const chances = chance.data();
             const std::vector<uint32_t>* const near_lists = near_.data();
             uint32_t* const visit = t.visit.data();
             Encounters::StartOfStep& start = w.today.start;
             uint32_t* const start_culture = start.culture.data();
             float* const start_prejudice = start.prejudice.data();
             uint8_t* const start_rumour = start.rumour.data();
-            const double work_attendance = p_.work_attendance;
+            const uint64_t work_limit = draw_limit(p_.work_attendance, 16);
             for (size_t r = begin; r != end; ++r) {
                 start_culture[r] = culture[r];
                 start_prejudice[r] = prejudice[r];
                 uint32_t* v = &visit[r * kKinds];
                 v[0] = v[1] = kNoPlace;
                 const uint64_t h0 = activity(uint32_t(r), 0);
-                const double u_work = double(h0 & 0xFFFFu) * 0x1.0p-16;
-                const double u_leisure = double((h0 >> 16) & 0xFFFFFFu) * 0x1.0p-24;
+                // (The work and leisure draws as integers against their limits.)
+                const uint64_t u_work = h0 & 0xFFFFu, u_leisure = (h0 >> 16) & 0xFFFFFFu;
                 const double u_place = double(h0 >> 40) * 0x1.0p-24;
                 const size_t h = hood[r];
-                const auto [p_ps, p_cc] = chances[h * size_t(G) + group[r]];
-                if (workplace[r] != kNoPlace && u_work < work_attendance)
+                const auto [public_limit, leisure_limit] = chances[h * size_t(G) + group[r]];
+                if (workplace[r] != kNoPlace && u_work < work_limit)
                     v[0] = unit_of(team, uint32_t(r), workplace[r]);
-                const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < p_ps ? 0 : 1)];
-                if (u_leisure < p_ps + p_cc && !near.empty())
+                const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < public_limit ? 0 : 1)];
+                if (u_leisure < leisure_limit && !near.empty())
                     v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
                 start_rumour[r] = rumour[r];
                 for (size_t kind = 0; kind < kKinds; ++kind) // (no visit: adds 0 to unit 0, no branch)
@@ -466,6 +469,8 @@ public:
         const Place* const places = w.places.data();
         const size_t rounds = rounds_, groups = size_t(w.group_total());
         const EncountersParams params = p_;
+        const uint64_t salience_limit =
+            draw_limit(params.salience, 32); // (the same outcomes as unit_hi < salience)
         // The unit of visit `begin` (the last whose first visit is at or
         // before it), then followed as i passes each unit's end.
         uint32_t un = uint32_t(std::upper_bound(start, start + units, uint32_t(begin)) - start) - 1;
@@ -493,7 +498,7 @@ public:
                 // The initiator's draw m = kind x rounds + k: one per meeting it starts.
                 const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
                 uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-                if (unit_hi(h) < params.salience) {
+                if ((h >> 32) < salience_limit) {
                     // Levers at the place, for the two sides' groups alike.
                     const double sup =
                         0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);

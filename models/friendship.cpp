@@ -172,11 +172,9 @@ public:
                                                       pop.tie_strength[2].data(), pop.tie_strength[3].data()};
             uint8_t* const tie_outgroup = pop.tie_outgroup.data();
             uint8_t* const out_friend = w.today.out_friend.data();
-            // The draws' tests on integers: u x 2^-32 < p, for a 32-bit u,
-            // holds exactly when u < ceil(p x 2^32) (scaling by a power of 2
-            // is exact).
-            const auto limit = [](double p) { return uint64_t(std::ceil(p * 0x1.0p32)); };
-            const uint64_t meet_limit = limit(p_.friend_meeting), decay_limit = limit(p_.decay);
+            // The draws' tests on integers (draw_limit: the same outcomes).
+            const uint64_t meet_limit = draw_limit(p_.friend_meeting, 32),
+                           decay_limit = draw_limit(p_.decay, 32);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
                 if constexpr (kMeetings)

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <array>
+#include <cmath>
 #include <cstdint>
 
 namespace icsim {
@@ -94,6 +95,14 @@ private:
 
 inline uint64_t hash_draw(uint64_t seed, Stream stream, uint32_t step, uint32_t a, uint32_t b) {
     return KeyedHash(seed, stream, step)(a, b);
+}
+
+// The test "u x 2^-bits < p" for a `bits`-bit integer u as an integer
+// test "u < draw_limit(p, bits)": u x 2^-bits < p holds exactly when u <
+// ceil(p x 2^bits) (scaling by a power of 2 is exact), so the two tests
+// agree on every u; the integer one is cheaper in hot loops.
+inline uint64_t draw_limit(double p, int bits) {
+    return p <= 0 ? 0 : uint64_t(std::ceil(std::ldexp(p, bits)));
 }
 
 // The two 32-bit halves of a draw as uniforms in [0, 1) (2^-32 resolution).

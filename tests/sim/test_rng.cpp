@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -127,6 +128,38 @@ TEST_SUITE("unit") {
         CHECK(to_unit(uint64_t(1) << 11) == 0x1.0p-53); // the smallest step
         CHECK(to_unit(uint64_t(1) << 63) == 0.5);
         CHECK(to_unit((uint64_t(1) << 11) - 1) == 0.0); // the 11 low bits are dropped
+    }
+
+    TEST_CASE("rng: draw_limit gives the same outcomes as the floating-point test") {
+        // Every 16-bit u against chances on and between the grid of 2^-16
+        // (and 0, 1, values just off a grid point); 32-bit u near the limit
+        // and at random.
+        std::vector<double> chances = {0.0, 1.0, 0.5, 0x1.0p-16, 1 - 0x1.0p-16, 0.05, 0.1, 0.3, 0.9};
+        for (const double p : {0.25, 0.5, 0.75})
+            chances.insert(chances.end(), {std::nextafter(p, 0.0), std::nextafter(p, 1.0)});
+        CounterRng rng(kSeed, Stream::Test, 9, 0);
+        for (int k = 0; k < 50; ++k)
+            chances.push_back(rng.uniform());
+        size_t wrong = 0, checked = 0;
+        for (const double p : chances) {
+            const uint64_t l16 = draw_limit(p, 16), l32 = draw_limit(p, 32);
+            for (uint64_t u = 0; u < 65536; ++u, ++checked)
+                wrong += (u < l16) != (double(u) * 0x1.0p-16 < p);
+            for (int k = -3; k < 3; ++k) { // around the limit
+                const uint64_t u = uint64_t(std::clamp<int64_t>(int64_t(l32) + k, 0, 0xFFFFFFFF));
+                wrong += (u < l32) != (double(u) * 0x1.0p-32 < p);
+                ++checked;
+            }
+            for (int k = 0; k < 1000; ++k, ++checked) {
+                const uint64_t u = rng.next_u64() >> 32;
+                wrong += (u < l32) != (unit_hi(u << 32) < p);
+            }
+        }
+        CHECK(checked > 4000000);
+        CHECK(wrong == 0);
+        CHECK(draw_limit(0.0, 32) == 0);
+        CHECK(draw_limit(1.0, 16) == 65536);
+        CHECK(draw_limit(0.5, 16) == 32768);
     }
 
     TEST_CASE("rng: sequential draws are uniform (chi-square / 64 bins)") {
