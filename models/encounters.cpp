@@ -20,7 +20,7 @@
 //     with a parallel counting sort (blocks of residents counted, offsets
 //     by (unit, block), scattered in resident order), so each unit's
 //     visitors lie together, in id order.
-//  3. meetings (parallel over visits): in round k a unit with s >= 2
+//  3. meetings (parallel over units): in round k a unit with s >= 2
 //     visitors draws one offset o in [1, s-1]; the visitor at position i
 //     meets the one at position (i + o) mod s. Every visitor so initiates one
 //     meeting and receives one per round: each meets a uniformly drawn other
@@ -43,7 +43,8 @@
 //     The outcome is a property of the meeting -- both sides record it --
 //     drawn from the initiator's counter stream.
 // The meetings are written in visit order (each visit's, as started and as
-// received, beside it: both writes stay in the unit's stretch), then copied
+// received, over its record, which a unit copies out first: both writes
+// stay in the unit's stretch, and need no memory of their own), then copied
 // in resident order to World::today, one slot per (visit kind: work or
 // leisure, round, role); each carries the partner's start-of-step rumour
 // state, gathered with the visit in step 2. (Written straight to the
@@ -366,15 +367,17 @@ public:
             }
         });
         const size_t visits = t.start[U];
-        if (t.rec.capacity() < n * kKinds) { // once: no reallocation as the number of visits varies
-            t.rec.reserve(n * kKinds);
-        }
-        t.rec.resize(visits);
+        // Each visit has W = 2 x rounds words in `sorted` (16 bytes or more):
+        // first its record, then, once made, its meetings (see meet).
+        const size_t W = 2 * rounds_;
+        if (t.sorted.capacity() < n * kKinds * W) // once: no reallocation as the number of visits varies
+            t.sorted.reserve(n * kKinds * W);
+        t.sorted.resize(visits * W);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             uint32_t* const pos = &t.counts[b * U]; // the block's write positions
             // (In locals: the records' byte stores may alias any memory.)
             uint32_t* const visit = t.visit.data();
-            Visit* const rec = t.rec.data();
+            Encounters::Meeting* const sorted = t.sorted.data();
             const float *const language = w.pop.language.data(), *const prejudice = w.pop.prejudice.data();
             const uint8_t *const group = w.pop.group.data(), *const rumour = w.pop.rumour.data();
             for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
@@ -383,7 +386,8 @@ public:
                     if (un == kNoPlace)
                         continue;
                     const uint32_t at = pos[un]++;
-                    rec[at] = {uint32_t(r), language[r], prejudice[r], group[r], rumour[r]};
+                    const Visit rec{uint32_t(r), language[r], prejudice[r], group[r], rumour[r]};
+                    std::memcpy(static_cast<void*>(&sorted[size_t(at) * W]), &rec, sizeof rec);
                     visit[r * kKinds + size_t(kind)] = at; // from here on: the visit's position
                 }
         });
@@ -420,14 +424,23 @@ public:
             }
         }
         const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
-        if (t.out.capacity() < n * kKinds * 2 * rounds_) // once, as for the records
-            t.out.reserve(n * kKinds * 2 * rounds_);
-        t.out.resize(visits * 2 * rounds_);
+        // In chunks of whole units of about equal numbers of visits (a unit
+        // is worked on by one task: its meetings overwrite its records).
+        const size_t chunks =
+            std::max<size_t>(1, std::min(U, 16 * size_t(oneapi::tbb::this_task_arena::max_concurrency())));
+        t.cut.resize(chunks + 1);
+        for (size_t c = 0; c < chunks; ++c)
+            t.cut[c] = uint32_t(std::lower_bound(t.start.begin(), t.start.begin() + ptrdiff_t(U),
+                                                 uint32_t(c * visits / chunks)) -
+                                t.start.begin());
+        t.cut[chunks] = uint32_t(U);
         // Integer sums: exact, so the reduction order does not matter.
         const Tally tally = oneapi::tbb::parallel_reduce(
-            oneapi::tbb::blocked_range<size_t>(0, visits, 1024), Tally{},
+            oneapi::tbb::blocked_range<size_t>(0, chunks, 1), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
-                return meet(w, draw, support, mediation, range.begin(), range.end(), x);
+                for (size_t c = range.begin(); c != range.end(); ++c)
+                    x = meet(w, draw, support, mediation, t.cut[c], t.cut[c + 1], x);
+                return x;
             },
             [](Tally a, const Tally& b) {
                 a.meetings += b.meetings;
@@ -448,78 +461,78 @@ public:
         w.today.negative = tally.negative;
     }
 
-    // The meetings that visits [begin, end) start (one per round), written
-    // for both sides, in the order of the visits: visit i's meetings are
-    // out[i * 2 * rounds, (i + 1) * 2 * rounds), in the order of its place
-    // slots (round, then role: started, received). Both writes stay in the
-    // unit's stretch. Returns x with them counted. (The hash and the tally
-    // by value: locals, not reloaded after the stores.)
+    // The meetings of units [first_unit, end_unit), written for both sides
+    // in the order of the visits: visit i's meetings are sorted[i x W,
+    // (i + 1) x W), W = 2 x rounds, in the order of its place slots (round,
+    // then role: started, received), over its record, which is read first
+    // (each unit's records are copied out before its meetings are written).
+    // Returns x with them counted. (The hash and the tally by value: locals,
+    // not reloaded after the stores.)
     Tally meet(World& w, const KeyedHash draw, const std::vector<float>& support,
-               const std::vector<float>& mediation, size_t begin, size_t end, Tally x) {
+               const std::vector<float>& mediation, size_t first_unit, size_t end_unit, Tally x) {
         Scratch& t = scratch_;
-        const size_t units = unit_place_.size();
         // Everything the loop reads, in locals: the byte stores of
         // the meetings may alias any memory, so members and vectors
         // read through `this` or `t` would be reloaded after each.
-        Encounters::Meeting* const made = t.out.data();
-        const Visit* const rec = t.rec.data();
+        Encounters::Meeting* const made = t.sorted.data();
         const uint32_t *const start = t.start.data(), *const offset = t.offset.data(),
                               *const unit_place = unit_place_.data();
         const float *const sup_at = support.data(), *const med_at = mediation.data();
         const Place* const places = w.places.data();
-        const size_t rounds = rounds_, groups = size_t(w.group_total());
+        const size_t rounds = rounds_, groups = size_t(w.group_total()), W = 2 * rounds;
         const EncountersParams params = p_;
         const uint64_t salience_limit =
-            draw_limit(params.salience, 32); // (the same outcomes as unit_hi < salience)
-        // The unit of visit `begin` (the last whose first visit is at or
-        // before it), then followed as i passes each unit's end.
-        uint32_t un = uint32_t(std::upper_bound(start, start + units, uint32_t(begin)) - start) - 1;
-        const size_t W = 2 * rounds; // meetings per visit
-        for (size_t i = begin; i != end; ++i) {
-            while (start[un + 1] <= i) // (units without visits are passed over)
-                ++un;
-            // The meetings visit i starts (one per round), written to both sides' slots.
-            const uint32_t pl = unit_place[un];
+            draw_limit(params.salience, 32);  // (the same outcomes as unit_hi < salience)
+        thread_local std::vector<Visit> unit; // the unit's records
+        for (size_t un = first_unit; un != end_unit; ++un) {
             const uint32_t first = start[un], s = start[un + 1] - first;
-            const PlaceKind pk = places[pl].kind;
-            const size_t kind = size_t(visit_kind(pk));
-            const Visit a = rec[i];
+            if (s == 0)
+                continue;
             if (s < 2) { // alone: no meeting
-                std::fill_n(&made[i * W], W, Encounters::Meeting{});
+                std::fill_n(&made[size_t(first) * W], W, Encounters::Meeting{});
                 continue;
             }
+            unit.resize(s);
+            Visit* const rec = unit.data();
+            for (uint32_t j = 0; j < s; ++j)
+                std::memcpy(static_cast<void*>(&rec[j]), &made[size_t(first + j) * W], sizeof(Visit));
+            const uint32_t pl = unit_place[un];
+            const PlaceKind pk = places[pl].kind;
+            const size_t kind = size_t(visit_kind(pk));
             const bool coop = pk != PlaceKind::PublicSpace;
-            const uint32_t at = uint32_t(i - first); // the visit's position in its unit
-            for (size_t k = 0; k < rounds; ++k) {
-                uint32_t to = at + offset[un * rounds + k]; // (at + offset) mod s, both below s
-                to -= to >= s ? s : 0;
-                const Visit b = rec[first + to];
-                const bool out = b.group != a.group;
-                // The initiator's draw m = kind x rounds + k: one per meeting it starts.
-                const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
-                uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-                if ((h >> 32) < salience_limit) {
-                    // Levers at the place, for the two sides' groups alike.
-                    const double sup =
-                        0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
-                    const double med =
-                        0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
-                    const double pp =
-                        positive_probability(params, out, coop, sup, std::min(a.language, b.language),
-                                             0.5 * (double(a.prejudice) + double(b.prejudice)));
-                    const double u = unit_lo(h);
-                    if (u < pp)
-                        info |= kPos;
-                    else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
-                        info |= kNeg;
-                }
-                Encounters::put(&made[i * W + 2 * k], b.who, info, b.rumour);
-                Encounters::put(&made[(first + to) * W + 2 * k + 1], a.who, info, a.rumour);
-                ++x.meetings;
-                if (out) {
-                    ++x.outgroup;
-                    x.positive += (info & kPos) != 0;
-                    x.negative += (info & kNeg) != 0;
+            for (uint32_t at = 0; at < s; ++at) { // the visit's position in its unit
+                const Visit a = rec[at];
+                for (size_t k = 0; k < rounds; ++k) {
+                    uint32_t to = at + offset[un * rounds + k]; // (at + offset) mod s, both below s
+                    to -= to >= s ? s : 0;
+                    const Visit b = rec[to];
+                    const bool out = b.group != a.group;
+                    // The initiator's draw m = kind x rounds + k: one per meeting it starts.
+                    const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
+                    uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
+                    if ((h >> 32) < salience_limit) {
+                        // Levers at the place, for the two sides' groups alike.
+                        const double sup =
+                            0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
+                        const double med =
+                            0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
+                        const double pp =
+                            positive_probability(params, out, coop, sup, std::min(a.language, b.language),
+                                                 0.5 * (double(a.prejudice) + double(b.prejudice)));
+                        const double u = unit_lo(h);
+                        if (u < pp)
+                            info |= kPos;
+                        else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
+                            info |= kNeg;
+                    }
+                    Encounters::put(&made[size_t(first + at) * W + 2 * k], b.who, info, b.rumour);
+                    Encounters::put(&made[size_t(first + to) * W + 2 * k + 1], a.who, info, a.rumour);
+                    ++x.meetings;
+                    if (out) {
+                        ++x.outgroup;
+                        x.positive += (info & kPos) != 0;
+                        x.negative += (info & kNeg) != 0;
+                    }
                 }
             }
         }
@@ -536,7 +549,7 @@ public:
         const size_t n = w.pop.size(), S = w.today.slots, W = 2 * rounds_;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
             const uint32_t* const visit = t.visit.data();
-            const Encounters::Meeting* const out = t.out.data();
+            const Encounters::Meeting* const out = t.sorted.data();
             Encounters::Meeting* const slots = w.today.slot.data();
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 if (r + kPrefetchAhead < n) // the meetings of the resident a few ahead (none: visit 0's)
@@ -598,14 +611,16 @@ private:
         float language, prejudice;
         uint8_t group, rumour;
     };
-    static_assert(sizeof(Visit) == 16);
+    static_assert(sizeof(Visit) ==
+                  2 * sizeof(Encounters::Meeting)); // a record fits in a visit's W >= 2 words
     struct Scratch {
         // visit: per resident and kind, the unit visited (kNoPlace: none),
         // then the visit's position in `rec`; counts: per block and unit.
-        BigVector<uint32_t> visit, counts; // large (counts written at random): huge pages
-        std::vector<uint32_t> start, offset;
-        BigVector<Visit> rec;
-        BigVector<Encounters::Meeting> out; // the meetings in visit order (see meet)
+        BigVector<uint32_t> visit, counts;        // large (counts written at random): huge pages
+        std::vector<uint32_t> start, offset, cut; // cut: the meetings' chunks of units
+        // Per visit, in unit order, W = 2 x rounds words: its record (a
+        // Visit), then its meetings (see meet), read by the gather.
+        BigVector<Encounters::Meeting> sorted;
     };
     EncountersParams p_;
     std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places
