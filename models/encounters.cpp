@@ -393,7 +393,7 @@ public:
         });
 
         // 3-4. meetings: one offset per (unit, round), then every visit's
-        // initiated meetings in parallel.
+        // initiated meetings, in parallel over chunks of units.
         t.offset.resize(U * rounds_);
         parallel_for_index(U, [&](size_t un) {
             const uint32_t s = t.start[un + 1] - t.start[un];
@@ -560,8 +560,9 @@ public:
                 Encounters::Meeting* const slot = &slots[r * S];
 #if defined(__SSE2__)
                 // The default, one round: a resident's eight slots are one
-                // cache line (the array is 2 MiB-aligned), written whole
-                // with streaming stores, which do not read it first.
+                // cache line (a large array is 2 MiB-aligned; any is 16-byte
+                // aligned, as the stores need), written whole with
+                // streaming stores, which do not read it first.
                 if (S == 8 && W == 2) {
                     const __m128i none = _mm_set1_epi64x(int64_t(kNoResident));
                     for (size_t kind = 0; kind < kKinds; ++kind) {
