@@ -422,21 +422,24 @@ SocialMetrics social_metrics(const World& w) {
             count_cultures(w, r0, r1, s.culture);
         if (R > 0) {
             const uint8_t* const rumour = pop.rumour.data();
-            uint64_t believers = 0;
+            // (Counts of at most a block's residents in 32 bits, and byte
+            // tests: loops the compiler vectorises.)
+            const uint8_t pairs = uint8_t(0x55u & ((1u << (2 * R)) - 1));
+            uint32_t believers = 0;
             for (size_t r = r0; r < r1; ++r) {
                 // A state of 1 or 2 (spreader or stifler who believes) in
                 // any rumour's two bits: bit 0 xor bit 1 of some pair.
-                const unsigned st = rumour[r];
-                believers += (((st ^ (st >> 1)) & 0x55u & ((1u << (2 * R)) - 1)) != 0);
+                const uint8_t st = rumour[r];
+                believers += uint32_t((uint8_t(st ^ (st >> 1)) & pairs) != 0);
             }
             s.believers += believers;
             for (size_t k = 0; k < R; ++k) {
-                const size_t target = size_t(sp.rumour_target[k]);
-                uint64_t eligible = 0, ignorant = 0;
+                const uint8_t target = uint8_t(sp.rumour_target[k]), shift = uint8_t(2 * k);
+                uint32_t eligible = 0, ignorant = 0;
                 for (size_t r = r0; r < r1; ++r) {
-                    const uint64_t other = group[r] != target;
+                    const uint32_t other = group[r] != target;
                     eligible += other;
-                    ignorant += other & uint64_t(((rumour[r] >> (2 * k)) & 3u) == 0);
+                    ignorant += other & uint32_t(((rumour[r] >> shift) & 3u) == 0);
                 }
                 s.r_eligible[k] += eligible;
                 s.r_ignorant[k] += ignorant;
