@@ -564,7 +564,7 @@ public:
                 // aligned, as the stores need), written whole with
                 // streaming stores, which do not read it first.
                 if (S == 8 && W == 2) {
-                    const __m128i none = _mm_set1_epi64x(int64_t(kNoResident));
+                    const __m128i none = _mm_set1_epi64x(int64_t(Encounters::word(kNoResident, 0, 0)));
                     for (size_t kind = 0; kind < kKinds; ++kind) {
                         const uint32_t v = visit[r * kKinds + kind];
                         const __m128i m =
@@ -606,7 +606,8 @@ private:
     static constexpr uint8_t kPos = Encounters::kPositive;
     static constexpr uint8_t kNeg = Encounters::kNegative;
     // A visit in unit order, with what a meeting reads of the visitor (16
-    // bytes: the scatter writes and the meetings read one per visit).
+    // bytes: the scatter writes one per visit into `sorted`, the meetings
+    // copy a unit's out before writing its meetings over them).
     struct Visit {
         uint32_t who;
         float language, prejudice;
@@ -616,7 +617,7 @@ private:
                   2 * sizeof(Encounters::Meeting)); // a record fits in a visit's W >= 2 words
     struct Scratch {
         // visit: per resident and kind, the unit visited (kNoPlace: none),
-        // then the visit's position in `rec`; counts: per block and unit.
+        // then the visit's position in `sorted`; counts: per block and unit.
         BigVector<uint32_t> visit, counts;        // large (counts written at random): huge pages
         std::vector<uint32_t> start, offset, cut; // cut: the meetings' chunks of units
         // Per visit, in unit order, W = 2 x rounds words: its record (a

@@ -28,7 +28,6 @@
 #include "models/friendship.hpp"
 
 #include <algorithm>
-#include <cmath>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"

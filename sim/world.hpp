@@ -256,11 +256,15 @@ struct Encounters {
     // predictor cannot guess on each empty slot.
     uint64_t occupied(size_t r) const { return held_mask(&slot[r * slots], slots); }
 
-    // Writes a meeting as one 8-byte word (its padding zero): cheaper than
-    // a member-wise store in the hot loops that fill the slots.
+    // A meeting as the 8-byte word it is in memory (its padding zero).
+    static constexpr uint64_t word(uint32_t partner, uint8_t info, uint8_t rumour) {
+        return uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
+    }
+    // Writes a meeting as that one word: cheaper than a member-wise store
+    // in the hot loops that fill the slots.
     static void put(Meeting* at, uint32_t partner, uint8_t info, uint8_t rumour) {
-        const uint64_t word = uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
-        std::memcpy(static_cast<void*>(at), &word, sizeof word);
+        const uint64_t w = word(partner, info, rumour);
+        std::memcpy(static_cast<void*>(at), &w, sizeof w);
     }
 
     // Bit masks over a run of `count` <= 64 slots (bit m for slot m): the

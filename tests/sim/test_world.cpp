@@ -212,4 +212,13 @@ TEST_CASE("world: slot masks match a slot by slot reading for every run length")
     CHECK(m.info == 0x15);
     CHECK(m.rumour == 0xA3);
     CHECK(Encounters::held_mask(&m, 1) == 1);
+    // The word of an empty meeting (what the encounters' copy streams into
+    // unvisited slots) reads as Meeting{}.
+    const Encounters::Meeting empty{};
+    const uint64_t none = Encounters::word(kNoResident, 0, 0);
+    std::memcpy(static_cast<void*>(&m), &none, sizeof m);
+    CHECK(m.partner == empty.partner);
+    CHECK(m.info == empty.info);
+    CHECK(m.rumour == empty.rumour);
+    CHECK(Encounters::held_mask(&m, 1) == 0);
 }
