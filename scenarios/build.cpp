@@ -15,9 +15,11 @@ Engine assemble(const ScenarioConfig& scenario, World world, uint32_t step) {
             throw ParamError("mechanisms.order: unknown mechanism '" + mc.name + "'");
         mechanisms.push_back(m->make(mc.params, world));
     }
-    if (step == 0)
+    if (step == 0) {
         for (auto& m : mechanisms)
             m->initialise(world, scenario.seed);
+        arrange_residents(world); // ids for memory locality (sim/world.hpp)
+    }
     PolicySchedule policy(scenario.policies, baseline_from_icc(scenario.icc_scores));
     return Engine(std::move(world), std::move(mechanisms), scenario.seed, std::move(policy), step);
 }

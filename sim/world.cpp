@@ -5,6 +5,8 @@
 #include <numeric>
 #include <stdexcept>
 
+#include <oneapi/tbb/parallel_sort.h>
+
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
@@ -85,6 +87,38 @@ void restore_population(World& w, Population pop) {
             throw std::invalid_argument("saved population: cell " + std::to_string(pop.cell[r]) +
                                         " holds more residents than its capacity");
     w.pop = std::move(pop);
+    w.recount();
+}
+
+void arrange_residents(World& w) {
+    const size_t n = w.pop.size();
+    if (n >= size_t(kNoResident))
+        throw std::invalid_argument("arrange_residents: too many residents for 32-bit ids");
+    // The sort key in two words: (group, workplace, neighbourhood), then
+    // (cell, old id); the old id makes every key distinct, so the order is
+    // the same whatever the sort's partition.
+    struct Key {
+        uint64_t hi, lo;
+        bool operator<(const Key& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
+    };
+    std::vector<Key> key(n);
+    parallel_for_index(n, [&](size_t r) {
+        key[r] = {uint64_t(w.pop.group[r]) << 48 | uint64_t(w.pop.workplace[r]) << 16 | w.hood[r],
+                  uint64_t(w.pop.cell[r]) << 32 | uint64_t(r)};
+    });
+    oneapi::tbb::parallel_sort(key.begin(), key.end());
+    // key[i].lo's low half: the old id of new resident i.
+    std::vector<uint32_t> new_id(n);
+    parallel_for_index(n, [&](size_t i) { new_id[uint32_t(key[i].lo)] = uint32_t(i); });
+    w.pop.for_each_column([&](const char*, auto& column) {
+        auto old = column;
+        parallel_for_index(n, [&](size_t i) { column[i] = old[uint32_t(key[i].lo)]; });
+    });
+    for (auto& tie : w.pop.tie)
+        parallel_for_index(n, [&](size_t i) {
+            if (tie[i] != kNoResident)
+                tie[i] = new_id[tie[i]];
+        });
     w.recount();
 }
 

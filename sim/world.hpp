@@ -389,4 +389,18 @@ World build_world(const CityConfig& config, uint64_t seed);
 // group or a cell's occupancy is out of range (a damaged or foreign state).
 void restore_population(World& world, Population pop);
 
+// Renumbers the residents so that those who meet are near each other in
+// memory: by group, then workplace or school (none last), then home
+// neighbourhood, then home cell, then the old id. Every Population column
+// is permuted and the tie ids renamed; the counts and `hood` are
+// recomputed. Ids are labels: the model does not depend on their order, but
+// the passes over residents read partners' and friends' data at their ids
+// and the meetings' records at their units, and the encounters' sort by unit
+// scatters in id order, so colleagues with nearby ids turn random accesses
+// into nearby ones (docs/performance.md). A fresh run calls it once, after
+// the mechanisms' initial state and before step 1 (scenarios/build.cpp),
+// so ids stay fixed for the whole run; a restart keeps the saved ids.
+// Residents still come in runs of one group.
+void arrange_residents(World& world);
+
 } // namespace icsim

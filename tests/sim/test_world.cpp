@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "sim/metrics.hpp"
@@ -148,6 +149,70 @@ TEST_SUITE("unit") {
         // Each group alone: half as many pairs, SD 0.4 points; 2 points is 5 SD.
         CHECK(std::abs(similar_counts(w, 1, 0).percent() - 50.0) < 2.0);
         CHECK(std::abs(similar_counts(w, 1, 1).percent() - 50.0) < 2.0);
+    }
+
+    // Arranging is a renaming: resident i after it is some resident o(i)
+    // before it, with every column's value and its ties renamed; the new
+    // order is by (group, workplace, neighbourhood, cell, old id). o(i) is
+    // read from a marker column (culture := old id), so the check does not
+    // rely on the implementation's own permutation.
+    TEST_CASE("world: arranging residents renames them in key order and keeps every column") {
+        World w = build_world(city(30, 20, 3, 0.8, {0.5, 0.3, 0.2}), 7);
+        const size_t n = w.pop.size();
+        for (size_t c = 0; c < w.hoods.of_cell.size(); ++c)
+            w.hoods.of_cell[c] = uint16_t(c % 7); // several neighbourhoods, crossing the rows
+        w.recount();
+        for (size_t r = 0; r < n; ++r) {
+            w.pop.workplace[r] = r % 5 == 0 ? kNoPlace : uint32_t((r * 2654435761u) >> 13) % 4;
+            w.pop.culture[r] = uint32_t(r);
+            w.pop.rumour[r] = uint8_t(r * 37);
+            w.pop.tie_outgroup[r] = uint8_t(r % 16);
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                const bool empty = (r + k) % 3 == 0;
+                w.pop.tie[k][r] = empty ? kNoResident : uint32_t((r * 31 + k * 97 + 1) % n);
+                w.pop.tie_strength[k][r] = empty ? 0 : uint8_t(1 + (r + k) % 9);
+            }
+        }
+        const World before = w;
+        arrange_residents(w);
+        REQUIRE(w.pop.size() == n);
+        std::vector<uint32_t> old(n), new_of_old(n, kNoResident);
+        for (size_t i = 0; i < n; ++i) {
+            old[i] = w.pop.culture[i];
+            REQUIRE(old[i] < n);
+            REQUIRE(new_of_old[old[i]] == kNoResident); // each old resident once
+            new_of_old[old[i]] = uint32_t(i);
+        }
+        // The expected population, built from `before` and o(i).
+        Population expect = before.pop;
+        expect.for_each_column([&](const char*, auto& column) {
+            const auto source = column;
+            for (size_t i = 0; i < n; ++i)
+                column[i] = source[old[i]];
+        });
+        for (auto& tie : expect.tie)
+            for (auto& id : tie)
+                id = id == kNoResident ? kNoResident : new_of_old[id];
+        auto bytes = [](const Population& p) {
+            std::vector<std::string> out;
+            p.for_each_column([&](const char*, const auto& c) {
+                out.emplace_back(reinterpret_cast<const char*>(c.data()), c.size() * sizeof(c[0]));
+            });
+            return out;
+        };
+        CHECK(bytes(w.pop) == bytes(expect));
+        // The order, and the counts of the same residents.
+        auto key = [&](size_t i) {
+            return std::tuple(w.pop.group[i], w.pop.workplace[i], w.hood[i], w.pop.cell[i], old[i]);
+        };
+        size_t out_of_order = 0;
+        for (size_t i = 1; i < n; ++i)
+            out_of_order += !(key(i - 1) < key(i));
+        CHECK(out_of_order == 0);
+        CHECK(w.group_count == before.group_count);
+        CHECK(w.total == before.total);
+        for (size_t i = 0; i < n; ++i)
+            REQUIRE(w.hood[i] == w.hoods.of_cell[w.pop.cell[i]]);
     }
 
     TEST_CASE("world: invalid configurations are rejected with the field named") {
