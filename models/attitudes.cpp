@@ -103,9 +103,6 @@ public:
         const Encounters::Meeting* const slots = w.today.slot.data();
         const float* const start_prejudice = w.today.start.prejudice.data();
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
-        // Ties' meetings in the slots (the friendship mechanism's), read for
-        // bounded confidence among friends.
-        const bool tie_meetings = S >= kTieSlots;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
             // The columns and parameters in locals, once per chunk (fixed
             // addresses, no reload through the vectors in the loop).
@@ -127,20 +124,6 @@ public:
                 // follows well.
                 if (r + 4 * kPrefetchAhead < n)
                     __builtin_prefetch(&slots[(r + 4 * kPrefetchAhead) * S]);
-                if (r + kPrefetchAhead < n) { // friends' start-of-step state and flags a few residents ahead
-                    // (an empty slot prefetches resident 0: no branch on it)
-                    const size_t a = r + kPrefetchAhead;
-                    if (tie_meetings)
-                        for (size_t k = 0; k < kTieSlots; ++k) {
-                            const uint32_t q = slots[a * S + tie_from + k].partner;
-                            __builtin_prefetch(&start_prejudice[q == kNoResident ? 0 : q]);
-                        }
-                    if (thr > 0)
-                        for (size_t k = 0; k < kTieSlots; ++k) {
-                            const uint32_t f = tie[k][a];
-                            __builtin_prefetch(&out_friend[f == kNoResident ? 0 : f]);
-                        }
-                }
                 const double p0 =
                     prejudice[r]; // not yet changed in the step (encounters, friendship keep it)
                 double p = p0 + params.relaxation * (double(disposition[r]) - p0);

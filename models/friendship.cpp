@@ -176,11 +176,6 @@ public:
                            decay_limit = draw_limit(p_.decay, 32);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
-                if constexpr (kMeetings)
-                    if (r + kPrefetchAhead < end) // the start-of-step rumour states a friends' meeting copies
-                        for (size_t k = 0; k < kTieSlots; ++k)
-                            __builtin_prefetch(
-                                &start_rumour[std::min(tie[k][r + kPrefetchAhead], uint32_t(n - 1))]);
                 Encounters::Meeting* const slot = kMeetings ? slots + r * S : nullptr;
                 Ties t{};
                 uint8_t outgroup = tie_outgroup[r];
