@@ -355,9 +355,18 @@ SocialMetrics social_metrics(const World& w) {
             size_t run_g = group[r0];
             uint64_t run_n = 0;
             double run_p = 0, run_p2 = 0, run_cp = 0, run_cn = 0;
-            // The correlation's sums in locals too: s.h_p's stores could
+            // The correlation's sums in locals too: stores through the sums' vectors could
             // alias s.sx and the others, which would keep them in memory.
             double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+            // The neighbourhoods' sums in four interleaved copies (resident
+            // r adds to copy r mod 4), folded in order at the end: arranged
+            // residents come in short runs of one neighbourhood
+            // (sim/world.hpp), and adds to one sum would each wait on the
+            // previous one through memory.
+            thread_local std::vector<double> hood_p;
+            thread_local std::vector<uint64_t> hood_n;
+            hood_p.assign(4 * H, 0.0);
+            hood_n.assign(4 * H, 0);
             auto flush = [&] {
                 s.g_n[run_g] += run_n;
                 s.g_p[run_g] += run_p;
@@ -379,8 +388,8 @@ SocialMetrics social_metrics(const World& w) {
                 run_p2 += p * p;
                 run_cp += cp;
                 run_cn += pop.contact_negative[r];
-                s.h_n[h] += 1;
-                s.h_p[h] += p;
+                hood_n[(r & 3) * H + h] += 1;
+                hood_p[(r & 3) * H + h] += p;
                 if (g == 0) { // the correlation is taken within the first (majority) group
                     sx += cp;
                     sy += p;
@@ -390,6 +399,11 @@ SocialMetrics social_metrics(const World& w) {
                 }
             }
             flush();
+            for (size_t k = 0; k < 4; ++k)
+                for (size_t h = 0; h < H; ++h) {
+                    s.h_n[h] += hood_n[k * H + h];
+                    s.h_p[h] += hood_p[k * H + h];
+                }
             s.sx += sx;
             s.sy += sy;
             s.sxy += sxy;
@@ -399,6 +413,8 @@ SocialMetrics social_metrics(const World& w) {
         if (thr > 0) {
             size_t run_g = group[r0];
             uint64_t run = 0;
+            thread_local std::vector<uint64_t> hood_f; // (four copies, as above)
+            hood_f.assign(4 * H, 0);
             auto count = [&](auto has_outgroup_friend) {
                 for (size_t r = r0; r < r1; ++r) {
                     const size_t g = group[r];
@@ -409,7 +425,7 @@ SocialMetrics social_metrics(const World& w) {
                     }
                     const uint64_t out = has_outgroup_friend(r);
                     run += out;
-                    s.h_friend[w.hood[r]] += out;
+                    hood_f[(r & 3) * H + w.hood[r]] += out;
                 }
             };
             if (out_friend != nullptr) // the friendship mechanism's flags, one byte per resident
@@ -417,6 +433,9 @@ SocialMetrics social_metrics(const World& w) {
             else
                 count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
             s.g_friend[run_g] += run;
+            for (size_t k = 0; k < 4; ++k)
+                for (size_t h = 0; h < H; ++h)
+                    s.h_friend[h] += hood_f[k * H + h];
         }
         if (F > 0 && !culture_kept)
             count_cultures(w, r0, r1, s.culture);

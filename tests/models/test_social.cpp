@@ -1071,6 +1071,51 @@ TEST_SUITE("integration") {
         CHECK(late > 0); // slots 32-35 did hold contacts
     }
 
+    // The metrics sum per group and per neighbourhood in runs and in
+    // interleaved copies (output/report.cpp); a plain count over residents
+    // must give the same figures (prejudice: up to the order of the sums).
+    TEST_CASE("social metrics: group and neighbourhood figures match a plain count over residents") {
+        Engine engine = build_engine(small_city());
+        const World& w = engine.world();
+        for (int k = 0; k < 6; ++k)
+            engine.step();
+        const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count()), n = w.pop.size();
+        REQUIRE(H > 1);
+        std::vector<double> g_n(G), g_p(G), g_f(G), h_n(H), h_p(H), h_f(H);
+        const uint8_t thr = w.social.friend_threshold;
+        REQUIRE(thr > 0);
+        for (size_t r = 0; r < n; ++r) {
+            const size_t g = w.pop.group[r], h = w.hood[r];
+            const double f = outgroup_friends(w.pop, r, thr) != 0 ? 1 : 0;
+            g_n[g] += 1;
+            g_p[g] += w.pop.prejudice[r];
+            g_f[g] += f;
+            h_n[h] += 1;
+            h_p[h] += w.pop.prejudice[r];
+            h_f[h] += f;
+        }
+        const SocialMetrics m = social_metrics(w);
+        REQUIRE(m.prejudice_mean.size() == G);
+        REQUIRE(m.hood_prejudice.size() == H);
+        double friends = 0;
+        for (size_t g = 0; g < G; ++g) {
+            REQUIRE(g_n[g] > 0);
+            CHECK(m.prejudice_mean[g] == doctest::Approx(g_p[g] / g_n[g]).epsilon(1e-12));
+            CHECK(m.outgroup_friend_share[g] == g_f[g] / g_n[g]);
+            friends += g_f[g];
+        }
+        CHECK(friends > 0); // the friend shares are tested only if there are friends
+        for (size_t h = 0; h < H; ++h) {
+            CAPTURE(h);
+            if (h_n[h] == 0) {
+                CHECK(std::isnan(m.hood_prejudice[h]));
+                continue;
+            }
+            CHECK(m.hood_prejudice[h] == doctest::Approx(h_p[h] / h_n[h]).epsilon(1e-12));
+            CHECK(m.hood_outgroup_friend_share[h] == h_f[h] / h_n[h]);
+        }
+    }
+
     TEST_CASE("social rumours: a single rumour wave only lowers the share of residents who never heard it") {
         ScenarioConfig s = small_city({"mechanisms.rumours.first_step=1", "mechanisms.rumours.every=0",
                                        "mechanisms.rumours.seed_share=0.01"});
