@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #include <oneapi/tbb/parallel_sort.h>
 
@@ -90,6 +96,52 @@ void restore_population(World& w, Population pop) {
     w.recount();
 }
 
+namespace {
+
+// An allocator that maps and unmaps its buffers itself, for the large
+// temporaries of arrange_residents. Through malloc, freeing them would
+// raise glibc's dynamic mmap threshold to their size (up to 32 MiB), after
+// which every allocation below it comes from the heap for the rest of the
+// run -- which made the output writer measurably slower
+// (docs/performance.md).
+template <class T>
+struct MappedAllocator {
+    using value_type = T;
+    MappedAllocator() noexcept = default;
+    template <class U>
+    MappedAllocator(const MappedAllocator<U>&) noexcept {}
+    T* allocate(size_t n) {
+        if (n == 0)
+            return nullptr;
+#if defined(__linux__)
+        void* p = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::bad_alloc();
+        return static_cast<T*>(p);
+#else
+        return static_cast<T*>(::operator new(n * sizeof(T)));
+#endif
+    }
+    void deallocate(T* p, size_t n) noexcept {
+        if (p == nullptr)
+            return;
+#if defined(__linux__)
+        munmap(p, n * sizeof(T));
+#else
+        ::operator delete(p);
+#endif
+    }
+    template <class U>
+    bool operator==(const MappedAllocator<U>&) const noexcept {
+        return true;
+    }
+};
+
+template <class T>
+using MappedVector = std::vector<T, MappedAllocator<T>>;
+
+} // namespace
+
 void arrange_residents(World& w) {
     const size_t n = w.pop.size();
     if (n >= size_t(kNoResident))
@@ -101,17 +153,18 @@ void arrange_residents(World& w) {
         uint64_t hi, lo;
         bool operator<(const Key& o) const { return hi != o.hi ? hi < o.hi : lo < o.lo; }
     };
-    std::vector<Key> key(n);
+    MappedVector<Key> key(n);
     parallel_for_index(n, [&](size_t r) {
         key[r] = {uint64_t(w.pop.group[r]) << 48 | uint64_t(w.pop.workplace[r]) << 16 | w.hood[r],
                   uint64_t(w.pop.cell[r]) << 32 | uint64_t(r)};
     });
     oneapi::tbb::parallel_sort(key.begin(), key.end());
     // key[i].lo's low half: the old id of new resident i.
-    std::vector<uint32_t> new_id(n);
+    MappedVector<uint32_t> new_id(n);
     parallel_for_index(n, [&](size_t i) { new_id[uint32_t(key[i].lo)] = uint32_t(i); });
     w.pop.for_each_column([&](const char*, auto& column) {
-        auto old = column;
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        const MappedVector<T> old(column.begin(), column.end());
         parallel_for_index(n, [&](size_t i) { column[i] = old[uint32_t(key[i].lo)]; });
     });
     for (auto& tie : w.pop.tie)
