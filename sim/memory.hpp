@@ -1,4 +1,5 @@
-// Large arrays on transparent huge pages.
+// Large arrays on transparent huge pages (BigVector), and large
+// temporaries mapped for themselves (MappedVector, see MappedPages).
 //
 // The social mechanisms read and write residents' meeting slots and
 // start-of-step state at random (a partner, a friend): at a million
@@ -24,18 +25,14 @@ namespace icsim {
 constexpr size_t kHugePage = size_t(1) << 21;
 constexpr size_t kHugeMinBytes = size_t(4) << 20;
 
-template <class T>
-struct HugePageAllocator {
-    using value_type = T;
+// Where an allocator's memory comes from: a source's allocate(bytes) and
+// deallocate(p, bytes); SourceAllocator below makes an allocator of it.
 
-    HugePageAllocator() noexcept = default;
-    template <class U>
-    HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
-
-    T* allocate(size_t n) {
-        const size_t bytes = n * sizeof(T);
+// Large buffers on huge pages (as above); small ones from operator new.
+struct HugePages {
+    static void* allocate(size_t bytes) {
         if (bytes < kHugeMinBytes)
-            return static_cast<T*>(::operator new(bytes));
+            return ::operator new(bytes);
         const size_t rounded = (bytes + kHugePage - 1) & ~(kHugePage - 1);
         void* p = std::aligned_alloc(kHugePage, rounded);
         if (p == nullptr)
@@ -43,23 +40,72 @@ struct HugePageAllocator {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
         madvise(p, rounded, MADV_HUGEPAGE); // a hint: failure leaves small pages
 #endif
-        return static_cast<T*>(p);
+        return p;
     }
-    void deallocate(T* p, size_t n) noexcept {
-        if (n * sizeof(T) < kHugeMinBytes)
+    static void deallocate(void* p, size_t bytes) noexcept {
+        if (bytes < kHugeMinBytes)
             ::operator delete(p);
         else
             std::free(p);
     }
+};
+
+// Pages mapped and unmapped directly, bypassing malloc: for large
+// short-lived buffers. Freed through malloc, a mapped buffer raises glibc's
+// dynamic mmap threshold to its size (up to 32 MiB), after which every
+// allocation below it comes from the heap for the rest of the run -- which
+// made the output writer measurably slower after arrange_residents' sort
+// (docs/performance.md).
+struct MappedPages {
+    static void* allocate(size_t bytes) {
+#if defined(__linux__)
+        void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::bad_alloc();
+        return p;
+#else
+        return ::operator new(bytes);
+#endif
+    }
+    static void deallocate(void* p, size_t bytes) noexcept {
+#if defined(__linux__)
+        munmap(p, bytes);
+#else
+        (void)bytes;
+        ::operator delete(p);
+#endif
+    }
+};
+
+template <class T, class Source>
+struct SourceAllocator {
+    using value_type = T;
+
+    SourceAllocator() noexcept = default;
+    template <class U>
+    SourceAllocator(const SourceAllocator<U, Source>&) noexcept {}
+
+    T* allocate(size_t n) { return n == 0 ? nullptr : static_cast<T*>(Source::allocate(n * sizeof(T))); }
+    void deallocate(T* p, size_t n) noexcept {
+        if (p != nullptr)
+            Source::deallocate(p, n * sizeof(T));
+    }
 
     template <class U>
-    bool operator==(const HugePageAllocator<U>&) const noexcept {
+    bool operator==(const SourceAllocator<U, Source>&) const noexcept {
         return true;
     }
 };
 
+template <class T>
+using HugePageAllocator = SourceAllocator<T, HugePages>;
+
 // A std::vector whose large buffers sit on huge pages.
 template <class T>
 using BigVector = std::vector<T, HugePageAllocator<T>>;
+
+// A std::vector whose buffer is mapped for it alone (see MappedPages).
+template <class T>
+using MappedVector = std::vector<T, SourceAllocator<T, MappedPages>>;
 
 } // namespace icsim

@@ -2,14 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <new>
 #include <numeric>
 #include <stdexcept>
 #include <type_traits>
-
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include <oneapi/tbb/parallel_sort.h>
 
@@ -95,52 +90,6 @@ void restore_population(World& w, Population pop) {
     w.pop = std::move(pop);
     w.recount();
 }
-
-namespace {
-
-// An allocator that maps and unmaps its buffers itself, for the large
-// temporaries of arrange_residents. Through malloc, freeing them would
-// raise glibc's dynamic mmap threshold to their size (up to 32 MiB), after
-// which every allocation below it comes from the heap for the rest of the
-// run -- which made the output writer measurably slower
-// (docs/performance.md).
-template <class T>
-struct MappedAllocator {
-    using value_type = T;
-    MappedAllocator() noexcept = default;
-    template <class U>
-    MappedAllocator(const MappedAllocator<U>&) noexcept {}
-    T* allocate(size_t n) {
-        if (n == 0)
-            return nullptr;
-#if defined(__linux__)
-        void* p = mmap(nullptr, n * sizeof(T), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-        if (p == MAP_FAILED)
-            throw std::bad_alloc();
-        return static_cast<T*>(p);
-#else
-        return static_cast<T*>(::operator new(n * sizeof(T)));
-#endif
-    }
-    void deallocate(T* p, size_t n) noexcept {
-        if (p == nullptr)
-            return;
-#if defined(__linux__)
-        munmap(p, n * sizeof(T));
-#else
-        ::operator delete(p);
-#endif
-    }
-    template <class U>
-    bool operator==(const MappedAllocator<U>&) const noexcept {
-        return true;
-    }
-};
-
-template <class T>
-using MappedVector = std::vector<T, MappedAllocator<T>>;
-
-} // namespace
 
 void arrange_residents(World& w) {
     const size_t n = w.pop.size();
