@@ -91,15 +91,15 @@ public:
         const size_t S = have_meetings ? w.today.slots : 0;
         const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
         const uint8_t thr = w.social.friend_threshold;
-        // Who has an out-group friend (for extended contact): from the
-        // friendship mechanism when it ran this step, else from the ties.
-        const bool from_friendship = w.today.out_friend_step == ctx.step && w.today.out_friend.size() == n;
+        // Each resident's friends in one byte (friend_flags, for extended
+        // contact): from the friendship mechanism when it ran this step, else
+        // from the ties.
+        const bool from_friendship = w.today.friends_step == ctx.step && w.today.friends.size() == n;
         if (thr > 0 && !from_friendship) {
-            out_friend_.resize(n);
-            parallel_for_index(
-                n, [&](size_t r) { out_friend_[r] = uint8_t(outgroup_friends(pop, r, thr) != 0); });
+            friends_.resize(n);
+            parallel_for_index(n, [&](size_t r) { friends_[r] = friend_flags(pop, r, thr); });
         }
-        const uint8_t* out_friend = from_friendship ? w.today.out_friend.data() : out_friend_.data();
+        const uint8_t* const friends = from_friendship ? w.today.friends.data() : friends_.data();
         const Encounters::Meeting* const slots = w.today.slot.data();
         const float* const start_prejudice = w.today.start.prejudice.data();
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
@@ -109,10 +109,7 @@ public:
             static_assert(kTieSlots == 4);
             const uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
                                                     pop.tie[3].data()};
-            const uint8_t* const strength[kTieSlots] = {
-                pop.tie_strength[0].data(), pop.tie_strength[1].data(), pop.tie_strength[2].data(),
-                pop.tie_strength[3].data()};
-            const uint8_t *const tie_outgroup = pop.tie_outgroup.data(), *const group = pop.group.data();
+            const uint8_t* const group = pop.group.data();
             const float* const disposition = pop.disposition.data();
             float *const prejudice = pop.prejudice.data(),
                          *const contact_positive = pop.contact_positive.data(),
@@ -159,13 +156,11 @@ public:
                 }
                 if (thr > 0) {
                     // Extended contact: an in-group friend with an out-group friend.
-                    unsigned ingroup_friends = 0;
-                    for (size_t k = 0; k < kTieSlots; ++k)
-                        ingroup_friends |= unsigned(strength[k][r] >= thr) << k;
-                    ingroup_friends &= ~unsigned(tie_outgroup[r]);
+                    unsigned ingroup_friends = friends[r] & ((1u << kTieSlots) - 1);
                     bool extended = false;
                     for (; ingroup_friends != 0; ingroup_friends &= ingroup_friends - 1)
-                        extended |= out_friend[tie[size_t(__builtin_ctz(ingroup_friends))][r]] != 0;
+                        extended |=
+                            (friends[tie[size_t(__builtin_ctz(ingroup_friends))][r]] & kOutgroupFriend) != 0;
                     if (extended)
                         p -= params.extended_effect * p;
                 }
@@ -180,7 +175,7 @@ public:
 
 private:
     AttitudesParams p_;
-    std::vector<uint8_t> out_friend_;
+    std::vector<uint8_t> friends_;
 };
 
 } // namespace

@@ -153,7 +153,7 @@ public:
             }
         };
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
-        w.today.out_friend.resize(n);
+        w.today.friends.resize(n);
         // In blocks of residents, each with its tally.
         // (Compiled twice: with and without the step's meetings, so that the
         // loop takes no branch on which.)
@@ -170,7 +170,7 @@ public:
             uint8_t* const tie_strength[kTieSlots] = {pop.tie_strength[0].data(), pop.tie_strength[1].data(),
                                                       pop.tie_strength[2].data(), pop.tie_strength[3].data()};
             uint8_t* const tie_outgroup = pop.tie_outgroup.data();
-            uint8_t* const out_friend = w.today.out_friend.data();
+            uint8_t* const friend_flags_of = w.today.friends.data();
             // The draws' tests on integers (draw_limit: the same outcomes).
             const uint64_t meet_limit = draw_limit(p_.friend_meeting, 32),
                            decay_limit = draw_limit(p_.decay, 32);
@@ -239,7 +239,7 @@ public:
                 for (size_t k = 0; k < kTieSlots; ++k)
                     tie[k][r] = t.ids[k];
                 tie_outgroup[r] = outgroup;
-                out_friend[r] = uint8_t((friends & outgroup) != 0);
+                friend_flags_of[r] = friend_flags(friends, outgroup);
                 for (size_t k = 0; k < kTieSlots; ++k)
                     tie_strength[k][r] = uint8_t(t.of(k));
             }
@@ -249,7 +249,7 @@ public:
             return have_meetings ? block.template operator()<true>(begin, end)
                                  : block.template operator()<false>(begin, end);
         });
-        w.today.out_friend_step = ctx.step;
+        w.today.friends_step = ctx.step;
         made_ = double(t.made);
         lost_ = double(t.lost);
     }

@@ -338,9 +338,9 @@ SocialMetrics social_metrics(const World& w) {
     // Who has an out-group friend: published by the friendship mechanism
     // when it updated the ties in the current step (ties do not change
     // after it in a step), else counted from the tie columns.
-    const uint8_t* const out_friend =
-        w.today.out_friend_step == w.today.step && w.today.step > 0 && w.today.out_friend.size() == n
-            ? w.today.out_friend.data()
+    const uint8_t* const friends =
+        w.today.friends_step == w.today.step && w.today.step > 0 && w.today.friends.size() == n
+            ? w.today.friends.data()
             : nullptr;
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         SocialSums& s = part[b];
@@ -428,8 +428,8 @@ SocialMetrics social_metrics(const World& w) {
                     hood_f[(r & 3) * H + w.hood[r]] += out;
                 }
             };
-            if (out_friend != nullptr) // the friendship mechanism's flags, one byte per resident
-                count([&](size_t r) { return uint64_t(out_friend[r] != 0); });
+            if (friends != nullptr) // the friendship mechanism's flags, one byte per resident
+                count([&](size_t r) { return uint64_t(friends[r] >> kTieSlots); });
             else
                 count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
             s.g_friend[run_g] += run;

@@ -238,11 +238,11 @@ struct Encounters {
     // groups, and positive / negative out-group contacts.
     uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
     BigVector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
-    // Per resident: 1 if it has a friend of another group once the
-    // friendship mechanism has updated the ties of step `out_friend_step`
-    // (what extended contact reads of friends; 0 = not computed this step).
-    BigVector<uint8_t> out_friend;
-    uint32_t out_friend_step = 0;
+    // Per resident, once the friendship mechanism has updated the ties of
+    // step `friends_step` (0 = not computed this step): friend_flags(), what
+    // extended contact reads of a resident and of its friends.
+    BigVector<uint8_t> friends;
+    uint32_t friends_step = 0;
     // The culture column's counts once the culture mechanism has updated it
     // in step `culture_step` (it keeps them from one step to the next by
     // each step's changes, and counts the column when the counts are not
@@ -346,6 +346,22 @@ inline unsigned outgroup_friends(const Population& pop, size_t r, uint8_t thr) {
     for (size_t k = 0; k < kTieSlots; ++k)
         bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
     return bits & pop.tie_outgroup[r];
+}
+
+// A resident's friends in one byte: bit k (k < kTieSlots) set when tie slot
+// k holds a friend of the resident's own group, and kOutgroupFriend when any
+// slot holds a friend of another group. `friends`: bit k set when slot k
+// holds a friend; `outgroup`: the resident's tie_outgroup.
+inline constexpr uint8_t kOutgroupFriend = uint8_t(1u << kTieSlots);
+inline uint8_t friend_flags(unsigned friends, unsigned outgroup) {
+    return uint8_t((friends & ~outgroup & ((1u << kTieSlots) - 1)) |
+                   ((friends & outgroup) != 0 ? kOutgroupFriend : 0u));
+}
+inline uint8_t friend_flags(const Population& pop, size_t r, uint8_t thr) {
+    unsigned bits = 0;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
+    return friend_flags(bits, pop.tie_outgroup[r]);
 }
 
 struct World {

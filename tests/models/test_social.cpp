@@ -875,6 +875,64 @@ TEST_SUITE("unit") {
         CHECK(w.pop.prejudice == before);
     }
 
+    TEST_CASE("social attitudes: extended contact only through an in-group friend with an out-group friend") {
+        // Group 0: a, b, e, f, g, h; group 1: c, i. Friends (strength 5):
+        // a-b, b-c (out-group), e-f, h-i (out-group); g-h are acquaintances
+        // (strength 2, below the threshold 3). Only a has an in-group friend
+        // (b) with an out-group friend (c): with extended_effect 0.2 and no
+        // other rule at work, a goes 0.5 -> 0.5 - 0.2 x 0.5 = 0.4. Not b (its
+        // in-group friend a has no out-group friend), nor c (no in-group
+        // friend), nor e (its friend f has none), nor g (h, who has one, is
+        // only an acquaintance). No meetings: no contact and no influence.
+        World w = strip_world(12, 2);
+        std::vector<uint32_t> g0, g1;
+        for (uint32_t r = 0; r < 12; ++r)
+            (w.pop.group[r] == 0 ? g0 : g1).push_back(r);
+        REQUIRE(g0.size() >= 6);
+        REQUIRE(g1.size() >= 2);
+        const uint32_t a = g0[0], b = g0[1], e = g0[2], f = g0[3], g = g0[4], h = g0[5], c = g1[0], i = g1[1];
+        befriend(w, a, 2, b, 0, 5);
+        befriend(w, b, 3, c, 1, 5);
+        befriend(w, e, 0, f, 1, 5);
+        befriend(w, g, 1, h, 0, 2);
+        befriend(w, h, 2, i, 3, 5);
+        // Each resident's friend flags, worked out by hand: bit k for an
+        // in-group friend in slot k, kOutgroupFriend for any out-group friend.
+        std::vector<uint8_t> flags(12, 0);
+        flags[a] = 1u << 2;
+        flags[b] = uint8_t(1u << 0 | kOutgroupFriend);
+        flags[c] = kOutgroupFriend;
+        flags[e] = 1u << 0;
+        flags[f] = 1u << 1;
+        flags[h] = kOutgroupFriend; // g in slot 0 is an acquaintance
+        flags[i] = kOutgroupFriend;
+        for (uint32_t r = 0; r < 12; ++r)
+            CHECK(int(friend_flags(w.pop, r, 3)) == int(flags[r]));
+        AttitudesParams p;
+        p.contact_effect = 0;
+        p.relaxation = 0;
+        p.influence = 0;
+        p.extended_effect = 0.2;
+        // Both ways attitudes learn the flags: from the ties (no friendship
+        // mechanism in the step), and as friendship publishes them.
+        for (const bool published : {false, true}) {
+            CAPTURE(published);
+            w.pop.prejudice.assign(12, 0.5f);
+            w.today.friends.assign(flags.begin(), flags.end());
+            w.today.friends_step = published ? 1 : 0;
+            auto m = make_attitudes(p, w);
+            m->publish(w, 1);
+            w.social.friend_threshold = 3;
+            const PolicySchedule policy;
+            take_state(w);
+            m->step(w, StepContext{1, 1, &policy});
+            for (uint32_t r = 0; r < 12; ++r) {
+                CAPTURE(r);
+                CHECK(w.pop.prejudice[r] == doctest::Approx(r == a ? 0.4 : 0.5).epsilon(1e-6));
+            }
+        }
+    }
+
     TEST_CASE("social attitudes: out-group friends at exactly the confidence do not influence each other") {
         // |0.5 - 0.25| = 0.25 = confidence: not strictly within, no pull; an
         // out-group friends' meeting is a positive contact: with contact_effect
