@@ -38,6 +38,11 @@ const std::vector<BenchCase>& bench_cases();
 std::vector<BenchCase> city_bench_cases();
 const BenchCase* find_bench(const std::string& name);
 
+// The threads a case that wants `wanted` of them gets: fewer when the
+// process is limited to fewer (`icsim --threads N bench ...`), so that the
+// JSON's "threads" says what the figures were measured on.
+int bench_threads(int wanted);
+
 // Streaming-copy bandwidth (read + write bytes per second / 1e9) over
 // `bytes`-sized buffers on `threads` threads; best of a few repetitions.
 double measure_copy_bandwidth_gb_s(size_t bytes, int threads);

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include <oneapi/tbb/global_control.h>
 #include <oneapi/tbb/parallel_for.h>
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
@@ -168,6 +169,7 @@ BenchResult bench_per_step(const std::string& name, const SchellingBenchParams& 
     BenchResult r;
     r.name = name;
     r.runs = runs;
+    threads = bench_threads(threads);
     r.threads = threads;
     r.update_rule = rule_text(p.rule);
     std::vector<double> ms;
@@ -228,6 +230,12 @@ struct CopyBuffer {
 };
 
 } // namespace
+
+int bench_threads(int wanted) {
+    const size_t allowed =
+        oneapi::tbb::global_control::active_value(oneapi::tbb::global_control::max_allowed_parallelism);
+    return int(std::max<size_t>(1, std::min(allowed, size_t(std::max(wanted, 1)))));
+}
 
 // Each of `threads` threads copies its own contiguous share with memcpy
 // (which streams with non-temporal stores at this size); read + write bytes

@@ -57,7 +57,8 @@ double rss_bytes() {
 }
 
 BenchResult bench_social(uint32_t steps) {
-    constexpr int kThreads = 2, kWarmup = 12;
+    constexpr int kWarmup = 12;
+    const int kThreads = bench_threads(2);
     steps = std::max<uint32_t>(steps, 1);
     BenchResult r;
     r.name = "city-1m-social";
@@ -100,7 +101,7 @@ BenchResult bench_social(uint32_t steps) {
 }
 
 BenchResult bench_output(uint32_t pairs) {
-    constexpr int kThreads = 2;
+    const int kThreads = bench_threads(2);
     constexpr uint32_t kSteps = 52; // a year of weekly steps, with the default checkpoint at its end
     pairs = std::max<uint32_t>(pairs, 1);
     BenchResult r;

@@ -54,6 +54,16 @@ foreach(path "model" "runs" "seed" "params;density" "params;similar_wanted" "met
     message(SEND_ERROR "classic JSON lacks ${path}: ${json_error}\n${one}")
   endif()
 endforeach()
+# bench --json reports the threads it ran on: the case's own number, or fewer
+# when --threads limits the process.
+foreach(threads 1 2)
+  icsim_expect(0 "" --threads ${threads} bench schelling-500 --runs 1 --json)
+  string(JSON got GET "${last_out}" threads)
+  if(NOT got EQUAL threads)
+    message(SEND_ERROR "bench schelling-500 with --threads ${threads} reports threads=${got}:\n${last_out}")
+  endif()
+endforeach()
+
 string(JSON runs GET "${one}" runs)
 string(JSON seed GET "${one}" seed)
 if(NOT runs EQUAL 4 OR NOT seed EQUAL 7)
