@@ -45,9 +45,12 @@ std::string format_number(double v);
 std::string closest_name(const std::string& name, const std::vector<std::string>& candidates);
 
 // GCC 12 reports a false "maybe uninitialized" for the member-pointer reads
-// of a branch that the struct's field types never take.
+// of a branch that the struct's field types never take. (Clang has no
+// such warning, and would warn about the unknown name.)
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 template <class T>
 std::vector<ParamInfo> describe(const std::vector<Field<T>>& fields) {
     const T defaults{};
@@ -67,7 +70,9 @@ std::vector<ParamInfo> describe(const std::vector<Field<T>>& fields) {
     }
     return out;
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 // Sets `name` to `value` in `params`, checking type and range. `prefix` is
 // prepended to names in messages (e.g. "residential_mobility.").

@@ -44,9 +44,10 @@ TEST_SUITE("unit") {
         // Small grids, bounded and wrapped, radii up to wider than the grid
         // (a torus window then covers each row or column once).
         size_t cases = 0;
-        for (const auto& [wd, ht] : {std::pair{6, 6}, std::pair{5, 9}, std::pair{12, 4}})
+        for (const auto& size : {std::pair{6, 6}, std::pair{5, 9}, std::pair{12, 4}})
             for (const bool torus : {false, true})
                 for (const int radius : {1, 2, 3, 5}) {
+                    const int wd = size.first, ht = size.second;
                     CAPTURE(wd);
                     CAPTURE(ht);
                     CAPTURE(torus);

@@ -362,8 +362,8 @@ TEST_SUITE("unit") {
 
     TEST_CASE("deflate: codes deeper than the limit are flattened") {
         // Fibonacci frequencies: the Huffman code is n - 1 deep.
-        for (const auto& [n, limit] :
-             std::vector<std::pair<int, int>>{{30, 15}, {19, 7}, {286, 15}, {17, 15}}) {
+        for (const auto& c : std::vector<std::pair<int, int>>{{30, 15}, {19, 7}, {286, 15}, {17, 15}}) {
+            const int n = c.first, limit = c.second;
             std::vector<uint32_t> f(static_cast<size_t>(n), 0);
             uint32_t f0 = 1, f1 = 1;
             for (int s = 0; s < std::min(n, 30); ++s) {

@@ -87,8 +87,11 @@ RunInfo info_of(const ScenarioConfig& s) {
 TEST_SUITE("unit") {
 
     TEST_CASE("step_metrics: the same figures as sim/metrics.hpp and the brute-force definition") {
-        for (const auto& [width, height, torus] : std::vector<std::tuple<int, int, bool>>{
+        for (const auto& c : std::vector<std::tuple<int, int, bool>>{
                  {40, 30, false}, {40, 30, true}, {3, 50, true}, {37, 5, false}}) {
+            const auto [w0, h0, t0] = c;
+            const int width = w0, height = h0;
+            const bool torus = t0;
             const ScenarioConfig s = small_scenario(width, height, torus);
             Engine e = build_engine(s);
             for (int k = 0; k < 3; ++k)

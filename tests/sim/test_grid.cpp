@@ -71,9 +71,9 @@ TEST_SUITE("unit") {
         // Property check against chebyshev(), over grids with odd and even sides
         // smaller and larger than the window, bounded and wrapped.
         for (const bool torus : {false, true})
-            for (const auto& [wd, ht] :
-                 std::vector<std::pair<int, int>>{{1, 1}, {2, 3}, {4, 4}, {5, 7}, {8, 3}})
+            for (const auto& size : std::vector<std::pair<int, int>>{{1, 1}, {2, 3}, {4, 4}, {5, 7}, {8, 3}})
                 for (int r = 0; r <= 4; ++r) {
+                    const int wd = size.first, ht = size.second;
                     const Grid g{wd, ht, torus, 1};
                     for (CellId c = 0; c < CellId(g.cells()); ++c) {
                         CAPTURE(torus);
