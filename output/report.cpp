@@ -155,9 +155,13 @@ StepMetrics step_metrics(const World& w) {
             if (W > 2 && x_lo == 1 && x_hi == 1) {
                 add_column(0);
                 add_column(W - 1);
-                // Interior columns: the three cells around, every group at once.
-                for (size_t k = stride; k < size_t(W - 1) * stride; ++k)
-                    out[k] = uint32_t(in[k - stride]) + in[k] + in[k + stride];
+                // Interior columns: the three cells around, every group at
+                // once. (The bounds in locals: read through the lambda's
+                // references, clang reloads them after every store and does
+                // not vectorise the loop.)
+                const size_t g = stride, end = size_t(W - 1) * stride;
+                for (size_t k = g; k < end; ++k)
+                    out[k] = uint32_t(in[k - g]) + in[k] + in[k + g];
             } else {
                 for (int x = 0; x < W; ++x)
                     add_column(x);
@@ -168,9 +172,11 @@ StepMetrics step_metrics(const World& w) {
             for (int dy = -y_lo; dy <= y_hi; ++dy) {
                 if (!grid.torus && (y + dy < 0 || y + dy >= Hh))
                     continue;
-                const uint32_t* r = &rows[size_t(y + dy - y0 + 1) * rowlen];
-                for (size_t k = 0; k < rowlen; ++k)
-                    window[k] += r[k];
+                const uint32_t* const r = &rows[size_t(y + dy - y0 + 1) * rowlen];
+                uint32_t* const sum = window.data();
+                const size_t len = rowlen; // (in locals, as above)
+                for (size_t k = 0; k < len; ++k)
+                    sum[k] += r[k];
             }
             const uint16_t* own = &w.group_count[size_t(y) * rowlen];
             const uint16_t* hood = &w.hoods.of_cell[size_t(y) * size_t(W)];
