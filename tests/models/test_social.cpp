@@ -107,6 +107,17 @@ void befriend(World& w, uint32_t a, size_t ka, uint32_t b, size_t kb, uint8_t s)
     }
 }
 
+// Step 1 of a fresh attitudes mechanism on w, with friends from strength
+// `friend_threshold` (as the friendship mechanism would publish it).
+void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t friend_threshold) {
+    auto m = make_attitudes(p, w);
+    m->publish(w, 1);
+    w.social.friend_threshold = friend_threshold;
+    const PolicySchedule policy;
+    take_state(w);
+    m->step(w, StepContext{1, 1, &policy});
+}
+
 // A friends' meeting of r with q written to r's tie slot k of today.
 void friends_meet(World& w, uint32_t r, size_t k, uint32_t q) {
     const uint8_t out = w.pop.group[r] != w.pop.group[q] ? Encounters::kOutgroup : 0;
@@ -920,12 +931,7 @@ TEST_SUITE("unit") {
             w.pop.prejudice.assign(12, 0.5f);
             w.today.friends.assign(flags.begin(), flags.end());
             w.today.friends_step = published ? 1 : 0;
-            auto m = make_attitudes(p, w);
-            m->publish(w, 1);
-            w.social.friend_threshold = 3;
-            const PolicySchedule policy;
-            take_state(w);
-            m->step(w, StepContext{1, 1, &policy});
+            step_attitudes_once(w, p, 3);
             for (uint32_t r = 0; r < 12; ++r) {
                 CAPTURE(r);
                 CHECK(w.pop.prejudice[r] == doctest::Approx(r == a ? 0.4 : 0.5).epsilon(1e-6));
