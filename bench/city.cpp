@@ -58,12 +58,12 @@ double rss_bytes() {
 
 BenchResult bench_social(uint32_t steps) {
     constexpr int kWarmup = 12;
-    const int kThreads = bench_threads(2);
+    const int threads = bench_threads(2); // 2, or fewer under --threads
     steps = std::max<uint32_t>(steps, 1);
     BenchResult r;
     r.name = "city-1m-social";
-    r.threads = kThreads;
-    oneapi::tbb::task_arena arena(kThreads);
+    r.threads = threads;
+    oneapi::tbb::task_arena arena(threads);
     arena.execute([&] {
         const ScenarioConfig s = city_1m();
         Engine e = build_engine(s);
@@ -96,17 +96,17 @@ BenchResult bench_social(uint32_t steps) {
         r.extra.emplace_back("residents", n);
         r.extra.emplace_back("rss_bytes_per_resident", rss_bytes() / n);
     });
-    r.bandwidth_gb_s = measure_copy_bandwidth_gb_s(size_t(256) << 20, kThreads);
+    r.bandwidth_gb_s = measure_copy_bandwidth_gb_s(size_t(256) << 20, threads);
     return r;
 }
 
 BenchResult bench_output(uint32_t pairs) {
-    const int kThreads = bench_threads(2);
-    constexpr uint32_t kSteps = 52; // a year of weekly steps, with the default checkpoint at its end
+    const int threads = bench_threads(2); // 2, or fewer under --threads
+    constexpr uint32_t kSteps = 52;       // a year of weekly steps, with the default checkpoint at its end
     pairs = std::max<uint32_t>(pairs, 1);
     BenchResult r;
     r.name = "city-1m-output";
-    r.threads = kThreads;
+    r.threads = threads;
     const std::string path =
         (std::filesystem::temp_directory_path() / ("icsim-bench-" + std::to_string(getpid()) + ".h5"))
             .string();
@@ -115,7 +115,7 @@ BenchResult bench_output(uint32_t pairs) {
     std::vector<std::pair<const char*, std::vector<double>>> parts = {
         {"output_ms.open", {}},      {"output_ms.metrics", {}},     {"output_ms.commit", {}},
         {"output_ms.snapshots", {}}, {"output_ms.checkpoints", {}}, {"output_ms.close", {}}};
-    oneapi::tbb::task_arena arena(kThreads);
+    oneapi::tbb::task_arena arena(threads);
     arena.execute([&] {
         const ScenarioConfig s = city_1m({"run.steps=" + std::to_string(kSteps)});
         for (uint32_t k = 0; k < pairs; ++k)
@@ -133,7 +133,7 @@ BenchResult bench_output(uint32_t pairs) {
                     info.scenario_toml = s.resolved_toml;
                     info.seed = s.seed;
                     info.steps = kSteps;
-                    info.threads = kThreads;
+                    info.threads = threads;
                     info.snapshot_every = s.output.snapshot_every;
                     info.checkpoint_every = s.output.checkpoint_every;
                     std::vector<std::string> names;

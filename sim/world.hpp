@@ -339,13 +339,17 @@ struct SocialSpec {
     std::vector<int> rumour_target; // per rumour: the group it is about
 };
 
-// Bit k set: tie slot k of resident r holds a friend (strength >= thr) of
-// another group.
-inline unsigned outgroup_friends(const Population& pop, size_t r, uint8_t thr) {
+// Bit k set: tie slot k of resident r holds a friend (strength >= thr).
+inline unsigned friend_slots(const Population& pop, size_t r, uint8_t thr) {
     unsigned bits = 0;
     for (size_t k = 0; k < kTieSlots; ++k)
         bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
-    return bits & pop.tie_outgroup[r];
+    return bits;
+}
+
+// Bit k set: tie slot k of resident r holds a friend of another group.
+inline unsigned outgroup_friends(const Population& pop, size_t r, uint8_t thr) {
+    return friend_slots(pop, r, thr) & pop.tie_outgroup[r];
 }
 
 // A resident's friends in one byte: bit k (k < kTieSlots) set when tie slot
@@ -358,10 +362,7 @@ inline uint8_t friend_flags(unsigned friends, unsigned outgroup) {
                    ((friends & outgroup) != 0 ? kOutgroupFriend : 0u));
 }
 inline uint8_t friend_flags(const Population& pop, size_t r, uint8_t thr) {
-    unsigned bits = 0;
-    for (size_t k = 0; k < kTieSlots; ++k)
-        bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
-    return friend_flags(bits, pop.tie_outgroup[r]);
+    return friend_flags(friend_slots(pop, r, thr), pop.tie_outgroup[r]);
 }
 
 struct World {
