@@ -234,7 +234,7 @@ struct CopyBuffer {
 int bench_threads(int wanted) {
     const size_t allowed =
         oneapi::tbb::global_control::active_value(oneapi::tbb::global_control::max_allowed_parallelism);
-    return int(std::max<size_t>(1, std::min(allowed, size_t(std::max(wanted, 1)))));
+    return int(std::min(size_t(std::max(wanted, 1)), allowed)); // (allowed is at least 1)
 }
 
 // Each of `threads` threads copies its own contiguous share with memcpy
