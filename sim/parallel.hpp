@@ -1,6 +1,6 @@
 // Parallel loops with results that do not depend on the thread count.
 //
-// Rules for code inside a parallel loop over residents (see docs/ARCHITECTURE.md):
+// Rules for code inside a parallel loop over residents (see docs/architecture.md):
 //  - read only the previous state (or a double buffer) and write only to
 //    slots owned by the current index;
 //  - draw random numbers only through CounterRng / draw_u64 keyed by index;
