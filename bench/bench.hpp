@@ -1,7 +1,7 @@
 // Benchmarks behind `icsim bench NAME --json`. They print figures; they are
 // never timed tests. Each case reports wall time per run (or per step, where
 // the case says so), throughput, and how close it comes to the memory
-// bandwidth measured in the same process (BENCHMARKS.md, section 4).
+// bandwidth measured in the same process (docs/performance.md).
 #pragma once
 
 #include <cstdint>

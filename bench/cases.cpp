@@ -1,4 +1,4 @@
-// The benchmark cases behind `icsim bench NAME` (BENCHMARKS.md): the
+// The benchmark cases behind `icsim bench NAME` (docs/performance.md): the
 // cross-framework Schelling benchmark at its two published sizes
 // (schelling-small, schelling-large) and at city scale (schelling-500), plus
 // the streaming-copy bandwidth each case is compared with.

@@ -1,8 +1,8 @@
 // Benchmarks at city scale: the default city (scenarios/library/default.toml,
 // every mechanism on) scaled to 1,000,000 residents with scale_assignments.
-//  - city-1m-social: wall time per engine step on 2 threads (BENCHMARKS.md:
-//    at most 0.1 s), after warm-up steps that let friendships and rumours
-//    build up; with each mechanism's share.
+//  - city-1m-social: wall time per engine step on 2 threads (target, in
+//    docs/performance.md: at most 0.1 s), after warm-up steps that let
+//    friendships and rumours build up; with each mechanism's share.
 //  - city-1m-output: what output adds (time series every step, snapshots
 //    every 4 steps, as the default scenario writes them): whole runs with
 //    and without a RunWriter, alternated, compared at their medians

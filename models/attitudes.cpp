@@ -1,7 +1,7 @@
-// Attitudes: prejudice towards out-groups (MODEL.md section 3, mechanism 4;
-// equations and sources in docs/model/attitudes.md). Each step, for every
-// resident from the state at the start of the step (prejudice p, recent
-// contact counts c+ and c-, disposition p*):
+// Attitudes: prejudice towards out-groups (equations and sources in
+// docs/model/attitudes.md). Each step, for every resident from the state
+// at the start of the step (prejudice p, recent contact counts c+ and c-,
+// disposition p*):
 //  - relaxation: p <- p + relaxation x (p* - p): prejudice has stable
 //    sources besides contact (the disposition, the resident's initial
 //    prejudice), so effects of contact and rumours fade unless renewed;

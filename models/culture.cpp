@@ -1,4 +1,4 @@
-// Cultural exchange (MODEL.md section 3, mechanism 5; docs/model/culture.md).
+// Cultural exchange (docs/model/culture.md).
 // Every resident carries F cultural features with q possible traits each
 // (Axelrod 1997, "The dissemination of culture", J Conflict Resolution
 // 41:203). Each group has heritage traits (heritage_profiles); at the start

@@ -1,5 +1,5 @@
-// Daily activities and encounters (MODEL.md section 3, mechanism 3; the
-// rules with their equations and sources: docs/model/encounters.md).
+// Daily activities and encounters (the rules with their equations and
+// sources: docs/model/encounters.md).
 //
 // Each step, from the state at the start of the step:
 //  1. activities (parallel over residents): a resident with a workplace or

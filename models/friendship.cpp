@@ -1,6 +1,6 @@
-// Friendship ties (MODEL.md section 2 "a small set of friendship ties";
-// docs/model/friendship.md). Each resident holds kTieSlots tie slots:
-// an acquaintance's id and a strength (0 = empty). From the step's meetings
+// Friendship ties (a small set per resident; docs/model/friendship.md).
+// Each resident holds kTieSlots tie slots: an acquaintance's id and a
+// strength (0 = empty). From the step's meetings
 // (World::today, written by the encounters mechanism), in slot order:
 //  - a pleasant (positive) meeting with someone already in a slot adds 1 to
 //    the strength (at most 255); with someone new, it takes an empty slot,

@@ -1,6 +1,5 @@
-// Rumours and anti-rumours (MODEL.md section 3, mechanism 6;
-// docs/model/rumours.md). Up to four rumours, rumour k about minority group
-// 1 + (k mod (groups - 1)). Each resident holds a state per rumour:
+// Rumours and anti-rumours (docs/model/rumours.md). Up to four rumours,
+// rumour k about minority group 1 + (k mod (groups - 1)). Each resident holds a state per rumour:
 // ignorant, spreader, stifler, debunked (Maki & Thompson 1973; Daley &
 // Kendall 1965); spreaders and stiflers believe it.
 //  - Waves: at first_step and every `every` steps after, every rumour starts

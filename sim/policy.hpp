@@ -1,7 +1,8 @@
 // Policy levers and the policy schedule. A policy is a time-varying modifier:
 // each step the schedule gives the intensity (0-1) of every lever in force,
 // and mechanisms read those values as data -- a mechanism never branches on
-// "which policy". Levers and their ICC Index areas follow MODEL.md section 4.
+// "which policy". Each lever's ICC Index areas are listed in policy.cpp;
+// docs/scenario-language.md describes levers and the ICC Index profile.
 #pragma once
 
 #include <array>

@@ -1,5 +1,5 @@
 // schelling-bench: the cross-framework Schelling benchmark
-// (JuliaDynamics/ABMFrameworksComparison, BENCHMARKS.md section 1) as a
+// (JuliaDynamics/ABMFrameworksComparison; docs/classic/schelling-bench.md) as a
 // classic model. The state type is public so that bench/ can time steps apart
 // from construction and tests/ can inspect positions and neighbour counts.
 // Rules, parameters and the figures measured: docs/classic/schelling-bench.md.
