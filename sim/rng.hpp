@@ -36,6 +36,7 @@ enum class Stream : uint32_t {
     FriendMeetings = 12, // whether two friends meet in a step (keyed by the pair)
     Classic = 16,        // classic reference models (models/classic)
     Bench = 17,          // benchmark models
+    Sweep = 18,          // ensembles (sweep/): design draws and per-run seeds
     Test = 99,
 };
 

@@ -11,6 +11,8 @@ ClassicModel sir_model();               // models/classic/sir.cpp
 ClassicModel deffuant_model();          // models/classic/deffuant.cpp
 ClassicModel hegselmann_krause_model(); // models/classic/hegselmann_krause.cpp
 ClassicModel axelrod_model();           // models/classic/axelrod.cpp
+ClassicModel ishigami_model();          // models/classic/test_functions.cpp
+ClassicModel sobol_g_model();           // models/classic/test_functions.cpp
 
 const std::vector<ClassicModel>& classic_models() {
     static const std::vector<ClassicModel> models = {
@@ -22,6 +24,8 @@ const std::vector<ClassicModel>& classic_models() {
         deffuant_model(),
         hegselmann_krause_model(),
         axelrod_model(),
+        ishigami_model(),
+        sobol_g_model(),
     };
     return models;
 }
