@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 #include <oneapi/tbb/global_control.h>
 
+#include "app/cmd_sweep.hpp"
 #include "app/commands.hpp"
 
 int main(int argc, char** argv) {
@@ -96,6 +97,8 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 100000));
     bench->add_flag("--json", bench_opts.json, "print one JSON object");
 
+    const auto ensembles = icsim::app::add_ensemble_commands(app);
+
     std::string command_line;
     for (int k = 0; k < argc; ++k) {
         const std::string a = argv[k];
@@ -137,6 +140,8 @@ int main(int argc, char** argv) {
             return icsim::app::cmd_bench(bench_opts);
         if (*validate)
             return icsim::app::cmd_validate(validate_quick, validate_seed);
+        if (const auto rc = ensembles.run())
+            return *rc;
     } catch (const icsim::app::UsageError& e) {
         std::fprintf(stderr, "icsim: %s\n", e.what());
         return 2;

@@ -310,6 +310,7 @@ template std::vector<int64_t> read_rows<int64_t>(hid_t, hsize_t, hsize_t);
 template std::vector<uint32_t> read_rows<uint32_t>(hid_t, hsize_t, hsize_t);
 template std::vector<uint16_t> read_rows<uint16_t>(hid_t, hsize_t, hsize_t);
 template std::vector<uint8_t> read_rows<uint8_t>(hid_t, hsize_t, hsize_t);
+template std::vector<int8_t> read_rows<int8_t>(hid_t, hsize_t, hsize_t);
 
 Appender::Appender(hid_t loc, const std::string& name, hid_t type, hsize_t width, hsize_t chunk_rows)
     : name_(name), width_(width) {

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
 
 #include "models/culture.hpp"
+#include "output/schema.hpp"
 #include "sim/metrics.hpp"
 #include "sim/parallel.hpp"
+#include "sim/policy.hpp"
 
 namespace icsim {
 
@@ -546,6 +549,54 @@ SocialMetrics social_metrics(const World& w) {
         m.rumour_never_heard = never / double(R);
     }
     return m;
+}
+
+std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedule& policy, uint32_t s,
+                                             double step_days) {
+    std::vector<std::vector<double>> rows;
+    rows.reserve(schema::series_table().size());
+    auto scalar = [&](double v) { rows.push_back({v}); };
+    auto row = [&](const std::vector<double>& v) { rows.push_back(v); };
+    const StepMetrics mt = step_metrics(w);
+    std::vector<double> levers(kLeverCount);
+    for (size_t l = 0; l < kLeverCount; ++l)
+        levers[l] = policy.city_intensity(lever_table()[l].lever, s);
+    // In the order of schema::series_table().
+    scalar(double(s) * step_days);
+    scalar(mt.population);
+    scalar(mt.percent_similar);
+    scalar(mt.theil_h);
+    scalar(policy.cost(s));
+    row(mt.group_population);
+    row(mt.group_percent_similar);
+    row(mt.dissimilarity);
+    row(mt.isolation);
+    row(levers);
+    row(mt.hood_population);
+    row(mt.hood_minority_share);
+    row(mt.hood_percent_similar);
+    row(mt.hood_diversity);
+    const SocialMetrics so = social_metrics(w);
+    scalar(so.intergroup_meeting_share);
+    scalar(so.contact_ratio);
+    scalar(so.contact_prejudice_correlation);
+    scalar(so.cultural_diversity);
+    scalar(so.rumour_belief);
+    scalar(so.rumour_never_heard);
+    row(so.prejudice_mean);
+    row(so.prejudice_sd);
+    row(so.contact_positive);
+    row(so.contact_negative);
+    row(so.outgroup_friend_share);
+    row(so.berry_integration);
+    row(so.berry_assimilation);
+    row(so.berry_separation);
+    row(so.berry_marginalisation);
+    row(so.hood_prejudice);
+    row(so.hood_outgroup_friend_share);
+    if (rows.size() != schema::series_table().size())
+        throw std::logic_error("series_rows: series table and rows disagree");
+    return rows;
 }
 
 } // namespace icsim

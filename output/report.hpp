@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/policy.hpp"
 #include "sim/world.hpp"
 
 namespace icsim {
@@ -70,6 +71,13 @@ struct SocialMetrics {
              // it, averaged over rumours
 };
 SocialMetrics social_metrics(const World& world);
+
+// The row of every series of schema::series_table() after step `s` (one
+// value for a per-step series, one per column otherwise), in table order:
+// what the HDF5 writer records each step, and what ensembles read their
+// outcomes from (sweep/).
+std::vector<std::vector<double>> series_rows(const World& world, const PolicySchedule& policy, uint32_t s,
+                                             double step_days);
 
 // Prints "metric | start | end | change" for two metric lists of equal names,
 // then each neighbourhood's population and group shares at the end.

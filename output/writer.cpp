@@ -719,49 +719,13 @@ const WriterTimes& RunWriter::times() const {
 void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const PolicySchedule& policy) {
     Impl& m = *impl_;
     std::optional<ScopeTimer> timer(std::in_place, m.times.metrics);
-    const StepMetrics mt = step_metrics(w);
-    std::vector<double> levers(kLeverCount);
-    for (size_t l = 0; l < kLeverCount; ++l)
-        levers[l] = policy.city_intensity(lever_table()[l].lever, s);
     size_t k = 0;
-    auto scalar = [&](double v) { m.series_at(k++).push_back(v); };
-    auto row = [&](const std::vector<double>& v) {
+    // The rows of schema::series_table() (output/report.cpp), then the counters.
+    for (const std::vector<double>& r : series_rows(w, policy, s, m.step_days)) {
         auto& p = m.series_at(k++);
-        p.insert(p.end(), v.begin(), v.end());
-    };
-    // In the order of schema::series_table(), then the counters.
-    scalar(double(s) * m.step_days);
-    scalar(mt.population);
-    scalar(mt.percent_similar);
-    scalar(mt.theil_h);
-    scalar(policy.cost(s));
-    row(mt.group_population);
-    row(mt.group_percent_similar);
-    row(mt.dissimilarity);
-    row(mt.isolation);
-    row(levers);
-    row(mt.hood_population);
-    row(mt.hood_minority_share);
-    row(mt.hood_percent_similar);
-    row(mt.hood_diversity);
-    const SocialMetrics so = social_metrics(w);
-    scalar(so.intergroup_meeting_share);
-    scalar(so.contact_ratio);
-    scalar(so.contact_prejudice_correlation);
-    scalar(so.cultural_diversity);
-    scalar(so.rumour_belief);
-    scalar(so.rumour_never_heard);
-    row(so.prejudice_mean);
-    row(so.prejudice_sd);
-    row(so.contact_positive);
-    row(so.contact_negative);
-    row(so.outgroup_friend_share);
-    row(so.berry_integration);
-    row(so.berry_assimilation);
-    row(so.berry_separation);
-    row(so.berry_marginalisation);
-    row(so.hood_prejudice);
-    row(so.hood_outgroup_friend_share);
+        p.insert(p.end(), r.begin(), r.end());
+    }
+    auto scalar = [&](double v) { m.series_at(k++).push_back(v); };
     for (size_t c = 0; c < m.counter_names.size(); ++c) {
         double v = 0; // no step computed yet at step 0
         if (s > 0) {

@@ -141,7 +141,7 @@ SobolResult sobol_indices(const Design& d, const std::vector<double>& y, uint32_
         return res;
     }
     res.indices = with_intervals(s, res.used_rows, resamples, seed);
-    for (size_t m = res.used_rows; m >= 4; m /= 2)
+    for (size_t m = res.used_rows; m >= 16; m /= 2)
         res.convergence.push_back({m, with_intervals(s, m, resamples, seed)});
     return res;
 }
@@ -236,38 +236,32 @@ ReplicateSplit split_replicates(const std::vector<double>& y, uint32_t replicate
         throw std::invalid_argument("outputs are not a whole number of replicates per point");
     ReplicateSplit out;
     const size_t points = y.size() / replicates;
-    double within = 0, all_sum = 0;
-    size_t within_points = 0, all_n = 0;
+    double all_sum = 0, within = 0;
+    size_t all_n = 0;
     for (size_t p = 0; p < points; ++p) {
-        std::vector<double> v;
+        double sum = 0;
+        size_t n = 0;
+        for (uint32_t r = 0; r < replicates; ++r)
+            if (std::isfinite(y[p * replicates + r])) {
+                sum += y[p * replicates + r];
+                ++n;
+            }
+        const double m = n > 0 ? sum / double(n) : kNaN;
         for (uint32_t r = 0; r < replicates; ++r)
             if (std::isfinite(y[p * replicates + r]))
-                v.push_back(y[p * replicates + r]);
-        double m = kNaN;
-        if (!v.empty()) {
-            m = 0;
-            for (const double x : v)
-                m += x;
-            m /= double(v.size());
-            all_sum += m * double(v.size());
-            all_n += v.size();
-        }
-        if (v.size() >= 2) {
-            const double s = sd1(v);
-            within += s * s;
-            ++within_points;
-        }
+                within += (y[p * replicates + r] - m) * (y[p * replicates + r] - m);
+        all_sum += sum;
+        all_n += n;
         out.point_means.push_back(m);
     }
-    if (all_n < 2 || within_points == 0)
+    if (all_n < 2 || replicates < 2)
         return out;
     const double grand = all_sum / double(all_n);
-    double ss = 0;
+    double total = 0;
     for (const double x : y)
         if (std::isfinite(x))
-            ss += (x - grand) * (x - grand);
-    const double total = ss / double(all_n - 1);
-    out.seed_share = total > 0 ? within / double(within_points) / total : 0;
+            total += (x - grand) * (x - grand);
+    out.seed_share = total > 0 ? within / total : 0;
     return out;
 }
 

@@ -24,7 +24,7 @@ struct SobolAt {
 };
 struct SobolResult {
     std::vector<SobolIndex> indices;        // per dimension, on all usable base rows
-    std::vector<SobolAt> convergence;       // nested halves: n, n/2, n/4, ... (>= 4 rows), largest first
+    std::vector<SobolAt> convergence;       // nested halves: n, n/2, n/4, ... (>= 16 rows), largest first
     size_t used_rows = 0, dropped_rows = 0; // base rows with a missing (NaN) output are dropped
     bool constant = false;                  // the output does not vary: every index is 0
 };
@@ -62,8 +62,9 @@ std::vector<MainEffect> main_effects(const Design& d, const std::vector<uint32_t
 
 // Replicates: y holds `replicates` values per point (point-major). Returns
 // the per-point means (NaN where no replicate has a value) and the share of
-// the output's variance that is within points -- due to the seeds alone:
-// mean within-point variance / variance over all runs (both with n - 1).
+// the output's variation that is within points -- due to the seeds alone:
+// the within-point sum of squares over the total sum of squares (one-way
+// ANOVA; between 0 and 1, since total = within + between).
 struct ReplicateSplit {
     std::vector<double> point_means;
     double seed_share = 0;

@@ -72,10 +72,10 @@ TEST_SUITE("unit") {
                 CHECK(res.indices[i].s1_conf < 0.1);
                 CHECK(res.indices[i].st_conf > 0);
             }
-            // Nested halves: n, n/2, ... down to 4 base rows.
+            // Nested halves: n, n/2, ... down to 16 base rows.
             REQUIRE(!res.convergence.empty());
             CHECK(res.convergence.front().base_rows == n);
-            CHECK(res.convergence.back().base_rows >= 4);
+            CHECK(res.convergence.back().base_rows == 16);
             CHECK(res.convergence.front().indices[0].s1 == res.indices[0].s1);
         }
     }
@@ -165,8 +165,9 @@ TEST_SUITE("unit") {
         const std::vector<double> y = {-1, 1, 9, 11};
         const ReplicateSplit s = split_replicates(y, 2);
         CHECK(s.point_means == std::vector<double>{0, 10});
-        // within: var(-1, 1) = 2; total: var(-1, 1, 9, 11) = 104 / 3.
-        CHECK(s.seed_share == doctest::Approx(2.0 / (104.0 / 3.0)));
+        // Sums of squares: within 1 + 1 + 1 + 1 = 4; total 36 + 16 + 16 + 36 = 104.
+        CHECK(s.seed_share == doctest::Approx(4.0 / 104.0));
+        CHECK(split_replicates({0, 2, 0, 2}, 2).seed_share == doctest::Approx(1.0)); // all noise
         CHECK(split_replicates({1, 1, 5, 5}, 2).seed_share == 0);
         CHECK_THROWS(split_replicates({1, 2, 3}, 2));
     }

@@ -1,0 +1,217 @@
+#include "app/cmd_sweep.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <numeric>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "app/commands.hpp"
+#include "output/h5.hpp"
+#include "sweep/analyse.hpp"
+#include "sweep/runner.hpp"
+
+namespace icsim::app {
+
+namespace {
+
+volatile std::sig_atomic_t g_sweep_stop = 0;
+extern "C" void on_sweep_signal(int sig) {
+    g_sweep_stop = sig;
+}
+
+struct SweepArgs {
+    std::string file, output;
+    bool resume = false, quiet = false;
+};
+
+struct AnalyseArgs {
+    std::string file;
+    bool json = false;
+};
+
+int cmd_sweep(const SweepArgs& a) {
+    sweep::Plan plan;
+    try {
+        plan = sweep::make_plan(sweep::parse_spec_file(a.file), version());
+    } catch (const sweep::SpecError& e) {
+        throw UsageError(e.what());
+    }
+    std::fprintf(
+        stderr, "icsim sweep: %s design, %zu points x %u replicates = %zu runs of %s%s, design hash %s\n",
+        sweep::design_name(plan.spec.design), plan.points, plan.spec.replicates, plan.runs,
+        plan.spec.base.c_str(),
+        plan.model ? "" : (" (" + std::to_string(plan.total_steps) + " steps)").c_str(), plan.hash.c_str());
+    sweep::SweepOptions opt;
+    opt.output = a.output;
+    opt.resume = a.resume;
+    opt.progress = !a.quiet;
+    opt.stop = [] { return g_sweep_stop != 0; };
+    std::signal(SIGINT, on_sweep_signal);
+    std::signal(SIGTERM, on_sweep_signal);
+    sweep::SweepSummary s;
+    try {
+        s = sweep::run_sweep(plan, opt);
+    } catch (const sweep::SpecError& e) {
+        throw UsageError(e.what());
+    }
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    const double busy = s.seconds > 0 ? 100.0 * s.cpu_seconds / (s.seconds * s.threads) : 0;
+    std::fprintf(stderr,
+                 "icsim sweep: %zu runs in %.3f s (%.4g s a run, %.4g runs/s) on %d threads, %.1f %% busy; "
+                 "%zu failed%s\n",
+                 s.ran, s.seconds, s.ran > 0 ? s.seconds / double(s.ran) : 0.0,
+                 s.seconds > 0 ? double(s.ran) / s.seconds : 0.0, s.threads, busy, s.failed,
+                 s.done_before > 0 ? (", " + std::to_string(s.done_before) + " recorded before").c_str()
+                                   : "");
+    if (s.interrupted) {
+        std::fprintf(stderr,
+                     "icsim sweep: stopped with %zu of %zu runs recorded in %s; finish it with: icsim sweep "
+                     "%s -o %s --resume\n",
+                     s.done_before + s.ran, s.runs, s.partial.c_str(), a.file.c_str(), a.output.c_str());
+        return g_sweep_stop != 0 ? 128 + int(g_sweep_stop) : 1;
+    }
+    std::fprintf(stderr, "icsim sweep: wrote %s\n", a.output.c_str());
+    return 0;
+}
+
+std::string num(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%9.4f", v);
+    return buf;
+}
+
+int cmd_analyse(const AnalyseArgs& a) {
+    sweep::SweepData data;
+    try {
+        data = sweep::read_sweep(a.file);
+    } catch (const sweep::SpecError& e) {
+        throw UsageError(e.what());
+    } catch (const h5::Error& e) {
+        throw UsageError(a.file + ": not a readable sweep file (" + e.what() + ")");
+    }
+    const auto analyses = sweep::analyse(data);
+    sweep::write_analysis(a.file, analyses);
+    if (a.json) {
+        nlohmann::json outcomes = nlohmann::json::object();
+        for (const auto& an : analyses) {
+            nlohmann::json o{{"method", an.method}};
+            nlohmann::json params = nlohmann::json::object();
+            for (size_t i = 0; i < an.parameters.size(); ++i) {
+                nlohmann::json p = nlohmann::json::object();
+                if (an.method == "sobol") {
+                    const auto& s = an.sobol.indices[i];
+                    p = {{"S1", s.s1}, {"S1_conf", s.s1_conf}, {"ST", s.st}, {"ST_conf", s.st_conf}};
+                } else if (an.method == "morris") {
+                    const auto& m = an.morris.indices[i];
+                    p = {{"mu", m.mu},
+                         {"mu_star", m.mu_star},
+                         {"sigma", m.sigma},
+                         {"mu_star_conf", m.mu_star_conf}};
+                } else if (an.method == "factorial") {
+                    p = {{"main_effect", an.effects[i].effect}, {"level_means", an.effects[i].level_means}};
+                }
+                params[an.parameters[i]] = p;
+            }
+            o["parameters"] = params;
+            if (an.replicated)
+                o["seed_share"] = an.seed_share;
+            outcomes[an.key] = o;
+        }
+        std::printf("%s\n", nlohmann::json{{"outcomes", outcomes}}.dump(2).c_str());
+        return 0;
+    }
+    for (const auto& an : analyses) {
+        std::printf("%s: %s, %zu of %zu runs with a value, mean %.6g, sd %.6g", an.key.c_str(),
+                    an.method.c_str(), an.runs_used, an.runs, an.mean, an.sd);
+        if (an.replicated)
+            std::printf(", seed share of the variance %.3f", an.seed_share);
+        std::printf("\n");
+        const size_t k = an.parameters.size();
+        std::vector<size_t> order(k);
+        std::iota(order.begin(), order.end(), 0);
+        auto rank_by = [&](auto key) {
+            std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return key(x) > key(y); });
+        };
+        if (an.method == "sobol") {
+            rank_by([&](size_t i) { return an.sobol.indices[i].st; });
+            std::printf("  %-50s %9s %9s %9s %9s\n", "parameter (ranked by ST)", "S1", "S1_conf", "ST",
+                        "ST_conf");
+            for (const size_t i : order) {
+                const auto& s = an.sobol.indices[i];
+                std::printf("  %-50s %s %s %s %s\n", an.parameters[i].c_str(), num(s.s1).c_str(),
+                            num(s.s1_conf).c_str(), num(s.st).c_str(), num(s.st_conf).c_str());
+            }
+            if (an.sobol.dropped_rows > 0)
+                std::printf("  (%zu base rows with a failed run left out)\n", an.sobol.dropped_rows);
+            std::printf("  convergence over nested halves (ST):\n  %-50s", "base rows");
+            for (const size_t i : order)
+                std::printf(" %9.9s", an.parameters[i].c_str());
+            std::printf("\n");
+            for (const auto& c : an.sobol.convergence) {
+                std::printf("  %-50zu", c.base_rows);
+                for (const size_t i : order)
+                    std::printf(" %s", num(c.indices[i].st).c_str());
+                std::printf("\n");
+            }
+        } else if (an.method == "morris") {
+            rank_by([&](size_t i) { return an.morris.indices[i].mu_star; });
+            std::printf("  %-50s %9s %9s %9s %9s\n", "parameter (ranked by mu*)", "mu", "mu*", "sigma",
+                        "mu*_conf");
+            for (const size_t i : order) {
+                const auto& m = an.morris.indices[i];
+                std::printf("  %-50s %s %s %s %s\n", an.parameters[i].c_str(), num(m.mu).c_str(),
+                            num(m.mu_star).c_str(), num(m.sigma).c_str(), num(m.mu_star_conf).c_str());
+            }
+        } else if (an.method == "factorial") {
+            rank_by([&](size_t i) { return an.effects[i].effect; });
+            std::printf("  %-50s %12s  %s\n", "parameter (ranked by effect)", "main effect",
+                        "mean at each level");
+            for (const size_t i : order) {
+                std::printf("  %-50s %12.6g ", an.parameters[i].c_str(), an.effects[i].effect);
+                for (const double m : an.effects[i].level_means)
+                    std::printf(" %.6g", m);
+                std::printf("\n");
+            }
+        }
+        std::printf("\n");
+    }
+    return 0;
+}
+
+} // namespace
+
+EnsembleCommands add_ensemble_commands(CLI::App& app) {
+    auto sweep_args = std::make_shared<SweepArgs>();
+    auto* sw = app.add_subcommand("sweep", "run a parameter sweep into one HDF5 file (docs/ensembles.md)");
+    sw->add_option("sweep", sweep_args->file, "sweep file (TOML)")->required();
+    sw->add_option("-o,--output", sweep_args->output, "output file (HDF5)")->required();
+    sw->add_flag("--resume", sweep_args->resume,
+                 "finish OUTPUT.partial, an interrupted sweep of the same file");
+    sw->add_flag("--quiet", sweep_args->quiet, "no progress line");
+
+    auto analyse_args = std::make_shared<AnalyseArgs>();
+    auto* an = app.add_subcommand("analyse",
+                                  "sensitivity indices of a sweep's outcomes (Sobol', Morris, main effects)");
+    an->add_option("file", analyse_args->file, "sweep file (HDF5) from 'icsim sweep'")->required();
+    an->add_flag("--json", analyse_args->json, "print one JSON object");
+
+    EnsembleCommands c;
+    c.run = [sw, an, sweep_args, analyse_args]() -> std::optional<int> {
+        if (*sw)
+            return cmd_sweep(*sweep_args);
+        if (*an)
+            return cmd_analyse(*analyse_args);
+        return std::nullopt;
+    };
+    return c;
+}
+
+} // namespace icsim::app

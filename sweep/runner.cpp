@@ -1,0 +1,178 @@
+#include "sweep/runner.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <mutex>
+
+#include <unistd.h>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/partitioner.h>
+#include <oneapi/tbb/task_arena.h>
+
+#include "sweep/store.hpp"
+
+namespace icsim::sweep {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double cpu_seconds() {
+    timespec ts{};
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
+}
+
+std::string duration_text(double s) {
+    char buf[32];
+    if (!(s < 1e9))
+        return "?";
+    const auto t = long(s + 0.5);
+    if (t >= 3600)
+        std::snprintf(buf, sizeof buf, "%ldh%02ldm", t / 3600, t / 60 % 60);
+    else if (t >= 60)
+        std::snprintf(buf, sizeof buf, "%ldm%02lds", t / 60, t % 60);
+    else
+        std::snprintf(buf, sizeof buf, "%lds", t);
+    return buf;
+}
+
+// "[#####.....]  45%  450/1000 runs  3.2 runs/s  ETA 2m52s  0 failed":
+// redrawn in place on a terminal (at most 10 times a second), otherwise a
+// line at every tenth of the runs.
+class Progress {
+public:
+    Progress(size_t total, size_t before, bool enabled)
+        : total_(total), before_(before), enabled_(enabled), tty_(isatty(STDERR_FILENO) != 0) {}
+    void update(size_t done, size_t failed, bool last = false) {
+        if (!enabled_)
+            return;
+        const auto now = Clock::now();
+        const size_t all = before_ + done;
+        if (tty_) {
+            if (!last && now - drawn_ < std::chrono::milliseconds(100))
+                return;
+        } else {
+            const size_t tenth = total_ * size_t(next_tenth_) / 10;
+            if ((!last && all < tenth) || (last && all == printed_))
+                return;
+            printed_ = all;
+            while (next_tenth_ <= 10 && total_ * size_t(next_tenth_) / 10 <= all)
+                ++next_tenth_;
+        }
+        drawn_ = now;
+        const double elapsed = std::chrono::duration<double>(now - start_).count();
+        const double rate = elapsed > 0 ? double(done) / elapsed : 0;
+        const double eta = rate > 0 ? double(total_ - all) / rate : 0;
+        const int width = 24,
+                  filled = total_ == 0 ? width : int(double(width) * double(all) / double(total_));
+        std::fprintf(stderr, "%s[%.*s%.*s] %3d%%  %zu/%zu runs  %.3g runs/s  ETA %s  %zu failed%s",
+                     tty_ ? "\r" : "", filled, "########################", width - filled,
+                     "........................",
+                     total_ == 0 ? 100 : int(100.0 * double(all) / double(total_)), all, total_, rate,
+                     duration_text(eta).c_str(), failed, tty_ ? "\033[K" : "\n");
+        if (tty_ && last)
+            std::fputc('\n', stderr);
+        std::fflush(stderr);
+    }
+
+private:
+    size_t total_, before_;
+    bool enabled_, tty_;
+    int next_tenth_ = 1;
+    size_t printed_ = size_t(-1);
+    Clock::time_point start_ = Clock::now(), drawn_{};
+};
+
+} // namespace
+
+SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
+    namespace fs = std::filesystem;
+    const std::string partial = opt.output + ".partial";
+    std::error_code ec;
+    if (fs::exists(opt.output, ec))
+        throw SpecError(opt.output + ": exists (a finished sweep); remove it or choose another -o");
+    Store store = [&] {
+        if (opt.resume) {
+            if (!fs::exists(partial, ec))
+                throw SpecError(partial + ": no unfinished sweep to resume");
+            return Store::resume(partial, plan);
+        }
+        if (fs::exists(partial, ec))
+            throw SpecError(partial +
+                            ": an unfinished sweep is there; add --resume to finish it, or remove it");
+        return Store::create(partial, plan);
+    }();
+
+    SweepSummary sum;
+    sum.runs = plan.runs;
+    sum.partial = partial;
+    std::vector<size_t> pending;
+    {
+        const auto status = store.status();
+        for (size_t r = 0; r < status.size(); ++r)
+            if (status[r] == kPending)
+                pending.push_back(r);
+            else
+                ++sum.done_before;
+    }
+    sum.threads = oneapi::tbb::this_task_arena::max_concurrency();
+    Progress progress(plan.runs, sum.done_before, opt.progress);
+    std::mutex mu;
+    std::atomic<bool> stopped{false};
+    auto last_flush = Clock::now();
+    const auto t0 = Clock::now();
+    const double c0 = cpu_seconds();
+    const bool city = plan.model == nullptr;
+    progress.update(0, 0);
+    oneapi::tbb::parallel_for(
+        oneapi::tbb::blocked_range<size_t>(0, pending.size(), 1),
+        [&](const oneapi::tbb::blocked_range<size_t>& range) {
+            for (size_t i = range.begin(); i != range.end(); ++i) {
+                if (stopped.load() || (opt.stop && opt.stop())) {
+                    stopped = true;
+                    return;
+                }
+                const Job job = job_of(plan, pending[i]);
+                const auto r0 = Clock::now();
+                Outcomes out;
+                if (city) {
+                    // One thread per run: the runs, not the steps, share the cores.
+                    oneapi::tbb::task_arena one(1);
+                    one.execute([&] { out = run_job(plan, job); });
+                } else {
+                    out = run_job(plan, job);
+                }
+                const double wall = std::chrono::duration<double>(Clock::now() - r0).count();
+                const std::lock_guard lock(mu);
+                store.record(job, out, wall);
+                ++sum.ran;
+                sum.failed += out.ok ? 0 : 1;
+                if (Clock::now() - last_flush > std::chrono::seconds(1)) {
+                    store.flush();
+                    last_flush = Clock::now();
+                }
+                progress.update(sum.ran, sum.failed);
+            }
+        },
+        oneapi::tbb::simple_partitioner());
+    sum.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    sum.cpu_seconds = cpu_seconds() - c0;
+    progress.update(sum.ran, sum.failed, true);
+    sum.interrupted = sum.done_before + sum.ran < plan.runs;
+    store.flush();
+    store.close();
+    if (!sum.interrupted) {
+        fs::rename(partial, opt.output, ec);
+        if (ec)
+            throw std::runtime_error("cannot rename " + partial + " to " + opt.output + ": " + ec.message());
+    }
+    return sum;
+}
+
+} // namespace icsim::sweep
