@@ -148,6 +148,47 @@ void resolve_series(Plan& plan, const Outcome& o, size_t index, const World& w) 
 
 } // namespace
 
+void run_city(const ScenarioConfig& scenario, const std::function<bool(uint32_t)>& want,
+              const std::function<void(uint32_t, const std::vector<std::vector<double>>&)>& keep) {
+    Engine engine = build_engine(scenario);
+    if (want(0))
+        keep(0, series_rows(engine.world(), engine.policy(), 0, scenario.step_days));
+    for (uint32_t s = 1; s <= scenario.steps; ++s) {
+        engine.step();
+        if (want(s))
+            keep(s, series_rows(engine.world(), engine.policy(), s, scenario.step_days));
+    }
+}
+
+std::vector<SeriesColumn> series_columns(const World& w) {
+    std::vector<SeriesColumn> out;
+    const auto& table = schema::series_table();
+    for (size_t s = 0; s < table.size(); ++s) {
+        const std::string path = table[s].path;
+        if (path.rfind("/timeseries/", 0) != 0)
+            continue;
+        const std::string local = path.substr(path.rfind('/') + 1);
+        switch (table[s].dims) {
+        case schema::Dims::Step:
+            out.push_back({local, s, 0});
+            break;
+        case schema::Dims::StepGroup:
+            for (size_t g = 0; g < w.groups.size(); ++g)
+                out.push_back({local + "[" + w.groups[g].name + "]", s, g});
+            break;
+        case schema::Dims::StepLever:
+            for (size_t l = 0; l < lever_table().size(); ++l)
+                out.push_back({local + "[" + lever_table()[l].name + "]", s, l});
+            break;
+        case schema::Dims::StepNeighbourhood:
+            for (size_t h = 0; h < w.hoods.names.size(); ++h)
+                out.push_back({local + "[" + w.hoods.names[h] + "]", s, h});
+            break;
+        }
+    }
+    return out;
+}
+
 uint64_t run_seed(uint64_t sweep_seed, uint32_t point, uint32_t replicate) {
     return draw_u64(sweep_seed, Stream::Sweep, 0, point, replicate) >> 11;
 }
@@ -351,26 +392,18 @@ Outcomes run_job(const Plan& plan, const Job& job) {
         for (size_t i = 0; i < spec.parameters.size(); ++i)
             sets.push_back(assignment(spec.parameters[i], job.values[i]));
         const ScenarioConfig scenario = job_scenario(spec, sets, job.seed);
-        Engine engine = build_engine(scenario);
         out.values.resize(spec.outcomes.size());
-        // Reads the outcomes kept at step s (series_rows is what the HDF5
-        // writer records, so a sweep's values equal a single run's file).
-        auto keep = [&](uint32_t s) {
-            bool any = false;
+        auto want = [&](uint32_t s) {
             for (const auto& st : plan.steps)
-                any |= std::binary_search(st.begin(), st.end(), s);
-            if (!any)
-                return;
-            const auto rows = series_rows(engine.world(), engine.policy(), s, scenario.step_days);
+                if (std::binary_search(st.begin(), st.end(), s))
+                    return true;
+            return false;
+        };
+        run_city(scenario, want, [&](uint32_t s, const std::vector<std::vector<double>>& rows) {
             for (size_t o = 0; o < plan.steps.size(); ++o)
                 if (std::binary_search(plan.steps[o].begin(), plan.steps[o].end(), s))
                     out.values[o].push_back(rows.at(plan.series[o]).at(plan.column[o]));
-        };
-        keep(0);
-        for (uint32_t s = 1; s <= scenario.steps; ++s) {
-            engine.step();
-            keep(s);
-        }
+        });
         for (size_t o = 0; o < plan.steps.size(); ++o)
             if (out.values[o].size() != plan.steps[o].size())
                 throw std::runtime_error("the run ended before every kept step");

@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "models/classic/classic.hpp"
+#include "scenarios/scenario.hpp"
 #include "sweep/design.hpp"
 #include "sweep/spec.hpp"
 
@@ -54,6 +56,21 @@ struct Outcomes {
 // failure is returned with its message. Runs on the calling thread's task
 // arena (a sweep gives each run one thread).
 Outcomes run_job(const Plan& plan, const Job& job);
+
+// Runs a city scenario to its last step on the calling thread's arena and
+// calls keep(s, rows) after each step s (0 = the initial state) where
+// want(s), with rows = series_rows() (what the HDF5 writer records).
+void run_city(const ScenarioConfig& scenario, const std::function<bool(uint32_t)>& want,
+              const std::function<void(uint32_t, const std::vector<std::vector<double>>&)>& keep);
+
+// Every column of every /timeseries series of a built world, as `icsim
+// inspect` names them ("rumour_belief", "prejudice_mean[labour]"), with its
+// index in schema::series_table() and its column.
+struct SeriesColumn {
+    std::string name;
+    size_t series = 0, column = 0;
+};
+std::vector<SeriesColumn> series_columns(const World& world);
 
 // The `--set` text of parameter p at `value` (a string level by index).
 std::string assignment(const Parameter& p, double value);
