@@ -106,9 +106,17 @@ CompareResult run_compare(const CompareOptions& opt) {
         if (s > res.steps)
             throw SpecError("--at: step " + std::to_string(s) + " is after the last step (" +
                             std::to_string(res.steps) + ")");
-    res.base = first[0].name;
-    for (size_t k = 1; k < first.size(); ++k)
-        res.variants.push_back(first[k].name);
+    // Names as the scenarios give them; a repeated name gets its position.
+    std::vector<std::string> band_names;
+    for (size_t k = 0; k < first.size(); ++k) {
+        std::string name = first[k].name.empty() ? "scenario" : first[k].name;
+        std::replace(name.begin(), name.end(), '/', '_');
+        if (std::find(band_names.begin(), band_names.end(), name) != band_names.end())
+            name += "#" + std::to_string(k);
+        band_names.push_back(name);
+    }
+    res.base = band_names[0];
+    res.variants.assign(band_names.begin() + 1, band_names.end());
 
     // The outcomes: the base's series columns, found by name in each variant.
     const std::vector<SeriesColumn> cols = [&] {
@@ -264,9 +272,9 @@ CompareResult run_compare(const CompareOptions& opt) {
                           std::vector<double>(std::begin(kQuantiles), std::end(kQuantiles)),
                           {std::size(kQuantiles)});
             // Bands over time: per scenario, outcome and step, quantiles over the seeds.
+            const h5::Id bands = h5::create_group(g, "bands");
             for (size_t sc = 0; sc < n_sc; ++sc) {
-                const std::string name = sc == 0 ? res.base : res.variants[sc - 1];
-                const h5::Id sg = h5::create_group(g, name);
+                const h5::Id sg = h5::create_group(bands, band_names[sc]);
                 h5::write_attr_string(sg, "file", opt.files[sc]);
                 std::vector<double> q(n_out * n_steps * std::size(kQuantiles), std::nan(""));
                 std::vector<double> sample;

@@ -18,7 +18,7 @@ struct CompareOptions {
     std::optional<uint32_t> steps;  // run.steps for every scenario
     std::optional<double> scale;    // every city scaled as `icsim run --scale` does
     std::vector<uint32_t> at;       // steps compared; empty = the last
-    std::string output;             // HDF5 file ("" = none)
+    std::string output;             // HDF5 file ("" = none): /compare, bands in /compare/bands/NAME/quantiles
     bool progress = true;
 };
 
