@@ -29,7 +29,7 @@ extern "C" void on_sweep_signal(int sig) {
 }
 
 struct SweepArgs {
-    std::string file, output;
+    std::string file, output, shard;
     bool resume = false, quiet = false;
 };
 
@@ -65,6 +65,14 @@ int cmd_sweep(const SweepArgs& a) {
     opt.resume = a.resume;
     opt.progress = !a.quiet;
     opt.stop = [] { return g_sweep_stop != 0; };
+    if (!a.shard.empty()) {
+        unsigned k = 0, n = 0;
+        char tail = 0;
+        if (std::sscanf(a.shard.c_str(), "%u/%u%c", &k, &n, &tail) != 2 || k < 1 || k > n)
+            throw UsageError("--shard " + a.shard + ": expected K/N with 1 <= K <= N, e.g. --shard 2/8");
+        opt.shard = k;
+        opt.shard_count = n;
+    }
     std::signal(SIGINT, on_sweep_signal);
     std::signal(SIGTERM, on_sweep_signal);
     sweep::SweepSummary s;
@@ -84,10 +92,12 @@ int cmd_sweep(const SweepArgs& a) {
                  s.done_before > 0 ? (", " + std::to_string(s.done_before) + " recorded before").c_str()
                                    : "");
     if (s.interrupted) {
-        std::fprintf(stderr,
-                     "icsim sweep: stopped with %zu of %zu runs recorded in %s; finish it with: icsim sweep "
-                     "%s -o %s --resume\n",
-                     s.done_before + s.ran, s.runs, s.partial.c_str(), a.file.c_str(), a.output.c_str());
+        std::fprintf(
+            stderr,
+            "icsim sweep: stopped with %zu of %zu runs%s recorded in %s; finish it with: icsim sweep "
+            "%s -o %s --resume\n",
+            s.done_before + s.ran, s.runs, a.shard.empty() ? "" : " of this shard", s.partial.c_str(),
+            a.file.c_str(), (a.output + (a.shard.empty() ? "" : " --shard " + a.shard)).c_str());
         return g_sweep_stop != 0 ? 128 + int(g_sweep_stop) : 1;
     }
     std::fprintf(stderr, "icsim sweep: wrote %s\n", a.output.c_str());
@@ -198,6 +208,35 @@ int cmd_analyse(const AnalyseArgs& a) {
     return 0;
 }
 
+struct MergeArgs {
+    std::string output;
+    std::vector<std::string> inputs;
+};
+
+int cmd_merge(const MergeArgs& a) {
+    std::vector<size_t> missing;
+    try {
+        missing = sweep::merge_sweeps(a.output, a.inputs);
+    } catch (const sweep::SpecError& e) {
+        throw UsageError(e.what());
+    }
+    if (missing.empty()) {
+        std::fprintf(stderr, "icsim merge: %zu files, every run recorded; wrote %s\n", a.inputs.size(),
+                     a.output.c_str());
+        return 0;
+    }
+    std::string list;
+    for (size_t k = 0; k < missing.size() && k < 20; ++k)
+        list += (k ? ", " : "") + std::to_string(missing[k]);
+    if (missing.size() > 20)
+        list += ", ...";
+    std::fprintf(stderr,
+                 "icsim merge: %zu runs are in none of the files (run ids %s); the merge is in %s.partial: "
+                 "finish it with: icsim sweep SWEEP.toml -o %s --resume\n",
+                 missing.size(), list.c_str(), a.output.c_str(), a.output.c_str());
+    return 1;
+}
+
 int cmd_compare(const CompareArgs& a) {
     sweep::CompareOptions opt;
     opt.files = a.files;
@@ -272,6 +311,13 @@ EnsembleCommands add_ensemble_commands(CLI::App& app) {
     sw->add_flag("--resume", sweep_args->resume,
                  "finish OUTPUT.partial, an interrupted sweep of the same file");
     sw->add_flag("--quiet", sweep_args->quiet, "no progress line");
+    sw->add_option("--shard", sweep_args->shard,
+                   "K/N: run only runs r with r % N = K - 1 (one job of an array; join with 'icsim merge')");
+
+    auto merge_args = std::make_shared<MergeArgs>();
+    auto* mg = app.add_subcommand("merge", "join the shards of one sweep into one file");
+    mg->add_option("output", merge_args->output, "merged sweep file (HDF5)")->required();
+    mg->add_option("shards", merge_args->inputs, "the shards' files")->required()->expected(2, 100000);
 
     auto analyse_args = std::make_shared<AnalyseArgs>();
     auto* an = app.add_subcommand("analyse",
@@ -299,9 +345,11 @@ EnsembleCommands add_ensemble_commands(CLI::App& app) {
     cmp->add_flag("--quiet", compare_args->quiet, "no progress lines");
 
     EnsembleCommands c;
-    c.run = [sw, an, cmp, sweep_args, analyse_args, compare_args]() -> std::optional<int> {
+    c.run = [sw, an, cmp, mg, sweep_args, analyse_args, compare_args, merge_args]() -> std::optional<int> {
         if (*sw)
             return cmd_sweep(*sweep_args);
+        if (*mg)
+            return cmd_merge(*merge_args);
         if (*cmp)
             return cmd_compare(*compare_args);
         if (*an)

@@ -110,19 +110,23 @@ SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
     }();
 
     SweepSummary sum;
-    sum.runs = plan.runs;
     sum.partial = partial;
     std::vector<size_t> pending;
     {
+        // A shard K/N owns the runs r with r % N = K - 1.
         const auto status = store.status();
-        for (size_t r = 0; r < status.size(); ++r)
+        for (size_t r = 0; r < status.size(); ++r) {
+            if (r % opt.shard_count != opt.shard - 1)
+                continue;
+            ++sum.runs;
             if (status[r] == kPending)
                 pending.push_back(r);
             else
                 ++sum.done_before;
+        }
     }
     sum.threads = oneapi::tbb::this_task_arena::max_concurrency();
-    Progress progress(plan.runs, sum.done_before, opt.progress);
+    Progress progress(sum.runs, sum.done_before, opt.progress);
     std::mutex mu;
     std::atomic<bool> stopped{false};
     auto last_flush = Clock::now();
@@ -164,7 +168,7 @@ SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
     sum.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
     sum.cpu_seconds = cpu_seconds() - c0;
     progress.update(sum.ran, sum.failed, true);
-    sum.interrupted = sum.done_before + sum.ran < plan.runs;
+    sum.interrupted = sum.done_before + sum.ran < sum.runs;
     store.flush();
     store.close();
     if (!sum.interrupted) {
@@ -173,6 +177,37 @@ SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
             throw std::runtime_error("cannot rename " + partial + " to " + opt.output + ": " + ec.message());
     }
     return sum;
+}
+
+std::vector<size_t> merge_sweeps(const std::string& output, const std::vector<std::string>& inputs) {
+    namespace fs = std::filesystem;
+    if (inputs.size() < 2)
+        throw SpecError("merge: expected at least two sweep files to merge");
+    std::error_code ec;
+    if (fs::exists(output, ec))
+        throw SpecError(output + ": exists; remove it or choose another output");
+    const std::string partial = output + ".partial";
+    if (fs::exists(partial, ec))
+        throw SpecError(partial + ": exists (an unfinished sweep or merge); remove it first");
+    for (const auto& in : inputs)
+        if (!fs::exists(in, ec))
+            throw SpecError(in + ": no such file");
+    fs::copy_file(inputs[0], partial, ec);
+    if (ec)
+        throw std::runtime_error("cannot copy " + inputs[0] + " to " + partial + ": " + ec.message());
+    std::vector<size_t> missing;
+    try {
+        missing = merge_sweep_files(partial, inputs);
+    } catch (...) {
+        fs::remove(partial, ec);
+        throw;
+    }
+    if (missing.empty()) {
+        fs::rename(partial, output, ec);
+        if (ec)
+            throw std::runtime_error("cannot rename " + partial + " to " + output + ": " + ec.message());
+    }
+    return missing;
 }
 
 } // namespace icsim::sweep

@@ -4,20 +4,22 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sweep/job.hpp"
 
 namespace icsim::sweep {
 
 struct SweepOptions {
-    std::string output;         // the finished file; runs go to OUTPUT.partial until every run is in
-    bool resume = false;        // continue OUTPUT.partial (its design hash must match)
-    bool progress = true;       // a progress line on stderr
-    std::function<bool()> stop; // polled before each run: true = hand out no more runs
+    std::string output;                  // the finished file; runs go to OUTPUT.partial until every run is in
+    bool resume = false;                 // continue OUTPUT.partial (its design hash must match)
+    uint32_t shard = 1, shard_count = 1; // run only the runs r with r % shard_count = shard - 1
+    bool progress = true;                // a progress line on stderr
+    std::function<bool()> stop;          // polled before each run: true = hand out no more runs
 };
 
 struct SweepSummary {
-    size_t runs = 0, done_before = 0, ran = 0, failed = 0;
+    size_t runs = 0, done_before = 0, ran = 0, failed = 0; // runs: this shard's
     double seconds = 0, cpu_seconds = 0;
     int threads = 1;
     bool interrupted = false;
@@ -27,5 +29,13 @@ struct SweepSummary {
 // Throws SpecError for bad input (an existing file, a resume that does not
 // match) and h5::Error for I/O failures.
 SweepSummary run_sweep(const Plan& plan, const SweepOptions& options);
+
+// `icsim merge`: the shards of one sweep (files of `--shard K/N` runs, or
+// any partial files of the same design) into one file: every recorded run
+// of each input, the first input's record where several hold one. Written
+// to OUTPUT.partial; renamed to OUTPUT when every run is in. Returns the
+// runs still missing (then OUTPUT.partial stays, for `icsim sweep
+// --resume`). Throws SpecError for inputs that are not shards of one design.
+std::vector<size_t> merge_sweeps(const std::string& output, const std::vector<std::string>& inputs);
 
 } // namespace icsim::sweep

@@ -300,3 +300,98 @@ SweepData read_sweep(const std::string& path) {
 }
 
 } // namespace icsim::sweep
+
+namespace icsim::sweep {
+
+namespace {
+
+// A whole dataset's raw bytes in its own file type (fixed-size elements).
+struct Raw {
+    std::vector<unsigned char> bytes;
+    size_t element = 0, rows = 0, row_bytes = 0;
+};
+
+Raw read_raw(hid_t dset) {
+    Raw r;
+    const Id type = h5::type_id(check(H5Dget_type(dset), "dataset type"));
+    r.element = H5Tget_size(type);
+    const auto shape = h5::shape(dset);
+    r.rows = shape.empty() ? 0 : size_t(shape[0]);
+    size_t per_row = 1;
+    for (size_t k = 1; k < shape.size(); ++k)
+        per_row *= size_t(shape[k]);
+    r.row_bytes = per_row * r.element;
+    r.bytes.resize(r.rows * r.row_bytes);
+    if (!r.bytes.empty())
+        check(H5Dread(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.bytes.data()), "cannot read a dataset");
+    return r;
+}
+
+void write_raw(hid_t dset, const Raw& r) {
+    const Id type = h5::type_id(check(H5Dget_type(dset), "dataset type"));
+    if (!r.bytes.empty())
+        check(H5Dwrite(dset, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, r.bytes.data()), "cannot write a dataset");
+}
+
+Id open_sweep(const std::string& path, unsigned mode, std::string& hash) {
+    const hid_t f = H5Fopen(path.c_str(), mode, H5P_DEFAULT);
+    if (f < 0)
+        throw SpecError(path + ": cannot open (" + h5::last_reason() + ")");
+    Id file = h5::file_id(f);
+    if (!h5::exists(file, "/design") || !h5::has_attr(h5::open_group(file, "/design"), "hash"))
+        throw SpecError(path + ": not an icsim sweep file");
+    hash = h5::read_attr_string(h5::open_group(file, "/design"), "hash");
+    return file;
+}
+
+} // namespace
+
+std::vector<size_t> merge_sweep_files(const std::string& partial, const std::vector<std::string>& inputs) {
+    h5::init();
+    std::string hash;
+    Id out = open_sweep(partial, H5F_ACC_RDWR, hash);
+    std::vector<std::string> paths = {"/runs/status", "/runs/error", "/runs/wall_time"};
+    for (const auto& name : h5::read_strings(h5::open_group(out, "/design"), "outcomes"))
+        paths.push_back("/results/" + name);
+    std::vector<Id> dsets;
+    std::vector<Raw> merged;
+    for (const auto& p : paths) {
+        dsets.push_back(h5::open_dataset(out, p));
+        merged.push_back(read_raw(dsets.back()));
+    }
+    for (size_t k = 1; k < inputs.size(); ++k) {
+        std::string h;
+        const Id in = open_sweep(inputs[k], H5F_ACC_RDONLY, h);
+        if (h != hash)
+            throw SpecError(inputs[k] + ": its design (hash " + h + ") is not " + inputs[0] + "'s (hash " +
+                            hash + "): not shards of one sweep");
+        std::vector<Raw> theirs;
+        for (const auto& p : paths)
+            theirs.push_back(read_raw(h5::open_dataset(in, p)));
+        const auto* st_out = reinterpret_cast<const int8_t*>(merged[0].bytes.data());
+        const auto* st_in = reinterpret_cast<const int8_t*>(theirs[0].bytes.data());
+        if (theirs[0].rows != merged[0].rows)
+            throw SpecError(inputs[k] + ": holds " + std::to_string(theirs[0].rows) + " runs, not " +
+                            std::to_string(merged[0].rows));
+        for (size_t r = 0; r < merged[0].rows; ++r) {
+            if (st_out[r] != kPending || st_in[r] == kPending)
+                continue;
+            // The status last (the first dataset), as Store::record writes it.
+            for (size_t d = paths.size(); d-- > 0;)
+                std::memcpy(&merged[d].bytes[r * merged[d].row_bytes],
+                            &theirs[d].bytes[r * theirs[d].row_bytes], merged[d].row_bytes);
+        }
+    }
+    for (size_t d = paths.size(); d-- > 0;)
+        write_raw(dsets[d], merged[d]);
+    std::vector<size_t> missing;
+    const auto* st = reinterpret_cast<const int8_t*>(merged[0].bytes.data());
+    for (size_t r = 0; r < merged[0].rows; ++r)
+        if (st[r] == kPending)
+            missing.push_back(r);
+    dsets.clear();
+    out.close("cannot close " + partial);
+    return missing;
+}
+
+} // namespace icsim::sweep

@@ -54,6 +54,13 @@ struct SweepData {
     };
     std::vector<Result> results;
 };
-SweepData read_sweep(const std::string& path); // throws SpecError for a file that is not a sweep
+SweepData read_sweep(const std::string& path);
+
+// Copies into `partial` (a copy of inputs[0]) every run recorded in
+// inputs[1..] that `partial` lacks; returns the runs still pending.
+// Throws SpecError unless every input has partial's design hash.
+std::vector<size_t>
+merge_sweep_files(const std::string& partial,
+                  const std::vector<std::string>& inputs); // throws SpecError for a file that is not a sweep
 
 } // namespace icsim::sweep
