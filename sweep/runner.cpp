@@ -6,6 +6,7 @@
 #include <ctime>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include <unistd.h>
 
@@ -91,49 +92,109 @@ private:
 
 } // namespace
 
-SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
+struct SweepSession::Impl {
+    const Plan* plan = nullptr;
+    SweepOptions opt;
+    std::optional<Store> store;
+    std::vector<size_t> pending;
+    SweepSummary sum;
+    std::optional<Progress> progress;
+    Clock::time_point t0 = Clock::now(), last_flush = Clock::now();
+    double c0 = cpu_seconds();
+};
+
+SweepSession::SweepSession(const Plan& plan, const SweepOptions& opt, int workers)
+    : impl_(std::make_unique<Impl>()) {
     namespace fs = std::filesystem;
+    Impl& m = *impl_;
+    m.plan = &plan;
+    m.opt = opt;
     const std::string partial = opt.output + ".partial";
     std::error_code ec;
     if (fs::exists(opt.output, ec))
         throw SpecError(opt.output + ": exists (a finished sweep); remove it or choose another -o");
-    Store store = [&] {
-        if (opt.resume) {
-            if (!fs::exists(partial, ec))
-                throw SpecError(partial + ": no unfinished sweep to resume");
-            return Store::resume(partial, plan);
-        }
+    if (opt.resume) {
+        if (!fs::exists(partial, ec))
+            throw SpecError(partial + ": no unfinished sweep to resume");
+        m.store.emplace(Store::resume(partial, plan));
+    } else {
         if (fs::exists(partial, ec))
             throw SpecError(partial +
                             ": an unfinished sweep is there; add --resume to finish it, or remove it");
-        return Store::create(partial, plan);
-    }();
-
-    SweepSummary sum;
-    sum.partial = partial;
-    std::vector<size_t> pending;
-    {
-        // A shard K/N owns the runs r with r % N = K - 1.
-        const auto status = store.status();
-        for (size_t r = 0; r < status.size(); ++r) {
-            if (r % opt.shard_count != opt.shard - 1)
-                continue;
-            ++sum.runs;
-            if (status[r] == kPending)
-                pending.push_back(r);
-            else
-                ++sum.done_before;
-        }
+        m.store.emplace(Store::create(partial, plan));
     }
-    sum.threads = oneapi::tbb::this_task_arena::max_concurrency();
-    Progress progress(sum.runs, sum.done_before, opt.progress);
+    m.sum.partial = partial;
+    // A shard K/N owns the runs r with r % N = K - 1.
+    const auto status = m.store->status();
+    for (size_t r = 0; r < status.size(); ++r) {
+        if (r % opt.shard_count != opt.shard - 1)
+            continue;
+        ++m.sum.runs;
+        if (status[r] == kPending)
+            m.pending.push_back(r);
+        else
+            ++m.sum.done_before;
+    }
+    m.sum.threads = workers;
+    m.progress.emplace(m.sum.runs, m.sum.done_before, opt.progress);
+    m.progress->update(0, 0);
+    m.t0 = Clock::now();
+    m.c0 = cpu_seconds();
+}
+
+SweepSession::~SweepSession() = default;
+
+const std::vector<size_t>& SweepSession::pending() const {
+    return impl_->pending;
+}
+
+void SweepSession::record(const Job& job, const Outcomes& out, double wall) {
+    Impl& m = *impl_;
+    m.store->record(job, out, wall);
+    ++m.sum.ran;
+    m.sum.failed += out.ok ? 0 : 1;
+    if (Clock::now() - m.last_flush > std::chrono::seconds(1)) {
+        m.store->flush();
+        m.last_flush = Clock::now();
+    }
+    m.progress->update(m.sum.ran, m.sum.failed);
+}
+
+SweepSummary SweepSession::finish() {
+    namespace fs = std::filesystem;
+    Impl& m = *impl_;
+    SweepSummary& sum = m.sum;
+    sum.seconds = std::chrono::duration<double>(Clock::now() - m.t0).count();
+    sum.cpu_seconds = cpu_seconds() - m.c0;
+    m.progress->update(sum.ran, sum.failed, true);
+    sum.interrupted = sum.done_before + sum.ran < sum.runs;
+    m.store->flush();
+    m.store->close();
+    if (!sum.interrupted) {
+        std::error_code ec;
+        fs::rename(sum.partial, m.opt.output, ec);
+        if (ec)
+            throw std::runtime_error("cannot rename " + sum.partial + " to " + m.opt.output + ": " +
+                                     ec.message());
+    }
+    return sum;
+}
+
+Outcomes run_one(const Plan& plan, const Job& job) {
+    if (plan.model != nullptr)
+        return run_job(plan, job);
+    // One thread per run: the runs, not the steps, share the cores.
+    Outcomes out;
+    oneapi::tbb::task_arena one(1);
+    one.execute([&] { out = run_job(plan, job); });
+    return out;
+}
+
+SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
+    SweepSession session(plan, opt, oneapi::tbb::this_task_arena::max_concurrency());
+    const auto& pending = session.pending();
     std::mutex mu;
     std::atomic<bool> stopped{false};
-    auto last_flush = Clock::now();
-    const auto t0 = Clock::now();
-    const double c0 = cpu_seconds();
-    const bool city = plan.model == nullptr;
-    progress.update(0, 0);
     oneapi::tbb::parallel_for(
         oneapi::tbb::blocked_range<size_t>(0, pending.size(), 1),
         [&](const oneapi::tbb::blocked_range<size_t>& range) {
@@ -144,39 +205,14 @@ SweepSummary run_sweep(const Plan& plan, const SweepOptions& opt) {
                 }
                 const Job job = job_of(plan, pending[i]);
                 const auto r0 = Clock::now();
-                Outcomes out;
-                if (city) {
-                    // One thread per run: the runs, not the steps, share the cores.
-                    oneapi::tbb::task_arena one(1);
-                    one.execute([&] { out = run_job(plan, job); });
-                } else {
-                    out = run_job(plan, job);
-                }
+                const Outcomes out = run_one(plan, job);
                 const double wall = std::chrono::duration<double>(Clock::now() - r0).count();
                 const std::lock_guard lock(mu);
-                store.record(job, out, wall);
-                ++sum.ran;
-                sum.failed += out.ok ? 0 : 1;
-                if (Clock::now() - last_flush > std::chrono::seconds(1)) {
-                    store.flush();
-                    last_flush = Clock::now();
-                }
-                progress.update(sum.ran, sum.failed);
+                session.record(job, out, wall);
             }
         },
         oneapi::tbb::simple_partitioner());
-    sum.seconds = std::chrono::duration<double>(Clock::now() - t0).count();
-    sum.cpu_seconds = cpu_seconds() - c0;
-    progress.update(sum.ran, sum.failed, true);
-    sum.interrupted = sum.done_before + sum.ran < sum.runs;
-    store.flush();
-    store.close();
-    if (!sum.interrupted) {
-        fs::rename(partial, opt.output, ec);
-        if (ec)
-            throw std::runtime_error("cannot rename " + partial + " to " + opt.output + ": " + ec.message());
-    }
-    return sum;
+    return session.finish();
 }
 
 std::vector<size_t> merge_sweeps(const std::string& output, const std::vector<std::string>& inputs) {

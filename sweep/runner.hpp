@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,8 +27,30 @@ struct SweepSummary {
     std::string partial; // the unfinished file, when interrupted
 };
 
-// Throws SpecError for bad input (an existing file, a resume that does not
-// match) and h5::Error for I/O failures.
+// One sweep's file and bookkeeping, for an executor: opens OUTPUT.partial
+// (new, or resumed), lists the runs still to do (of this shard), records
+// finished runs (the caller serialises calls) with the progress line, and
+// at the end renames the file when every run is in. Throws SpecError for
+// bad input (an existing file, a resume that does not match) and h5::Error
+// for I/O failures.
+class SweepSession {
+public:
+    SweepSession(const Plan& plan, const SweepOptions& options, int workers);
+    ~SweepSession();
+    const std::vector<size_t>& pending() const;
+    void record(const Job& job, const Outcomes& outcomes, double wall_seconds);
+    SweepSummary finish();
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// run_job on one thread of its own (a city's steps do not spread over the
+// cores: the runs do).
+Outcomes run_one(const Plan& plan, const Job& job);
+
+// The pending runs on this process's cores (oneTBB), one thread a run.
 SweepSummary run_sweep(const Plan& plan, const SweepOptions& options);
 
 // `icsim merge`: the shards of one sweep (files of `--shard K/N` runs, or
