@@ -5,6 +5,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
 #include <numeric>
@@ -13,6 +14,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "app/cmd_sweep_mpi.hpp"
 #include "app/commands.hpp"
 #include "output/h5.hpp"
 #include "sweep/analyse.hpp"
@@ -55,11 +57,14 @@ int cmd_sweep(const SweepArgs& a) {
     } catch (const sweep::SpecError& e) {
         throw UsageError(e.what());
     }
-    std::fprintf(
-        stderr, "icsim sweep: %s design, %zu points x %u replicates = %zu runs of %s%s, design hash %s\n",
-        sweep::design_name(plan.spec.design), plan.points, plan.spec.replicates, plan.runs,
-        plan.spec.base.c_str(),
-        plan.model ? "" : (" (" + std::to_string(plan.total_steps) + " steps)").c_str(), plan.hash.c_str());
+    const char* rank = std::getenv("OMPI_COMM_WORLD_RANK");
+    if (rank == nullptr || std::string(rank) == "0")
+        std::fprintf(
+            stderr, "icsim sweep: %s design, %zu points x %u replicates = %zu runs of %s%s, design hash %s\n",
+            sweep::design_name(plan.spec.design), plan.points, plan.spec.replicates, plan.runs,
+            plan.spec.base.c_str(),
+            plan.model ? "" : (" (" + std::to_string(plan.total_steps) + " steps)").c_str(),
+            plan.hash.c_str());
     sweep::SweepOptions opt;
     opt.output = a.output;
     opt.resume = a.resume;
@@ -77,7 +82,14 @@ int cmd_sweep(const SweepArgs& a) {
     std::signal(SIGTERM, on_sweep_signal);
     sweep::SweepSummary s;
     try {
-        s = sweep::run_sweep(plan, opt);
+        if (started_by_mpirun()) {
+            const auto rank0 = run_sweep_mpi(plan, opt);
+            if (!rank0)
+                return 0; // a worker rank: rank 0 reports
+            s = *rank0;
+        } else {
+            s = sweep::run_sweep(plan, opt);
+        }
     } catch (const sweep::SpecError& e) {
         throw UsageError(e.what());
     }
@@ -85,7 +97,7 @@ int cmd_sweep(const SweepArgs& a) {
     std::signal(SIGTERM, SIG_DFL);
     const double busy = s.seconds > 0 ? 100.0 * s.cpu_seconds / (s.seconds * s.threads) : 0;
     std::fprintf(stderr,
-                 "icsim sweep: %zu runs in %.3f s (%.4g s a run, %.4g runs/s) on %d threads, %.1f %% busy; "
+                 "icsim sweep: %zu runs in %.3f s (%.4g s a run, %.4g runs/s) on %d workers, %.1f %% busy; "
                  "%zu failed%s\n",
                  s.ran, s.seconds, s.ran > 0 ? s.seconds / double(s.ran) : 0.0,
                  s.seconds > 0 ? double(s.ran) / s.seconds : 0.0, s.threads, busy, s.failed,

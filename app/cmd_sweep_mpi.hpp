@@ -1,0 +1,20 @@
+// `icsim sweep` across processes: started by mpirun, rank 0 keeps the
+// sweep's file and hands runs out one at a time as ranks ask (with one in
+// reserve each, so no rank waits for its next run); every rank, rank 0
+// included, runs jobs on one thread. The file equals a single-process
+// sweep's (runs are recorded by run id, not by arrival).
+#pragma once
+
+#include <optional>
+
+#include "sweep/runner.hpp"
+
+namespace icsim::app {
+
+// True when this process was started by mpirun (OpenMPI or a PMI launcher).
+bool started_by_mpirun();
+
+// Rank 0: the summary; other ranks: nullopt. With one rank, run_sweep.
+std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const sweep::SweepOptions& options);
+
+} // namespace icsim::app
