@@ -216,8 +216,11 @@ CompareResult run_compare(const CompareOptions& opt) {
                 res.rows.push_back(r);
             }
     // Outcomes that vary with the seed first, by signal to noise; those
-    // the same on every seed (a policy's own levers and cost) after them.
+    // the same on every seed after them, and last the policy's own inputs
+    // (its levers and cost: what the variant sets, not what it changes).
     auto score = [](const CompareRow& r) {
+        if (r.name.rfind("lever_intensity", 0) == 0 || r.name == "policy_cost")
+            return -2.0 - 1.0 / (1.0 + std::abs(r.difference));
         const double half = 0.5 * (r.ci_high - r.ci_low);
         return half > 0 ? std::abs(r.difference) / half : -1.0 / (1.0 + std::abs(r.difference));
     };
