@@ -239,7 +239,7 @@ void Viewer::frame(float width, float height, double dt) {
             }
         }
         recolour();
-        const float top = presenter_ ? 0.0f : ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.3f : 2.2f);
+        const float top = presenter_ ? 0.0f : ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.2f : 2.2f);
         if (!presenter_)
             top_bar(width);
         const float bottom = ImGui::GetFrameHeightWithSpacing() * 2.4f;
@@ -273,7 +273,7 @@ void Viewer::frame(float width, float height, double dt) {
 
 void Viewer::top_bar(float width) {
     ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
-    ImGui::SetNextWindowSize(ImVec2(width, ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.3f : 2.2f)),
+    ImGui::SetNextWindowSize(ImVec2(width, ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.2f : 2.2f)),
                              ImGuiCond_Always);
     ImGui::Begin("##top", nullptr, kPanel);
     const Run& r = *runs_[0];
@@ -286,13 +286,26 @@ void Viewer::top_bar(float width) {
         ImGui::Text("base: %s (%s, seed %s)   variant: %s (%s, seed %s)", r.path().c_str(),
                     m(r, "scenario_name").c_str(), m(r, "seed").c_str(), v.path().c_str(),
                     m(v, "scenario_name").c_str(), m(v, "seed").c_str());
-        std::string keys;
-        for (const auto& d : differing_)
-            keys += (keys.empty() ? "" : ";  ") + d;
-        ImGui::PushTextWrapPos(width - 10);
+        // One line of keys; the whole list in the tooltip.
+        std::string keys, all;
+        bool full = false;
+        for (const auto& d : differing_) {
+            all += d + "\n";
+            if (full)
+                continue;
+            const std::string shown = d.size() > 60 ? d.substr(0, 57) + "..." : d;
+            const std::string next = keys + (keys.empty() ? "" : ";  ") + shown;
+            if (ImGui::CalcTextSize(next.c_str()).x < width - 330)
+                keys = next;
+            else {
+                keys += keys.empty() ? "..." : ";  ...";
+                full = true;
+            }
+        }
         ImGui::TextColored(ImVec4(1, 0.85f, 0.5f, 1), "scenario keys that differ (%zu): %s",
                            differing_.size(), differing_.empty() ? "none" : keys.c_str());
-        ImGui::PopTextWrapPos();
+        if (ImGui::IsItemHovered() && !all.empty())
+            ImGui::SetTooltip("%s", all.c_str());
     } else {
         ImGui::Text(
             "%s   scenario %s, seed %s, %zu residents at start, %dx%d cells%s", r.path().c_str(),
@@ -677,19 +690,33 @@ void Viewer::chart(const Series& s, const Series* base, float w, float h) {
     const double x1 = double(std::max<int64_t>(1, last_step()));
     auto X = [&](double step) { return q0.x + float(step / x1) * (q1.x - q0.x); };
     auto Y = [&](double v) { return q1.y - float((v - lo) / (hi - lo)) * (q1.y - q0.y); };
-    // Policy windows as bands, events as ticks.
-    const auto& ev = r.events;
-    for (size_t i = 0; i < ev.size(); ++i)
-        if (ev[i].kind == "policy_start") {
-            int64_t end = last_step();
-            for (size_t j = i + 1; j < ev.size(); ++j)
-                if (ev[j].kind == "policy_end" && ev[j].name == ev[i].name) {
-                    end = ev[j].step;
-                    break;
-                }
-            dl->AddRectFilled(ImVec2(X(double(ev[i].step)), q0.y), ImVec2(X(double(end)), q1.y),
-                              IM_COL32(255, 210, 120, 28));
-        }
+    // Steps with a policy in force as one band (many policies would
+    // otherwise stack into an opaque block).
+    {
+        std::vector<uint8_t> in_force(size_t(last_step() + 2), 0);
+        const auto& ev = r.events;
+        for (size_t i = 0; i < ev.size(); ++i)
+            if (ev[i].kind == "policy_start") {
+                int64_t end = last_step() + 1;
+                for (size_t j = i + 1; j < ev.size(); ++j)
+                    if (ev[j].kind == "policy_end" && ev[j].name == ev[i].name) {
+                        end = ev[j].step;
+                        break;
+                    }
+                for (int64_t t = std::max<int64_t>(0, ev[i].step); t < end && t <= last_step(); ++t)
+                    in_force[size_t(t)] = 1;
+            }
+        for (size_t t = 0; t + 1 < in_force.size(); ++t)
+            if (in_force[t] != 0) {
+                size_t e = t;
+                while (e + 1 < in_force.size() && in_force[e + 1] != 0)
+                    ++e;
+                dl->AddRectFilled(ImVec2(X(double(t)), q0.y),
+                                  ImVec2(X(double(std::min<size_t>(e + 1, size_t(x1)))), q1.y),
+                                  IM_COL32(255, 210, 120, 30));
+                t = e;
+            }
+    }
     dl->AddRect(q0, q1, IM_COL32(110, 110, 120, 255));
     for (int t = 0; t <= 2; ++t) {
         const double v = lo + (hi - lo) * t / 2;
