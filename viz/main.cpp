@@ -285,7 +285,7 @@ int main(int argc, char** argv) {
     int rc = 0;
     std::vector<double> frame_ms;
     double first_frame_ms = 0;
-    long frame_no = 0, frames_written = 0;
+    long frame_no = 0, frames_written = 0, next_step = 0;
     auto last = Clock::now();
     const auto& snaps = viewer.error().empty() ? viewer.run(0).snapshot_steps : std::vector<int64_t>();
     bool fullscreen = false;
@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
             viewer.force_recolour();
         }
         if (!o.frames_dir.empty() && viewer.error().empty())
-            viewer.set_step(frame_no * o.every);
+            viewer.set_step(next_step);
         if (viewer.font_zoom != font_zoom) {
             font_zoom = std::clamp(viewer.font_zoom, 1.0f, 2.5f);
             viewer.font_zoom = font_zoom;
@@ -388,9 +388,9 @@ int main(int argc, char** argv) {
                 break;
             }
             ++frames_written;
-            if (viewer.step() + o.every > viewer.last_step())
+            next_step += o.every;
+            if (next_step > viewer.last_step())
                 break;
-            frame_no = (viewer.step() + o.every) / o.every;
         }
         glfwSwapBuffers(win);
         if (o.bench) {
