@@ -75,7 +75,8 @@ double cell_value(const Run& run, const CellAggregate* agg, const MapStyle& styl
             return std::nan("");
         return double(agg->group_count[cell * agg->groups + group]) / double(agg->count[cell]);
     case MapMode::Field:
-        return agg == nullptr ? std::nan("") : double(agg->mean[size_t(style.field)][cell]);
+        return agg == nullptr || !agg->has(style.field) ? std::nan("")
+                                                        : double(agg->mean[size_t(style.field)][cell]);
     case MapMode::Neighbourhood:
         if (style.hood_series == nullptr ||
             style.hood_row * style.hood_series->width >= style.hood_series->values.size())

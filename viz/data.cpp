@@ -132,8 +132,9 @@ Run::Run(const std::string& path) : path_(path), file_(path) {
         for (auto& e : file_.events())
             if (e.step <= last_step())
                 events.push_back(std::move(e));
-        // Keep about 512 MB of aggregates (8 MB for the 1M-resident city).
-        const size_t per = cells() * (2 + 2 * group_names.size() + 4 * kFields);
+        // Keep about 512 MB of aggregates, budgeted for the group mix and
+        // two fields per snapshot (5 MB for the 1M-resident city).
+        const size_t per = cells() * (2 + 2 * group_names.size() + 4 * 2);
         cache_capacity_ = std::clamp<size_t>((size_t(512) << 20) / std::max<size_t>(per, 1), 2, 4096);
         return 0;
     });
@@ -154,69 +155,97 @@ int Run::snapshot_for(int64_t step) const {
     return k;
 }
 
-CellAggregate aggregate_cells(const ResidentColumns& c, size_t cells, size_t groups) {
-    const Population& p = c.pop;
-    CellAggregate a;
-    a.groups = groups;
-    a.residents = int64_t(p.cell.size());
-    a.count.assign(cells, 0);
-    a.group_count.assign(cells * groups, 0);
-    std::array<std::vector<double>, kFields> sum;
-    for (auto& s : sum)
-        s.assign(cells, 0.0);
-    const size_t n = p.cell.size();
-    for (size_t r = 0; r < n; ++r) {
-        const size_t cell = p.cell[r];
-        if (cell >= cells)
-            throw OutputFormatError("a snapshot's resident lives on cell " + std::to_string(cell) +
-                                    ", beyond the grid");
-        const size_t g = p.group[r] < groups ? p.group[r] : groups - 1;
-        a.count[cell] = uint16_t(a.count[cell] + 1);
-        a.group_count[cell * groups + g] = uint16_t(a.group_count[cell * groups + g] + 1);
-        sum[0][cell] += double(p.tolerance[r]);
-        sum[1][cell] += double(p.language[r]);
-        sum[2][cell] += double(p.skill[r]);
-        sum[3][cell] += double(p.prejudice[r]);
-        sum[4][cell] += p.workplace[r] != kNoPlace ? 1.0 : 0.0;
-        // Believing: spreader (1) or stifler (2) of any rumour.
-        const uint8_t rm = p.rumour[r];
-        bool believes = false;
-        for (int k = 0; k < 4; ++k) {
-            const int st = (rm >> (2 * k)) & 3;
-            believes = believes || st == 1 || st == 2;
-        }
-        sum[5][cell] += believes ? 1.0 : 0.0;
-    }
-    for (size_t f = 0; f < kFields; ++f) {
-        a.mean[f].resize(cells);
-        for (size_t i = 0; i < cells; ++i)
-            a.mean[f][i] = a.count[i] == 0 ? std::numeric_limits<float>::quiet_NaN()
-                                           : float(sum[f][i] / double(a.count[i]));
-    }
-    return a;
+template <class T>
+std::vector<T> Run::column(size_t k, const std::string& name, int64_t n) const {
+    const hid_t f = file_.file();
+    if (!h5::exists(f, "/snapshots/" + name) || !h5::exists(f, "/snapshots/offset/" + name))
+        return {};
+    const h5::Id off = h5::open_dataset(f, "/snapshots/offset/" + name);
+    const auto o = h5::read_rows<int64_t>(off, hsize_t(k), 1);
+    if (o[0] < 0)
+        throw OutputFormatError(path_ + ": damaged (/snapshots/offset/" + name + " is negative)");
+    const h5::Id d = h5::open_dataset(f, "/snapshots/" + name);
+    return h5::read_rows<T>(d, hsize_t(o[0]), hsize_t(n));
 }
 
-std::shared_ptr<const CellAggregate> Run::aggregate(size_t k) const {
-    for (auto it = cache_.begin(); it != cache_.end(); ++it)
-        if ((*it)->snapshot == k) {
-            cache_.splice(cache_.begin(), cache_, it);
-            return cache_.front();
+void Run::add_field(CellAggregate& a, Field f) const {
+    // The cell column is read again rather than kept: aggregates stay small
+    // (a few bytes per cell), so many snapshots fit in memory.
+    const auto cell = column<uint32_t>(a.snapshot, "cell", a.residents);
+    const size_t cells_n = cells(), n = cell.size();
+    std::vector<double> sum(cells_n, 0.0);
+    const std::string name = field_info(f).name;
+    if (f == Field::Placed) {
+        const auto w = column<uint32_t>(a.snapshot, "workplace", a.residents);
+        for (size_t r = 0; r < n && r < w.size(); ++r)
+            sum[cell[r]] += w[r] != kNoPlace ? 1.0 : 0.0;
+    } else if (f == Field::RumourBelief) {
+        // Believing: spreader (1) or stifler (2) of any rumour.
+        const auto rm = column<uint8_t>(a.snapshot, "rumour", a.residents);
+        for (size_t r = 0; r < n && r < rm.size(); ++r) {
+            bool believes = false;
+            for (int b = 0; b < 4; ++b) {
+                const int st = (rm[r] >> (2 * b)) & 3;
+                believes = believes || st == 1 || st == 2;
+            }
+            sum[cell[r]] += believes ? 1.0 : 0.0;
         }
-    if (k >= snapshot_steps.size())
-        throw OutputFormatError(path_ + ": no snapshot " + std::to_string(k));
-    const auto cols = file_.read_snapshot(k);
-    CellAggregate a;
-    try {
-        a = aggregate_cells(cols, cells(), group_names.size());
-    } catch (const OutputFormatError& e) {
-        throw OutputFormatError(path_ + ": damaged (" + e.what() + ")");
+    } else {
+        const auto v = column<float>(a.snapshot, name, a.residents);
+        if (v.size() != n)
+            throw OutputFormatError(path_ + ": damaged (/snapshots/" + name + " is missing or short)");
+        for (size_t r = 0; r < n; ++r)
+            sum[cell[r]] += double(v[r]);
     }
-    a.snapshot = k;
-    a.step = snapshot_steps[k];
-    cache_.push_front(std::make_shared<const CellAggregate>(std::move(a)));
-    while (cache_.size() > cache_capacity_)
-        cache_.pop_back();
-    return cache_.front();
+    auto& m = a.mean[size_t(f)];
+    m.resize(cells_n);
+    for (size_t i = 0; i < cells_n; ++i)
+        m[i] = a.count[i] == 0 ? std::numeric_limits<float>::quiet_NaN() : float(sum[i] / double(a.count[i]));
+}
+
+std::shared_ptr<const CellAggregate> Run::aggregate(size_t k, size_t field) const {
+    return guarded(path_, [&]() -> std::shared_ptr<const CellAggregate> {
+        for (auto it = cache_.begin(); it != cache_.end(); ++it)
+            if ((*it)->snapshot == k) {
+                cache_.splice(cache_.begin(), cache_, it);
+                if (field < kFields && !cache_.front()->has(Field(field)))
+                    add_field(*cache_.front(), Field(field));
+                return cache_.front();
+            }
+        if (k >= snapshot_steps.size())
+            throw OutputFormatError(path_ + ": no snapshot " + std::to_string(k));
+        auto a = std::make_shared<CellAggregate>();
+        a->snapshot = k;
+        a->step = snapshot_steps[k];
+        a->groups = group_names.size();
+        const h5::Id cnt = h5::open_dataset(file_.file(), "/snapshots/count");
+        a->residents = h5::read_rows<int64_t>(cnt, hsize_t(k), 1)[0];
+        if (a->residents < 0)
+            throw OutputFormatError(path_ + ": damaged (/snapshots/count is negative)");
+        const auto cell = column<uint32_t>(k, "cell", a->residents);
+        const auto group = column<uint8_t>(k, "group", a->residents);
+        const size_t n = size_t(a->residents), cells_n = cells(), G = a->groups;
+        if (cell.size() != n || group.size() != n)
+            throw OutputFormatError(path_ + ": damaged (snapshot " + std::to_string(k) +
+                                    " lacks its cell or group column)");
+        a->count.assign(cells_n, 0);
+        a->group_count.assign(cells_n * G, 0);
+        for (size_t r = 0; r < n; ++r) {
+            const size_t c = cell[r];
+            if (c >= cells_n)
+                throw OutputFormatError(path_ + ": damaged (a snapshot's resident lives on cell " +
+                                        std::to_string(c) + ", beyond the grid)");
+            const size_t g = group[r] < G ? group[r] : G - 1;
+            a->count[c] = uint16_t(a->count[c] + 1);
+            a->group_count[c * G + g] = uint16_t(a->group_count[c * G + g] + 1);
+        }
+        if (field < kFields)
+            add_field(*a, Field(field));
+        cache_.push_front(std::move(a));
+        while (cache_.size() > cache_capacity_)
+            cache_.pop_back();
+        return cache_.front();
+    });
 }
 
 namespace {
@@ -320,7 +349,9 @@ std::string dump_json(const Run& run, bool with_cells) {
     json snaps = json::array();
     if (with_cells)
         for (size_t k = 0; k < run.snapshot_steps.size(); ++k) {
-            const auto a = run.aggregate(k);
+            auto a = run.aggregate(k);
+            for (size_t f = 0; f < kFields; ++f)
+                a = run.aggregate(k, f);
             json s = {{"step", a->step},
                       {"residents", a->residents},
                       {"count", a->count},

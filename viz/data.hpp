@@ -43,15 +43,18 @@ const FieldInfo& field_info(Field f);
 bool field_by_name(const std::string& name, Field& out);
 
 // Per-cell figures of one snapshot: residents per cell and group, and the
-// mean of each field over the cell's residents (NaN where empty).
+// mean of each field over the cell's residents (NaN where empty). A
+// field's means are computed when first asked for (Run::aggregate), so
+// the group mix needs only the cell and group columns.
 struct CellAggregate {
     size_t snapshot = 0;
     int64_t step = 0;
     int64_t residents = 0;
     size_t groups = 0;
-    std::vector<uint16_t> count;       // cells
-    std::vector<uint16_t> group_count; // cells x groups
-    std::array<std::vector<float>, kFields> mean;
+    std::vector<uint16_t> count;                  // cells
+    std::vector<uint16_t> group_count;            // cells x groups
+    std::array<std::vector<float>, kFields> mean; // empty until computed
+    bool has(Field f) const { return !mean[size_t(f)].empty(); }
 };
 
 struct Place {
@@ -85,9 +88,10 @@ public:
     const Series* find(const std::string& path_or_name) const;
     // Index of the last snapshot at or before `step`; -1 if none.
     int snapshot_for(int64_t step) const;
-    // Per-cell figures of snapshot k, cached (the most recent few, within a
-    // memory budget). Throws OutputFormatError on a damaged snapshot.
-    std::shared_ptr<const CellAggregate> aggregate(size_t k) const;
+    // Per-cell figures of snapshot k (with `field`'s means unless
+    // kFields), cached (the most recent, within a memory budget). Throws
+    // OutputFormatError on a damaged snapshot.
+    std::shared_ptr<const CellAggregate> aggregate(size_t k, size_t field = kFields) const;
     // Raw columns of snapshot k (for listing a cell's residents).
     ResidentColumns residents(size_t k) const { return file_.read_snapshot(k); }
     // Number of aggregates the cache keeps.
@@ -97,11 +101,11 @@ private:
     std::string path_;
     RunFile file_;
     size_t cache_capacity_ = 8;
-    mutable std::list<std::shared_ptr<const CellAggregate>> cache_; // most recent first
+    template <class T>
+    std::vector<T> column(size_t k, const std::string& name, int64_t n) const; // empty if absent
+    void add_field(CellAggregate& a, Field f) const;
+    mutable std::list<std::shared_ptr<CellAggregate>> cache_; // most recent first
 };
-
-// Computes the per-cell figures of one snapshot's columns (exposed for tests).
-CellAggregate aggregate_cells(const ResidentColumns& c, size_t cells, size_t groups);
 
 // Scenario keys whose values differ between two resolved scenario texts
 // (the /metadata scenario_toml of two runs), flattened as "city.width" or

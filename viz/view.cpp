@@ -25,8 +25,11 @@ std::string fmt(double v) {
     return b;
 }
 
+// Panels tile the window and draw no background: the cleared frame is
+// theirs (under software GL every blended full-screen layer costs fill).
 constexpr ImGuiWindowFlags kPanel = ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove |
-                                    ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBringToFrontOnFocus;
+                                    ImGuiWindowFlags_NoSavedSettings |
+                                    ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoBackground;
 
 } // namespace
 
@@ -143,8 +146,9 @@ const CellAggregate* Viewer::agg(size_t r) {
     const int k = runs_[r]->snapshot_for(step_);
     if (k < 0)
         return nullptr;
-    if (!aggs_[r] || aggs_[r]->snapshot != size_t(k))
-        aggs_[r] = runs_[r]->aggregate(size_t(k));
+    const size_t f = style_.mode == MapMode::Field ? size_t(style_.field) : kFields;
+    if (!aggs_[r] || aggs_[r]->snapshot != size_t(k) || (f < kFields && !aggs_[r]->has(Field(f))))
+        aggs_[r] = runs_[r]->aggregate(size_t(k), f);
     return aggs_[r].get();
 }
 
@@ -481,7 +485,6 @@ void Viewer::draw_map(const char* id, MapTexture& tex, const Run& run, const Cel
     ImGui::InvisibleButton(id, ImVec2(w, h));
     const bool hovered = ImGui::IsItemHovered();
     ImDrawList* dl = ImGui::GetWindowDrawList();
-    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), IM_COL32(20, 20, 24, 255));
     // Visible cells: the view centre at the panel centre.
     const double vx0 = cx_ * cw - double(w) / 2 / scale, vy0 = cy_ * ch - double(h) / 2 / scale;
     const double vx1 = vx0 + double(w) / scale, vy1 = vy0 + double(h) / scale;
@@ -643,7 +646,7 @@ void Viewer::chart(const Series& s, const Series* base, float w, float h) {
     const float left = ImGui::CalcTextSize("-0.0000").x + 8, right = 8, top = lh * 1.6f,
                 bottom = lh * (s.width > 1 ? 2.4f : 1.3f);
     const ImVec2 q0(p.x + left, p.y + top), q1(p.x + w - right, p.y + h - bottom);
-    dl->AddRectFilled(p, ImVec2(p.x + w, p.y + h), IM_COL32(28, 28, 34, 255));
+    dl->AddRect(p, ImVec2(p.x + w, p.y + h), IM_COL32(50, 50, 60, 255));
     dl->AddText(ImVec2(p.x + 4, p.y + 2), IM_COL32(230, 230, 230, 255), title.c_str());
     if (rows == 0 || q1.x <= q0.x + 4 || q1.y <= q0.y + 4) {
         ImGui::PopID();
