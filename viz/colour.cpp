@@ -146,14 +146,21 @@ double difference(const Run& run, const CellAggregate& base, const CellAggregate
                   const MapStyle& style, size_t group, std::vector<float>& out) {
     const size_t cells = run.cells();
     out.resize(cells);
-    double most = 0;
+    std::vector<float> mag;
+    mag.reserve(cells);
     for (size_t i = 0; i < cells; ++i) {
         const double d = cell_value(run, &variant, style, i, group) - cell_value(run, &base, style, i, group);
         out[i] = float(d);
-        if (!std::isnan(d))
-            most = std::max(most, std::abs(d));
+        if (!std::isnan(d) && d != 0)
+            mag.push_back(float(std::abs(d)));
     }
-    return most;
+    if (mag.empty())
+        return 0;
+    // The palette spans the 95th percentile of |difference|: a few outlying
+    // cells would otherwise wash the rest out to grey.
+    const size_t q = std::min(mag.size() - 1, size_t(double(mag.size()) * 0.95));
+    std::nth_element(mag.begin(), mag.begin() + std::ptrdiff_t(q), mag.end());
+    return double(mag[q]);
 }
 
 void colour_difference(std::span<const float> diff, double span, std::span<const uint8_t> borders,

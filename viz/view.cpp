@@ -249,7 +249,16 @@ void Viewer::frame(float width, float height, double dt) {
         const float bottom = ImGui::GetFrameHeightWithSpacing() * 2.4f;
         const float body = height - top - bottom;
         if (compare()) {
-            maps(0, top, width, body * 0.56f);
+            // Three maps and, at their right, the colouring and legends.
+            const float side = presenter_ ? width * 0.2f : std::max(300.0f, width * 0.24f);
+            maps(0, top, width - side, body * 0.56f);
+            ImGui::SetNextWindowPos(ImVec2(width - side, top), ImGuiCond_Always);
+            ImGui::SetNextWindowSize(ImVec2(side, body * 0.56f), ImGuiCond_Always);
+            ImGui::Begin("##side", nullptr, kPanel);
+            if (!presenter_)
+                side_panel();
+            legend();
+            ImGui::End();
             charts(0, top + body * 0.56f, width, body * 0.44f);
         } else {
             const float mw = presenter_ ? width * 0.62f : std::min(width * 0.58f, body + 40.0f);
@@ -335,7 +344,7 @@ void Viewer::top_bar(float width) {
 
 void Viewer::side_panel() {
     const Run& r = *runs_[0];
-    const char* mode_names[] = {"group mix", "resident column (mean per cell)", "neighbourhood series"};
+    const char* mode_names[] = {"group mix", "resident column", "neighbourhood series"};
     int mode = int(style_.mode);
     ImGui::SetNextItemWidth(ImGui::GetContentRegionAvail().x * 0.6f);
     if (ImGui::Combo("colour by", &mode, mode_names, 3))
@@ -426,7 +435,12 @@ void Viewer::legend() {
             style_.mode == MapMode::GroupMix
                 ? "share of " + r.group_names[group_] + " in the cell"
                 : (style_.mode == MapMode::Field ? std::string(field_info(style_.field).name) : hood_series_);
-        ImGui::Text("difference map: variant - base of %s, +-%s", what.c_str(), fmt(diff_span_).c_str());
+        ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x + ImGui::GetCursorPosX());
+        ImGui::Text("difference map: variant - base of %s (palette +-%s, %s)", what.c_str(),
+                    fmt(diff_span_).c_str(),
+                    style_.mode == MapMode::Neighbourhood ? "the largest |difference|"
+                                                          : "95th percentile of |difference|");
+        ImGui::PopTextWrapPos();
         const ImVec2 p = ImGui::GetCursorScreenPos();
         const float w = std::min(ImGui::GetContentRegionAvail().x - 10, 320.0f);
         for (int k = 0; k < 64; ++k)
