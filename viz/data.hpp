@@ -94,6 +94,11 @@ public:
     std::shared_ptr<const CellAggregate> aggregate(size_t k, size_t field = kFields) const;
     // Raw columns of snapshot k (for listing a cell's residents).
     ResidentColumns residents(size_t k) const { return file_.read_snapshot(k); }
+    // The cached aggregates, handed from one reading of a growing file to
+    // the next (a listed snapshot never changes).
+    using Cache = std::list<std::shared_ptr<CellAggregate>>;
+    Cache take_cache() const { return std::move(cache_); }
+    void adopt_cache(Cache c) const { cache_ = std::move(c); }
     // Number of aggregates the cache keeps.
     size_t cache_capacity() const { return cache_capacity_; }
 

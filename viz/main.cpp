@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #define GLFW_INCLUDE_NONE
@@ -37,7 +38,8 @@ constexpr const char* kUsage =
     "usage: icsim-view RUN.h5 [VARIANT.h5] [--step N] [--view groups|COLUMN|neighbourhoods/SERIES]\n"
     "                 [--chart SERIES]... [--diff-charts] [--group NAME] [--present] [--size WxH]\n"
     "                 [--screenshot FILE.png [--layout FILE.json]] [--frames DIR [--every K]]\n"
-    "                 [--bench [--frames N] --json] [--dump-json [--no-cells]]\n";
+    "                 [--bench [--frames N] --json] [--dump-json [--no-cells]]\n"
+    "                 [--follow [--follow-seconds S]]  (RUN.h5.partial being written)\n";
 
 struct Options {
     std::vector<std::string> files;
@@ -47,6 +49,8 @@ struct Options {
     bool diff_charts = false, present = false, bench = false, json = false, dump = false, cells = true;
     int width = 1280, height = 720;
     long every = 1, frames = 120;
+    bool follow = false;
+    double follow_seconds = 0; // headless: follow this long before the screenshot
 };
 
 [[noreturn]] void bad(const std::string& msg) {
@@ -111,7 +115,12 @@ Options parse(int argc, char** argv) {
             o.json = true;
         else if (a == "--dump-json")
             o.dump = true;
-        else if (a == "--no-cells")
+        else if (a == "--follow")
+            o.follow = true;
+        else if (a == "--follow-seconds") {
+            o.follow = true;
+            o.follow_seconds = double(number(a, val()));
+        } else if (a == "--no-cells")
             o.cells = false;
         else if (a == "--help" || a == "-h") {
             std::cout << kUsage;
@@ -129,6 +138,8 @@ Options parse(int argc, char** argv) {
     }
     if (o.files.empty() || o.files.size() > 2)
         bad("expects one run (replay) or two (base and variant to compare)");
+    if (o.follow && o.files.size() != 1)
+        bad("--follow follows one run");
     if (o.json && !o.bench)
         bad("--json goes with --bench");
     return o;
@@ -223,6 +234,8 @@ int main(int argc, char** argv) {
     const double open_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_start).count();
 
     Viewer viewer(std::move(runs), error);
+    if (o.follow)
+        viewer.follow(o.files[0]);
     if (viewer.error().empty()) {
         if (!o.view.empty() && !viewer.set_view(o.view))
             bad("--view: no colouring '" + o.view +
@@ -245,9 +258,11 @@ int main(int argc, char** argv) {
                     std::to_string(viewer.last_step()));
             viewer.set_step(o.step);
         }
+        if (o.follow && o.step < 0) // follow from the newest committed step
+            viewer.set_step(viewer.last_step());
         viewer.set_difference_charts(o.diff_charts);
         viewer.set_presenter(o.present);
-    } else if (headless) {
+    } else if (headless && !o.follow) {
         std::cerr << "icsim-view: " << viewer.error() << "\n";
         return 2;
     }
@@ -357,6 +372,15 @@ int main(int argc, char** argv) {
             if (ImGui::IsKeyPressed(GLFW_KEY_F12))
                 viewer.screenshot_requested = true;
         }
+        const double now = std::chrono::duration<double>(Clock::now() - t_start).count();
+        if (o.follow) {
+            viewer.poll(now);
+            if (headless && !o.screenshot.empty() && now < o.follow_seconds) {
+                // Keep following; no frame to shoot yet.
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                frame_no = 0;
+            }
+        }
         int fw = 0, fh = 0;
         glfwGetFramebufferSize(win, &fw, &fh);
         const double dt = std::chrono::duration<double>(t0 - last).count();
@@ -368,7 +392,7 @@ int main(int argc, char** argv) {
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         ++frame_no;
-        if (headless && !viewer.error().empty()) {
+        if (headless && !viewer.error().empty() && !(o.follow && now < o.follow_seconds)) {
             std::cerr << "icsim-view: " << viewer.error() << "\n";
             rc = 2;
             break;
@@ -387,6 +411,8 @@ int main(int argc, char** argv) {
             } else if (!o.layout.empty()) {
                 write_layout(o.layout, viewer);
             }
+            if (!viewer.follow_status().empty())
+                std::cerr << "icsim-view: " << viewer.follow_status() << "\n";
             break;
         }
         if (!o.frames_dir.empty() && frame_no >= 2) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <limits>
 
 #include <GL/gl.h>
@@ -135,6 +136,60 @@ bool Viewer::set_group(const std::string& name) {
         return false;
     group_ = size_t(it - g.begin());
     return true;
+}
+
+void Viewer::poll(double now, double interval, double stalled) {
+    if (follow_path_.empty() || (last_poll_ >= 0 && now - last_poll_ < interval))
+        return;
+    if (last_poll_ < 0)
+        last_growth_ = now;
+    last_poll_ = now;
+    if (!runs_.empty() && runs_[0]->complete) {
+        follow_status_ = "the run has finished (step " + std::to_string(last_step()) + ")";
+        return;
+    }
+    // A finished run is renamed from OUT.h5.partial to OUT.h5.
+    std::string path = follow_path_;
+    const std::string suffix = ".partial";
+    if (!std::filesystem::exists(path) && path.ends_with(suffix) &&
+        std::filesystem::exists(path.substr(0, path.size() - suffix.size())))
+        path = follow_path_ = path.substr(0, path.size() - suffix.size());
+    const int64_t before = runs_.empty() ? -1 : last_step();
+    const bool at_end = step_ >= before;
+    // The old handle is closed first: HDF5 shares one open file within a
+    // process, and its cached metadata would hide the new rows.
+    aggs_[0].reset();
+    aggs_[1].reset();
+    Run::Cache cache = runs_.empty() ? Run::Cache() : runs_[0]->take_cache();
+    runs_.clear();
+    try {
+        runs_.push_back(std::make_unique<Run>(path));
+        error_.clear();
+    } catch (const std::exception& e) {
+        error_ = std::string(e.what()) + " (following: trying again)";
+        return;
+    }
+    if (borders_.size() != runs_[0]->cells())
+        borders_ = border_cells(*runs_[0]);
+    else
+        runs_[0]->adopt_cache(std::move(cache));
+    colour_key_.clear();
+    const int64_t after = last_step();
+    if (after > before) {
+        last_growth_ = now;
+        if (at_end)
+            set_step(after);
+    } else {
+        set_step(step_);
+    }
+    if (runs_[0]->complete)
+        follow_status_ = "the run has finished (step " + std::to_string(after) + ")";
+    else if (now - last_growth_ >= stalled)
+        follow_status_ = "no new step for " + std::to_string(int(now - last_growth_)) +
+                         " s: the writer may have stopped; showing the last committed step " +
+                         std::to_string(after);
+    else
+        follow_status_ = "following: committed up to step " + std::to_string(after);
 }
 
 void Viewer::load_error(const std::exception& e) {
@@ -339,6 +394,10 @@ void Viewer::top_bar(float width) {
                            long(r.snapshot_steps[size_t(k)]));
     else
         ImGui::TextColored(ImVec4(1, 0.6f, 0.4f, 1), "   no resident snapshot at or before this step");
+    if (!follow_status_.empty()) {
+        ImGui::SameLine();
+        ImGui::TextColored(ImVec4(1, 0.8f, 0.4f, 1), "   %s", follow_status_.c_str());
+    }
     ImGui::End();
 }
 

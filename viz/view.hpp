@@ -54,6 +54,13 @@ public:
     bool presenter() const { return presenter_; }
     float font_zoom = 1.0f;
     bool screenshot_requested = false; // the presenter's key
+    // Following a run being written (--follow): re-reads the file every
+    // `interval` seconds (HDF5 SWMR: only committed rows), moves to the new
+    // last step if the view was at the end, and says so when the writer
+    // has stopped (no new step for `stalled` seconds) or finished.
+    void follow(const std::string& path) { follow_path_ = path; }
+    void poll(double now, double interval = 0.3, double stalled = 3.0);
+    const std::string& follow_status() const { return follow_status_; }
     void force_recolour() { colour_key_.clear(); }
     const Run& run(size_t k) const { return *runs_[k]; }
 
@@ -96,6 +103,8 @@ private:
     long selected_cell_ = -1;
     std::string selected_text_;
     std::vector<std::string> differing_;
+    std::string follow_path_, follow_status_;
+    double last_poll_ = -1, last_growth_ = 0;
 };
 
 } // namespace icsim::viz

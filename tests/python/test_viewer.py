@@ -9,7 +9,9 @@ city (and a policy variant, and a 3x3 city), then checks
    run compared with itself giving an all-grey (zero) difference map, and a
    negative control (another step's screenshot must fail the probes);
 3. damaged files: missing, truncated, foreign, newer schema exit 2 with a
-   message naming the file; a killed writer's .partial still opens.
+   message naming the file;
+4. --follow of a run being written whose writer is then killed: the last
+   committed step is kept, with a message; the .partial still opens.
 
 usage: /usr/bin/python3 test_viewer.py ICSIM ICSIM_VIEW
 Exits 77 (skipped) when no display can be opened, for the GL parts."""
@@ -304,30 +306,43 @@ def check_damaged(wd, small):
 
 
 def check_killed_writer(wd):
+    """--follow: the viewer follows a run being written (SWMR), the writer
+    is killed, and the viewer keeps the last committed step with a message;
+    the killed writer's .partial then opens on its own."""
     out = os.path.join(wd, "killed.h5")
     partial = out + ".partial"
     for p in (out, partial):
         if os.path.exists(p):
             os.remove(p)
-    proc = subprocess.Popen([ICSIM, "run", "--quiet", "--steps", "400", "-o", out] + t.SMALL[:2] + [
-        "--set", "city.width=200", "--set", "city.height=200", "--set", "city.layout=voronoi"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    writer = subprocess.Popen([ICSIM, "run", "--quiet", "--steps", "400", "-o", out, "--set", "city.width=200",
+                               "--set", "city.height=200", "--set", "city.layout=voronoi"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 120
+    while time.time() < deadline and not os.path.exists(partial):
+        time.sleep(0.05)
+    shot, lay = os.path.join(wd, "follow.png"), os.path.join(wd, "follow.json")
+    follower = subprocess.Popen([VIEW, partial, "--follow-seconds", "12", "--screenshot", shot, "--layout", lay],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     rows = 0
     while time.time() < deadline and rows < 6:
-        time.sleep(0.3)
+        time.sleep(0.2)
         try:
             with h5py.File(partial, "r", libver="latest", swmr=True) as f:
                 rows = f["timeseries/step"].shape[0]
         except (OSError, KeyError):
             pass
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    writer.send_signal(signal.SIGKILL)
+    writer.wait()
     assert rows >= 6, "the writer committed no rows"
-    shot, lay = os.path.join(wd, "killed.png"), os.path.join(wd, "killed.json")
-    view([partial, "--screenshot", shot, "--layout", lay])
+    _, err = follower.communicate(timeout=120)
+    assert follower.returncode == 0, err
+    with h5py.File(partial, "r", libver="latest", swmr=True) as f:
+        last = int(f["timeseries/step"][f["timeseries/step"].shape[0] - 1])
+    assert json.load(open(lay))["step"] == last, (json.load(open(lay)), last)
+    assert "the writer may have stopped" in err and ("step %d" % last) in err, err
+    view([partial, "--screenshot", os.path.join(wd, "killed.png")])
     d = json.loads(view(["--dump-json", "--no-cells", partial]).stdout)
-    assert not d["complete"] and len(d["steps"]) >= rows
+    assert not d["complete"] and d["steps"][-1] == last
 
 
 def main():
@@ -362,7 +377,7 @@ def main():
     check_screenshots(wd, small, var, tiny)
     print("screenshots: probes, proportions, charts, comparison, self-difference, negative control")
     check_killed_writer(wd)
-    print("killed writer: its .partial opens")
+    print("follow: the killed writer's last committed step kept, with a message; its .partial opens")
 
 
 if __name__ == "__main__":
