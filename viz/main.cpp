@@ -36,7 +36,8 @@ using icsim::viz::Viewer;
 
 constexpr const char* kUsage =
     "usage: icsim-view RUN.h5 [VARIANT.h5] [--step N] [--view groups|COLUMN|neighbourhoods/SERIES]\n"
-    "                 [--chart SERIES]... [--diff-charts] [--group NAME] [--present] [--size WxH]\n"
+    "                 [--chart SERIES]... [--diff-charts] [--group NAME] [--present] [--bookmark "
+    "NAME=STEP]... [--size WxH]\n"
     "                 [--screenshot FILE.png [--layout FILE.json]] [--frames DIR [--every K]]\n"
     "                 [--bench [--frames N] --json] [--dump-json [--no-cells]]\n"
     "                 [--follow [--follow-seconds S]]  (RUN.h5.partial being written)\n";
@@ -49,6 +50,7 @@ struct Options {
     bool diff_charts = false, present = false, bench = false, json = false, dump = false, cells = true;
     int width = 1280, height = 720;
     long every = 1, frames = 120;
+    std::vector<std::pair<std::string, long>> bookmarks;
     bool follow = false;
     double follow_seconds = 0; // headless: follow this long before the screenshot
 };
@@ -115,7 +117,13 @@ Options parse(int argc, char** argv) {
             o.json = true;
         else if (a == "--dump-json")
             o.dump = true;
-        else if (a == "--follow")
+        else if (a == "--bookmark") {
+            const std::string v = val();
+            const auto eq = v.rfind('=');
+            if (eq == std::string::npos || eq == 0)
+                bad("--bookmark expects NAME=STEP, got '" + v + "'");
+            o.bookmarks.emplace_back(v.substr(0, eq), number("--bookmark", v.substr(eq + 1)));
+        } else if (a == "--follow")
             o.follow = true;
         else if (a == "--follow-seconds") {
             o.follow = true;
@@ -260,6 +268,12 @@ int main(int argc, char** argv) {
         }
         if (o.follow && o.step < 0) // follow from the newest committed step
             viewer.set_step(viewer.last_step());
+        for (const auto& [name, at] : o.bookmarks) {
+            if (at > viewer.last_step())
+                bad("--bookmark " + name + "=" + std::to_string(at) + ": beyond the last committed step " +
+                    std::to_string(viewer.last_step()));
+            viewer.add_bookmark(name, at);
+        }
         viewer.set_difference_charts(o.diff_charts);
         viewer.set_presenter(o.present);
     } else if (headless && !o.follow) {

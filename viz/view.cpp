@@ -298,9 +298,9 @@ void Viewer::frame(float width, float height, double dt) {
             }
         }
         recolour();
-        const float top = presenter_ ? 0.0f : ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.2f : 2.2f);
-        if (!presenter_)
-            top_bar(width);
+        // The header stays in presenter mode: it carries the snapshot badge.
+        const float top = ImGui::GetFrameHeightWithSpacing() * (compare() ? 3.2f : 2.2f);
+        top_bar(width);
         const float bottom = ImGui::GetFrameHeightWithSpacing() * 2.4f;
         const float body = height - top - bottom;
         if (compare()) {
@@ -898,6 +898,27 @@ void Viewer::timeline(float width) {
                 break;
             }
     }
+    // Bookmarks: keys 1-9 jump, Ctrl+1-9 set (GLFW's key codes are ASCII).
+    for (int k = 0; k < 9; ++k)
+        if (ImGui::IsKeyPressed('1' + k, false)) {
+            if (ImGui::GetIO().KeyCtrl) {
+                if (bookmarks_.size() <= size_t(k))
+                    bookmarks_.resize(size_t(k) + 1, {"", -1});
+                bookmarks_[size_t(k)] = {"bookmark " + std::to_string(k + 1), step_};
+            } else if (size_t(k) < bookmarks_.size() && bookmarks_[size_t(k)].second >= 0) {
+                set_step(bookmarks_[size_t(k)].second);
+            }
+        }
+    for (size_t k = 0; k < bookmarks_.size(); ++k)
+        if (bookmarks_[k].second >= 0) {
+            ImGui::SameLine();
+            ImGui::PushID(int(k));
+            if (ImGui::Button(bookmarks_[k].first.c_str()))
+                set_step(bookmarks_[k].second);
+            if (ImGui::IsItemHovered())
+                ImGui::SetTooltip("key %zu: step %ld", k + 1, long(bookmarks_[k].second));
+            ImGui::PopID();
+        }
     ImGui::SameLine();
     float sp = float(speed_);
     ImGui::SetNextItemWidth(150);

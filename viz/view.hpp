@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "viz/colour.hpp"
@@ -51,6 +52,8 @@ public:
     void set_difference_charts(bool on) { diff_charts_ = on; }
     bool set_group(const std::string& name);
     void set_presenter(bool on) { presenter_ = on; }
+    // Named steps to jump to (keys 1-9; Ctrl+1-9 sets slot n to the step).
+    void add_bookmark(std::string name, int64_t step) { bookmarks_.emplace_back(std::move(name), step); }
     bool presenter() const { return presenter_; }
     float font_zoom = 1.0f;
     bool screenshot_requested = false; // the presenter's key
@@ -103,6 +106,7 @@ private:
     long selected_cell_ = -1;
     std::string selected_text_;
     std::vector<std::string> differing_;
+    std::vector<std::pair<std::string, int64_t>> bookmarks_;
     std::string follow_path_, follow_status_;
     double last_poll_ = -1, last_growth_ = 0;
 };

@@ -250,6 +250,12 @@ def check_screenshots(wd, small, var, tiny):
             px, py = cell_pixel(m, x, y)
             if count[i] > 0 and gc[i].max() == count[i] and not border3(tiny, x, y):
                 assert tuple(img[py, px]) == GROUPS[int(gc[i].argmax())], (x, y)
+    # Presenter mode with bookmarks renders; a bookmark past the run is bad input.
+    shotb = os.path.join(wd, "present.png")
+    view([small, "--present", "--bookmark", "start=0", "--bookmark", "end=%d" % STEPS, "--screenshot", shotb])
+    assert not np.array_equal(png(shotb)[:400], png(shot)[:400])
+    r = view([small, "--bookmark", "late=%d" % (STEPS + 1), "--screenshot", shotb], expect=2)
+    assert "--bookmark late=%d" % (STEPS + 1) in r.stderr, r.stderr
     # --frames writes one PNG per K steps; --bench prints its JSON.
     fd = os.path.join(wd, "frames")
     shutil.rmtree(fd, ignore_errors=True)
