@@ -92,9 +92,13 @@ private:
 
 // Loads the scenario file (or the built-in default) with --set overrides;
 // reports every problem on stderr and throws UsageError.
-ScenarioConfig load_or_report(const std::string& file, const std::vector<std::string>& sets) {
+ScenarioConfig load_or_report(const std::string& file, const std::vector<std::string>& sets,
+                              bool notes = true) {
     try {
-        return file.empty() ? load_default_scenario(sets) : load_scenario_file(file, sets);
+        ScenarioConfig s = file.empty() ? load_default_scenario(sets) : load_scenario_file(file, sets);
+        for (const auto& note : notes ? s.notes : std::vector<std::string>{})
+            std::fprintf(stderr, "icsim: note: %s\n", note.c_str());
+        return s;
     } catch (const ScenarioError& e) {
         const auto& d = e.diagnostics();
         for (size_t k = 0; k + 1 < d.size(); ++k)
@@ -108,6 +112,14 @@ ScenarioConfig load_or_report(const std::string& file, const std::vector<std::st
 int cmd_check(const CheckOptions& opts) {
     if (opts.reference) {
         std::fputs(scenario::reference_markdown().c_str(), stdout);
+        return 0;
+    }
+    if (!opts.parameters.empty()) {
+        const std::string text = scenario::parameter_table_markdown(opts.parameters);
+        if (text.empty())
+            throw UsageError("--parameters " + opts.parameters +
+                             ": no such mechanism ('icsim check --explain mechanisms' lists them)");
+        std::fputs(text.c_str(), stdout);
         return 0;
     }
     if (!opts.explain.empty()) {
@@ -399,7 +411,7 @@ int cmd_run(const RunOptions& opts, int threads, int default_threads) {
         sets.push_back("run.steps=" + std::to_string(*opts.steps));
     if (opts.seed)
         sets.push_back("run.seed=" + std::to_string(*opts.seed));
-    ScenarioConfig scenario = load_or_report(opts.scenario, sets);
+    ScenarioConfig scenario = load_or_report(opts.scenario, sets, !opts.scale);
     if (opts.scale) {
         // As --set assignments after the user's own, so the resolved
         // scenario recorded in the output is the scaled city.

@@ -50,6 +50,7 @@ struct CheckOptions {
     std::vector<std::string> sets;
     std::string explain;
     bool reference = false;
+    std::string parameters; // a mechanism: print its parameter table (docs/model/*.md)
 };
 
 struct ClassicOptions {

@@ -69,6 +69,8 @@ int main(int argc, char** argv) {
     check->add_option("--set", check_opts.sets, "override a scenario key: key.path=value (repeatable)");
     check->add_option("--explain", check_opts.explain, "explain one key (e.g. city.width, groups.*.share)");
     check->add_flag("--reference", check_opts.reference, "print the scenario reference (docs/scenarios.md)");
+    check->add_option("--parameters", check_opts.parameters,
+                      "print a mechanism's parameter table (as docs/model/*.md hold it)");
 
     // classic
     icsim::app::ClassicOptions classic_opts;

@@ -28,6 +28,7 @@
 // values and reads the others' as they were at the start of the step
 // (World::today.start).
 #include "models/attitudes.hpp"
+#include "models/registry.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -39,33 +40,91 @@ namespace icsim {
 const std::vector<Field<AttitudesParams>>& attitudes_fields() {
     using P = AttitudesParams;
     static const std::vector<Field<P>> fields = {
-        {"contact_effect", &P::contact_effect, 0, 1, "1",
-         "relative fall of prejudice per positive out-group contact (calibrated so that the "
-         "contact-prejudice "
-         "correlation is near -0.21, Pettigrew & Tropp 2006; sweep 0.0005-0.02)"},
-        {"relaxation", &P::relaxation, 0, 1, "per step",
+        {"contact_effect",
+         &P::contact_effect,
+         0,
+         1,
+         "1",
+         "relative fall of prejudice per positive out-group contact",
+         calibrated("contact-prejudice correlation near -0.21 (Pettigrew & Tropp 2006) in the default city"),
+         {0.0005, 0.02}},
+        {"relaxation",
+         &P::relaxation,
+         0,
+         1,
+         "per step",
          "share of the gap between prejudice and the resident's disposition (its initial prejudice, from "
          "stable traits) closed each step: contact and rumours move prejudice, which drifts back without "
-         "them "
-         "(0.01: half-life ~69 weekly steps; assumption, sweep 0.002-0.05)"},
-        {"negative_weight", &P::negative_weight, 1, 3, "1",
-         "weight of a negative contact relative to a positive one (Barlow et al. 2012; no clear asymmetry in "
-         "Schafer et al. 2021: an assumption to sweep over [1, 3])"},
-        {"minority_factor", &P::minority_factor, 0, 1, "1",
-         "contact effects for minority members relative to the majority (weaker: Tropp & Pettigrew 2005)"},
-        {"buffering", &P::buffering, 0, 10, "per contact",
-         "damping of a negative contact per recent positive contact (Paolini et al. 2014)"},
-        {"memory", &P::memory, 0, 1, "per step",
-         "share of the recent contact counts kept from one step to the next (0.98: half-life ~34 steps)"},
-        {"extended_effect", &P::extended_effect, 0, 1, "per step",
-         "relative fall of prejudice in a step when an in-group friend has an out-group friend (Zhou et al. "
-         "2019)"},
-        {"influence", &P::influence, 0, 0.5, "1",
-         "mu: share of the gap to a friend's prejudice closed when they meet (Deffuant et al. 2000)"},
-        {"confidence", &P::confidence, 0, 1, "1",
-         "d: friends whose prejudice differs by this much or more do not influence each other"},
+         "them (0.01: half-life ~69 weekly steps)",
+         assumption(),
+         {0.002, 0.05}},
+        {"negative_weight",
+         &P::negative_weight,
+         1,
+         3,
+         "1",
+         "weight of a negative contact relative to a positive one",
+         assumption("Barlow et al. 2012 find negative contact weighs more; Schafer et al. 2021 find no clear "
+                    "asymmetry"),
+         {1, 3}},
+        {"minority_factor",
+         &P::minority_factor,
+         0,
+         1,
+         "1",
+         "contact effects for minority members relative to the majority",
+         assumption("weaker for minorities: Tropp & Pettigrew 2005; size assumed"),
+         {0.25, 1}},
+        {"buffering",
+         &P::buffering,
+         0,
+         10,
+         "per contact",
+         "damping of a negative contact per recent positive contact",
+         assumption("sign from Paolini et al. 2014, size assumed"),
+         {0, 2}},
+        {"memory",
+         &P::memory,
+         0,
+         1,
+         "per step",
+         "share of the recent contact counts kept from one step to the next (0.98: half-life ~34 steps)",
+         assumption(),
+         {0.9, 0.99}},
+        {"extended_effect",
+         &P::extended_effect,
+         0,
+         1,
+         "per step",
+         "relative fall of prejudice in a step when an in-group friend has an out-group friend",
+         assumption("sign from Zhou et al. 2019, size assumed"),
+         {0, 0.02}},
+        {"influence",
+         &P::influence,
+         0,
+         0.5,
+         "1",
+         "mu: share of the gap to a friend's prejudice closed when they meet",
+         assumption("the form is Deffuant et al. 2000's; the value is assumed"),
+         {0, 0.5}},
+        {"confidence",
+         &P::confidence,
+         0,
+         1,
+         "1",
+         "d: friends whose prejudice differs by this much or more do not influence each other",
+         assumption("the form is Deffuant et al. 2000's; the value is assumed"),
+         {0.1, 0.5}},
     };
     return fields;
+}
+
+MechanismEntry attitudes_mechanism() {
+    return make_mechanism_entry(
+        "attitudes",
+        "prejudice after positive and negative contact, buffering, extended contact and "
+        "bounded confidence among friends",
+        attitudes_fields, make_attitudes);
 }
 
 double after_contact(const AttitudesParams& p, double prejudice, bool positive, double weight,

@@ -13,6 +13,7 @@
 // separates integration (mutual exchange, diversity kept) from
 // assimilation (minority traits vanish).
 #include "models/culture.hpp"
+#include "models/registry.hpp"
 
 #include <algorithm>
 #include <array>
@@ -27,18 +28,56 @@ namespace icsim {
 const std::vector<Field<CultureParams>>& culture_fields() {
     using P = CultureParams;
     static const std::vector<Field<P>> fields = {
-        {"features", &P::features, 1, 8, "features", "F: cultural features per resident (Axelrod 1997: 5)"},
-        {"traits", &P::traits, 2, 16, "traits", "q: traits per feature (Axelrod 1997: 5-15)"},
-        {"heritage_share", &P::heritage_share, 0, 1, "1",
-         "chance that a resident starts with its group's heritage trait on a feature (else a uniform trait)"},
-        {"exchange_rate", &P::exchange_rate, 0, 1, "1",
+        {"features",
+         &P::features,
+         1,
+         8,
+         "features",
+         "F: cultural features per resident",
+         literature("Axelrod 1997: 5"),
+         {3, 8}},
+        {"traits",
+         &P::traits,
+         2,
+         16,
+         "traits",
+         "q: traits per feature",
+         literature("Axelrod 1997: 5-15"),
+         {5, 15}},
+        {"heritage_share",
+         &P::heritage_share,
+         0,
+         1,
+         "1",
+         "chance that a resident starts with its group's heritage trait on a feature (else a uniform trait)",
+         assumption(),
+         {0.5, 1}},
+        {"exchange_rate",
+         &P::exchange_rate,
+         0,
+         1,
+         "1",
          "chance that a meeting is a cultural exchange at all, before Axelrod's overlap/F (1 = Axelrod's "
-         "model; culture changes over years, not weeks: an assumption to sweep)"},
-        {"berry_threshold", &P::berry_threshold, 0, 1, "1",
+         "model)",
+         assumption("culture changes over years, not weeks"),
+         {0.01, 0.2}},
+        {"berry_threshold",
+         &P::berry_threshold,
+         0,
+         1,
+         "1",
          "share of features on which a minority member must hold its heritage (or the majority's) traits to "
-         "count as keeping (or adopting) that culture in Berry's modes"},
+         "count as keeping (or adopting) that culture in Berry's modes",
+         assumption("a definition: it changes only the modes' shares"),
+         {0.2, 0.5}},
     };
     return fields;
+}
+
+MechanismEntry culture_mechanism() {
+    return make_mechanism_entry("culture",
+                                "Axelrod cultural exchange in meetings; Berry's acculturation modes",
+                                culture_fields, make_culture);
 }
 
 int overlap(uint32_t a, uint32_t b, int features) {

@@ -26,6 +26,7 @@
 // meetings (and, for a friends' meeting, the friend's start-of-step state
 // in World::today.start): parallel and independent of the thread count.
 #include "models/friendship.hpp"
+#include "models/registry.hpp"
 
 #include <algorithm>
 
@@ -37,15 +38,39 @@ namespace icsim {
 const std::vector<Field<FriendshipParams>>& friendship_fields() {
     using P = FriendshipParams;
     static const std::vector<Field<P>> fields = {
-        {"friend_threshold", &P::friend_threshold, 1, 255, "meetings",
-         "net pleasant meetings that make an acquaintance a friend (assumption; sweep 2-6)"},
-        {"decay", &P::decay, 0, 1, "per step",
+        {"friend_threshold",
+         &P::friend_threshold,
+         1,
+         255,
+         "meetings",
+         "net pleasant meetings that make an acquaintance a friend",
+         assumption(),
+         {2, 6}},
+        {"decay",
+         &P::decay,
+         0,
+         1,
+         "per step",
          "chance that a tie not renewed in a step weakens by one (0.05: an unrenewed friendship of strength "
-         "3 falls below friendship after ~20 weekly steps and is gone after ~60)"},
-        {"friend_meeting", &P::friend_meeting, 0, 1, "per step",
-         "chance that two friends meet outside the places in a step (renewing the tie)"},
+         "3 falls below friendship after ~20 weekly steps and is gone after ~60)",
+         assumption(),
+         {0.01, 0.1}},
+        {"friend_meeting",
+         &P::friend_meeting,
+         0,
+         1,
+         "per step",
+         "chance that two friends meet outside the places in a step (renewing the tie)",
+         assumption(),
+         {0.2, 1}},
     };
     return fields;
+}
+
+MechanismEntry friendship_mechanism() {
+    return make_mechanism_entry(
+        "friendship", "ties from repeated pleasant meetings, friends' meetings, decay without contact",
+        friendship_fields, make_friendship);
 }
 
 namespace {

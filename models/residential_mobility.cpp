@@ -19,6 +19,7 @@
 // Dwellings vacated in a step open up for the next step.
 // Not modelled here: rent, hostility, landlord discrimination (later levers).
 #include "models/residential_mobility.hpp"
+#include "models/registry.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -33,13 +34,38 @@ namespace icsim {
 const std::vector<Field<ResidentialMobilityParams>>& residential_mobility_fields() {
     using P = ResidentialMobilityParams;
     static const std::vector<Field<P>> fields = {
-        {"radius", &P::radius, 1, 10, "cells", "Chebyshev radius of the area around home a resident judges"},
-        {"move_probability", &P::move_probability, 0, 1, "per step",
-         "chance that a dissatisfied resident searches for a new home in a step (assumption; sweep)"},
-        {"candidates", &P::candidates, 1, 256, "dwellings",
-         "vacant dwellings a searching resident inspects before choosing"},
+        {"radius",
+         &P::radius,
+         1,
+         10,
+         "cells",
+         "Chebyshev radius of the area around home a resident judges",
+         literature("Schelling 1971: the eight neighbours of the Moore neighbourhood"),
+         {1, 2}},
+        {"move_probability",
+         &P::move_probability,
+         0,
+         1,
+         "per step",
+         "chance that a dissatisfied resident searches for a new home in a step",
+         assumption(),
+         {0.02, 0.3}},
+        {"candidates",
+         &P::candidates,
+         1,
+         256,
+         "dwellings",
+         "vacant dwellings a searching resident inspects before choosing",
+         assumption(),
+         {2, 32}},
     };
     return fields;
+}
+
+MechanismEntry residential_mobility_mechanism() {
+    return make_mechanism_entry("residential_mobility",
+                                "multi-group Schelling relocation among vacant dwellings (Schelling 1971)",
+                                residential_mobility_fields, make_residential_mobility);
 }
 
 // The window is a product of rows and columns (Grid::for_window), so the

@@ -26,6 +26,7 @@
 // Each resident writes only its own state; partners' states are those at
 // the start of the step, carried in the meeting slots.
 #include "models/rumours.hpp"
+#include "models/registry.hpp"
 
 #include <algorithm>
 
@@ -38,30 +39,81 @@ const std::vector<Field<RumoursParams>>& rumours_fields() {
     using P = RumoursParams;
     static const std::vector<Field<P>> fields = {
         {"rumours", &P::rumours, 0, 4, "rumours",
-         "rumours in circulation; rumour k is about minority group 1 + (k mod (groups - 1))"},
-        {"first_step", &P::first_step, 1, 10000000, "step", "step at which the first wave starts"},
-        {"every", &P::every, 0, 10000000, "steps", "steps between waves (0 = a single wave)"},
+         "rumours in circulation; rumour k is about minority group 1 + (k mod (groups - 1))",
+         assumption("a scenario choice"), not_swept()},
+        {"first_step", &P::first_step, 1, 10000000, "step", "step at which the first wave starts",
+         assumption("a scenario choice"), not_swept()},
+        {"every", &P::every, 0, 10000000, "steps", "steps between waves (0 = a single wave)",
+         assumption("a scenario choice"), not_swept()},
         {"seed_share", &P::seed_share, 0, 1, "1",
-         "share of residents outside the target group who start a wave as spreaders"},
-        {"transmission", &P::transmission, 0, 1, "1",
-         "chance that an ignorant resident told the rumour by a spreader believes and spreads it"},
-        {"stifling", &P::stifling, 0, 1, "1",
-         "chance that a spreader meeting someone who knows the rumour stops spreading (1 = Daley-Kendall)"},
-        {"belief_impact", &P::belief_impact, 0, 1, "1",
-         "rise of prejudice on coming to believe a rumour, as a share of (1 - prejudice) (assumption; "
-         "sweep)"},
-        {"debunk_efficacy", &P::debunk_efficacy, 0, 1, "1",
-         "chance that a believer meeting an anti-rumour agent stops believing (no causal evaluation exists: "
-         "sweep 0.2-0.8)"},
-        {"debunk_reversal", &P::debunk_reversal, 0, 1, "1",
-         "share of a belief's effect on prejudice undone by a debunk (Chan et al. 2017: about 0.4-0.75)"},
-        {"agent_share", &P::agent_share, 0, 1, "1",
-         "share of residents trained as anti-rumour agents at full anti_rumours intensity (Barcelona: ~2,000 "
-         "agents for 1.6 million inhabitants = 0.00125)"},
-        {"campaign_effect", &P::campaign_effect, 0, 1, "1",
-         "relative fall of transmission at full anti_rumours intensity (campaigns; assumption, sweep)"},
+         "share of residents outside the target group who start a wave as spreaders",
+         assumption("a scenario choice"), not_swept()},
+        {"transmission",
+         &P::transmission,
+         0,
+         1,
+         "1",
+         "chance that an ignorant resident told the rumour by a spreader believes and spreads it",
+         assumption(),
+         {0.1, 1}},
+        {"stifling",
+         &P::stifling,
+         0,
+         1,
+         "1",
+         "chance that a spreader meeting someone who knows the rumour stops spreading (1 = Daley-Kendall)",
+         literature("Daley & Kendall 1965: 1"),
+         {0.5, 1}},
+        {"belief_impact",
+         &P::belief_impact,
+         0,
+         1,
+         "1",
+         "rise of prejudice on coming to believe a rumour, as a share of (1 - prejudice)",
+         assumption(),
+         {0, 0.2}},
+        {"debunk_efficacy",
+         &P::debunk_efficacy,
+         0,
+         1,
+         "1",
+         "chance that a believer meeting an anti-rumour agent stops believing",
+         assumption("no causal evaluation of anti-rumour agents exists"),
+         {0.2, 0.8}},
+        {"debunk_reversal",
+         &P::debunk_reversal,
+         0,
+         1,
+         "1",
+         "share of a belief's effect on prejudice undone by a debunk",
+         literature("Chan et al. 2017: about 0.4-0.75"),
+         {0.4, 0.75}},
+        {"agent_share",
+         &P::agent_share,
+         0,
+         1,
+         "1",
+         "share of residents trained as anti-rumour agents at full anti_rumours intensity",
+         assumption("Barcelona trained ~2,000 agents for 1.6 million inhabitants (0.00125)"),
+         {0.0005, 0.005}},
+        {"campaign_effect",
+         &P::campaign_effect,
+         0,
+         1,
+         "1",
+         "relative fall of transmission at full anti_rumours intensity (campaigns)",
+         assumption(),
+         {0, 1}},
     };
     return fields;
+}
+
+MechanismEntry rumours_mechanism() {
+    return make_mechanism_entry(
+        "rumours",
+        "rumours about groups spreading in meetings (Daley-Kendall), anti-rumour agents and "
+        "campaigns",
+        rumours_fields, make_rumours);
 }
 
 RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bool partner_agent,

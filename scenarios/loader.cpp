@@ -130,9 +130,18 @@ std::string value_text(const Value& v) {
     return std::visit(Visitor{}, v);
 }
 
+// "policies a, b and c" / "policy a".
+std::string name_list(const std::vector<std::string>& names) {
+    std::string s = names.size() == 1 ? "policy " : "policies ";
+    for (size_t k = 0; k < names.size(); ++k)
+        s += (k == 0 ? "" : k + 1 == names.size() ? " and " : ", ") + names[k];
+    return s;
+}
+
 class Loader {
 public:
     std::vector<Diagnostic> diags;
+    std::vector<std::string> notes;  // ScenarioConfig::notes
     bool syntax_error = false;       // a file did not parse: later checks would only mislead
     std::set<std::string> bad_paths; // keys already reported: not "missing" as well
 
@@ -675,8 +684,17 @@ public:
                                   std::to_string(width) + " x " + std::to_string(height) + " grid");
             }
 
-        // Policy windows inside the horizon.
-        const int64_t steps = get<int64_t>(doc, "run.steps");
+        // Policy windows inside the scenario's horizon: its run.steps, or
+        // run.horizon when the run stops earlier than the scenario.
+        const int64_t run_steps = get<int64_t>(doc, "run.steps");
+        const bool truncated = has(doc, "run.horizon");
+        const int64_t steps = truncated ? get<int64_t>(doc, "run.horizon") : run_steps;
+        const std::string steps_key = truncated ? "run.horizon" : "run.steps";
+        if (truncated && steps < run_steps)
+            error(where(doc, "run.horizon"), "run.horizon",
+                  "expected at least run.steps (" + std::to_string(run_steps) + "), found " +
+                      std::to_string(steps));
+        std::vector<std::string> cut, skipped;
         if (doc.lists.count("policies"))
             for (const auto& name : doc.lists.at("policies")) {
                 const std::string p = "policies." + name;
@@ -686,7 +704,8 @@ public:
                 if (start >= steps && steps > 0)
                     error(where(doc, p + ".start"), p + ".start",
                           "starts at step " + std::to_string(start) + ", after the run's last step " +
-                              std::to_string(steps - 1) + " (run.steps = " + std::to_string(steps) + ")");
+                              std::to_string(steps - 1) + " (" + steps_key + " = " + std::to_string(steps) +
+                              ")");
                 if (end >= 0 && (end <= start || end > steps))
                     error(where(doc, p + ".end"), p + ".end",
                           "expected an end step in (" + std::to_string(start) + ", " + std::to_string(steps) +
@@ -696,7 +715,19 @@ public:
                           "ramp of " + std::to_string(ramp) +
                               " steps is longer than the policy's window of " +
                               std::to_string(std::max<int64_t>(0, stop - start)) + " steps");
+                // The same convention for the run's last step as the checks above.
+                if (truncated && start >= run_steps)
+                    skipped.push_back(name);
+                else if (truncated && (stop > run_steps || start + ramp > run_steps))
+                    cut.push_back(name);
             }
+        if (!cut.empty())
+            notes.push_back("the run stops after step " + std::to_string(run_steps) + " of the scenario's " +
+                            std::to_string(steps) + ": " + name_list(cut) +
+                            " run to that step, their windows or ramps cut there");
+        if (!skipped.empty())
+            notes.push_back(name_list(skipped) + " start after step " + std::to_string(run_steps) +
+                            " and are skipped");
 
         // Output.
         const std::vector<std::string> known = {"all", "percent_similar", "theil_h", "dissimilarity",
@@ -972,8 +1003,23 @@ public:
             fail();
         for (const auto& [ep, o] : doc.removals) // removals no base file consumed
             error(o, ep, "remove = true, but this file extends no scenario with an entry of this name");
+        // A run shorter than the scenario (--steps, or a sweep's steps)
+        // keeps the scenario's horizon, so that every policy window runs to
+        // the run's end rather than being refused.
+        const auto steps_of = [&]() -> int64_t {
+            const auto it = doc.values.find("run.steps");
+            if (it != doc.values.end())
+                return std::get<int64_t>(it->second.value);
+            return std::stoll(scenario::find_key("run.steps")->def);
+        };
+        const int64_t file_steps = steps_of();
         for (const auto& s : sets)
             apply_set(doc, s);
+        if (!has(doc, "run.horizon") && steps_of() < file_steps)
+            doc.values["run.horizon"] = {int64_t(file_steps), {"--set"}};
+        else if (has(doc, "run.horizon") && steps_of() > get<int64_t>(doc, "run.horizon") &&
+                 where(doc, "run.steps").file == "--set")
+            doc.values.erase("run.horizon"); // a longer run than the scenario: windows as the file has them
         fill_defaults(doc, scenario::schema(), "", {source});
         std::vector<uint16_t> raster;
         try {
@@ -988,6 +1034,7 @@ public:
             fail();
         ScenarioConfig s = build(doc, std::move(raster));
         s.source = source;
+        s.notes = notes;
         return s;
     }
 };

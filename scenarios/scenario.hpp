@@ -40,6 +40,9 @@ struct ScenarioConfig {
     std::vector<double> icc_scores; // per icc_areas() entry; -1 = not scored
     OutputConfig output;
     std::string resolved_toml; // the fully resolved scenario as TOML text
+    // What the loader adjusted that the user should know (a run shorter than
+    // its scenario cuts policy windows): one line each, for stderr.
+    std::vector<std::string> notes;
 };
 
 // Builds the initial world, the mechanisms and the policy schedule. Throws

@@ -128,6 +128,8 @@ Key mechanisms() {
                 params.push_back(number(p.type == ParamType::Int ? Kind::Int : Kind::Real, p.name, def, p.min,
                                         p.max, p.unit, p.description));
             }
+            params.back().provenance = provenance_text(p.provenance, p.source);
+            params.back().sweep = p.sweep;
         }
         children.push_back(table(m.name, m.description, std::move(params)));
     }
@@ -150,13 +152,17 @@ Key build_schema() {
         {string("extends", "", "path of a base scenario (relative to this file) that this one modifies"),
          string("name", "\"scenario\"", "short name of the scenario"),
          string("description", "\"\"", "what the scenario represents"),
-         table("run", "run settings",
-               {integer("steps", "260", 0, kMaxStep, "steps",
-                        "steps to simulate (step 0 is the initial state)"),
-                real("step_days", "7.0", 1, 366, "days", "length of one step"),
-                integer("seed", "1", 0, 9007199254740991.0, "",
-                        "random seed: same scenario + seed = same output"),
-                integer("threads", "0", 0, 1024, "threads", "worker threads (0 = all cores)")}),
+         table(
+             "run", "run settings",
+             {integer("steps", "260", 0, kMaxStep, "steps",
+                      "steps to simulate (step 0 is the initial state)"),
+              integer("horizon", "", 0, kMaxStep, "steps",
+                      "the scenario's own length when a run stops earlier (--steps below run.steps sets it): "
+                      "policy windows are checked against it and cut at the run's last step"),
+              real("step_days", "7.0", 1, 366, "days", "length of one step"),
+              integer("seed", "1", 0, 9007199254740991.0, "",
+                      "random seed: same scenario + seed = same output"),
+              integer("threads", "0", 0, 1024, "threads", "worker threads (0 = all cores)")}),
          table(
              "city", "space: grid, dwellings and neighbourhoods",
              {integer("width", "120", 3, 10000, "cells", "grid width"),
@@ -216,7 +222,7 @@ Key build_schema() {
                real("budget", "0.0", 0, 1e12, "currency/year", "yearly budget")}),
          mechanisms(),
          list("policies", "the policy timeline: levers in force, when, how strongly, for whom",
-              {required(choice("lever", "", levers, "the policy lever (MODEL.md section 4)")),
+              {required(choice("lever", "", levers, "the policy lever (the table of levers below)")),
                integer("start", "0", 0, kMaxStep, "step", "first step in force"),
                integer("end", "-1", -1, kMaxStep, "step",
                        "first step no longer in force (-1 = end of the run)"),
@@ -383,6 +389,14 @@ std::string reference_markdown() {
     return out.str();
 }
 
+namespace {
+
+std::string sweep_text(const Key& k) {
+    return k.sweep.empty() ? "not swept" : format_number(k.sweep.min) + " to " + format_number(k.sweep.max);
+}
+
+} // namespace
+
 std::string explain(const std::string& path) {
     const Key* k = find_key(path);
     if (k == nullptr)
@@ -404,6 +418,45 @@ std::string explain(const std::string& path) {
     if (!k->unit.empty())
         out << "  unit:     " << k->unit << "\n";
     out << "  meaning:  " << k->text << "\n";
+    if (!k->provenance.empty())
+        out << "  source:   " << k->provenance << "\n";
+    if (!k->provenance.empty())
+        out << "  sweep:    " << sweep_text(*k) << "\n";
+    return out.str();
+}
+
+std::vector<SweepKey> sweepable_keys() {
+    std::vector<SweepKey> out;
+    auto walk = [&](auto&& self, const Key& k, const std::string& path) -> void {
+        for (const Key& c : k.children) {
+            const std::string p = path.empty() ? c.name : path + "." + c.name;
+            if (c.kind == Kind::Table)
+                self(self, c, p);
+            else if (c.kind == Kind::List)
+                self(self, c, p + ".*");
+            else if (!c.sweep.empty())
+                out.push_back({p, &c});
+        }
+    };
+    walk(walk, schema(), "");
+    return out;
+}
+
+std::string parameter_table_markdown(const std::string& mechanism) {
+    const Key* m = find_key("mechanisms." + mechanism);
+    if (m == nullptr || m->kind != Kind::Table || mechanism == "order")
+        return "";
+    std::ostringstream out;
+    out << kTableBegin << mechanism << "` from the mechanism's parameter table; a test fails when this is "
+        << "stale -->\n\n"
+        << "| name | default | range | unit | source | sweep | meaning |\n|---|---|---|---|---|---|---|\n";
+    for (const Key& p : m->children)
+        out << "| `" << p.name << "` | " << p.def << " | "
+            << (p.kind == Kind::Bool ? "true, false"
+                                     : "[" + format_number(p.min) + ", " + format_number(p.max) + "]")
+            << " | " << p.unit << " | " << p.provenance << " | " << sweep_text(p) << " | " << p.text
+            << " |\n";
+    out << "\n" << kTableEnd << "\n";
     return out.str();
 }
 

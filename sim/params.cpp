@@ -28,6 +28,13 @@ std::string describe_expected(const ParamInfo& p) {
     return "a number in [" + format_number(p.min) + ", " + format_number(p.max) + "]";
 }
 
+std::string provenance_text(Provenance kind, const std::string& detail) {
+    const char* name = kind == Provenance::Calibrated   ? "calibrated"
+                       : kind == Provenance::Literature ? "literature"
+                                                        : "assumption";
+    return detail.empty() ? std::string(name) : std::string(name) + ": " + detail;
+}
+
 static size_t edit_distance(const std::string& a, const std::string& b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j)

@@ -1,7 +1,9 @@
 // One source of truth for parameters. A mechanism declares its typed Params
 // struct (defaults live there and only there) and a table of Field entries
-// (name, range, unit, one-line meaning). The same table drives `--set`
-// validation, the printed reference and, later, scenario files and sliders.
+// (name, range, unit, one-line meaning, where the default comes from and the
+// range a sensitivity sweep should cover). The same table drives `--set` and
+// scenario validation, `icsim check --explain`, the parameter tables of
+// docs/model/*.md and the list of sweepable keys.
 #pragma once
 
 #include <cmath>
@@ -16,12 +18,52 @@ namespace icsim {
 
 enum class ParamType { Int, Real, Bool };
 
+// Where a parameter's default comes from.
+enum class Provenance {
+    Assumption, // chosen by the model's authors; `detail` says what it stands for, if anything
+    Calibrated, // fitted so that a model output meets a target; `detail` names the target
+    Literature, // taken from a study; `detail` is the citation
+};
+
+struct Source {
+    Provenance kind = Provenance::Assumption;
+    const char* detail = "";
+};
+
+constexpr Source assumption(const char* note = "") {
+    return {Provenance::Assumption, note};
+}
+constexpr Source calibrated(const char* target) {
+    return {Provenance::Calibrated, target};
+}
+constexpr Source literature(const char* citation) {
+    return {Provenance::Literature, citation};
+}
+
+// The range a sensitivity sweep should cover (inside the valid range; it may
+// be much narrower). An empty range (min > max) means "not swept": a
+// structural choice or a scenario setting rather than an uncertain value.
+struct SweepRange {
+    double min = 1, max = 0;
+    bool empty() const { return min > max; }
+};
+
+constexpr SweepRange not_swept() {
+    return {};
+}
+
+// "calibrated: contact-prejudice correlation near -0.21", "assumption", ...
+std::string provenance_text(Provenance kind, const std::string& detail);
+
 // A type-erased description of one parameter, for documentation and tools.
 struct ParamInfo {
     std::string name;
     ParamType type = ParamType::Real;
     double default_value = 0, min = 0, max = 0;
     std::string unit, description;
+    Provenance provenance = Provenance::Assumption;
+    std::string source; // the target, citation or note of `provenance`
+    SweepRange sweep;
 };
 
 // Raised for a bad parameter name or value; the message names the key, what
@@ -37,6 +79,8 @@ struct Field {
     double min, max;
     const char* unit;
     const char* description;
+    Source source = {};
+    SweepRange sweep = {};
 };
 
 std::string describe_expected(const ParamInfo& p);
@@ -56,7 +100,8 @@ std::vector<ParamInfo> describe(const std::vector<Field<T>>& fields) {
     const T defaults{};
     std::vector<ParamInfo> out;
     for (const auto& f : fields) {
-        ParamInfo p{f.name, ParamType::Real, 0, f.min, f.max, f.unit, f.description};
+        ParamInfo p{f.name,        ParamType::Real, 0,      f.min, f.max, f.unit, f.description,
+                    f.source.kind, f.source.detail, f.sweep};
         if (const auto* mi = std::get_if<int T::*>(&f.member)) {
             p.type = ParamType::Int;
             p.default_value = double(defaults.**mi);

@@ -39,6 +39,13 @@ icsim_expect(2 "threads" run --threads 0)
 # The default city runs and prints its summary.
 icsim_expect(0 "percent_similar.*dissimilarity\\.newcomers.*Harbour" run --steps 3 --quiet --no-output)
 
+# A run shorter than its scenario runs the policy windows to its end, with a
+# note (not an error); --scale beyond the scenario's limits is one line.
+icsim_expect(0 "icsim: note: the run stops after step 40 of the scenario's 260: policies [^\n]*anti-rumour-network[^\n]*cut there\nicsim: note: policies newcomer-mentoring[^\n]* start after step 40 and are skipped\n"
+             run ${CMAKE_CURRENT_LIST_DIR}/../scenarios/library/intercultural-strategy.toml --steps 40 --quiet --no-output)
+icsim_expect(2 "--scale: 10000 is too large for this city: city.width would be 12000 \\(at most 10000\\); the largest factor that fits is 6945"
+             run --scale 10000 --no-output)
+
 # classic --json: the documented shape, and the same JSON on any thread count.
 icsim_expect(0 "" --threads 1 classic schelling-netlogo --runs 4 --seed 7 --json)
 set(one "${last_out}")

@@ -1,9 +1,13 @@
-// The committed scenario reference must be the one the schema generates.
+// The committed scenario reference and the mechanisms' parameter tables in
+// docs/model/*.md must be the ones the schema and the Field tables generate.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string>
 
+#include "models/registry.hpp"
 #include "scenarios/schema.hpp"
 
 TEST_SUITE("unit") {
@@ -36,5 +40,75 @@ TEST_SUITE("unit") {
         };
         walk(walk, icsim::scenario::schema(), "");
         CHECK(leaves > 60);
+    }
+}
+
+namespace {
+
+// The generated block of `mechanism`'s parameter table in a doc page, or "".
+std::string committed_table(const std::string& page, const std::string& mechanism) {
+    std::ifstream in(page);
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    const auto begin = s.find(std::string(icsim::scenario::kTableBegin) + mechanism + "`");
+    const auto end = s.find(icsim::scenario::kTableEnd, begin);
+    if (begin == std::string::npos || end == std::string::npos)
+        return "";
+    const auto line_end = s.find('\n', end);
+    return s.substr(begin, line_end + 1 - begin);
+}
+
+} // namespace
+
+TEST_SUITE("unit") {
+    TEST_CASE("docs/model/*.md hold the parameter tables the mechanisms declare") {
+        for (const auto& m : icsim::mechanism_registry()) {
+            // residential_mobility has no page of its own yet: its table is in the overview.
+            const std::string page = std::filesystem::exists("docs/model/" + m.name + ".md")
+                                         ? "docs/model/" + m.name + ".md"
+                                         : "docs/model/README.md";
+            CAPTURE(page);
+            const std::string expected = icsim::scenario::parameter_table_markdown(m.name);
+            REQUIRE(!expected.empty());
+            CHECK_MESSAGE(committed_table(page, m.name) == expected,
+                          page << " has a stale or missing table of " << m.name
+                               << ": paste in the output of './build/release/app/icsim check --parameters "
+                               << m.name << "'");
+        }
+        CHECK(icsim::scenario::parameter_table_markdown("order").empty());
+        CHECK(icsim::scenario::parameter_table_markdown("no_such_mechanism").empty());
+    }
+
+    TEST_CASE("every mechanism parameter declares its source and a sweep range inside its valid range") {
+        size_t swept = 0;
+        for (const auto& m : icsim::mechanism_registry())
+            for (const auto& p : m.params) {
+                CAPTURE(m.name + "." + p.name);
+                // Calibrated values name a target, literature values a citation.
+                if (p.provenance != icsim::Provenance::Assumption)
+                    CHECK(!p.source.empty());
+                if (p.sweep.empty())
+                    continue;
+                ++swept;
+                CHECK(p.sweep.min >= p.min);
+                CHECK(p.sweep.max <= p.max);
+                const icsim::scenario::Key* k =
+                    icsim::scenario::find_key("mechanisms." + m.name + "." + p.name);
+                REQUIRE(k != nullptr);
+                CHECK(icsim::scenario::explain("mechanisms." + m.name + "." + p.name).find("  sweep:    ") !=
+                      std::string::npos);
+            }
+        // The sweepable keys are exactly the parameters with a sweep range, by full path.
+        const auto keys = icsim::scenario::sweepable_keys();
+        CHECK(keys.size() == swept);
+        CHECK(swept > 30);
+        for (const auto& k : keys) {
+            CAPTURE(k.path);
+            CHECK(icsim::scenario::find_key(k.path) == k.key);
+            CHECK(!k.key->sweep.empty());
+            CHECK(!k.key->unit.empty());
+            CHECK(!k.key->text.empty());
+        }
     }
 }
