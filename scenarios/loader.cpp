@@ -728,17 +728,6 @@ public:
         if (!skipped.empty())
             notes.push_back(name_list(skipped) + " start after step " + std::to_string(run_steps) +
                             " and are skipped");
-
-        // Output.
-        const std::vector<std::string> known = {"all", "percent_similar", "theil_h", "dissimilarity",
-                                                "isolation"};
-        for (const auto& m : get<std::vector<std::string>>(doc, "output.metrics"))
-            if (std::find(known.begin(), known.end(), m) == known.end()) {
-                const std::string guess = closest_name(m, known);
-                error(where(doc, "output.metrics"), "output.metrics",
-                      "unknown metric " + toml_quote(m) +
-                          (guess.empty() ? "" : " (did you mean " + toml_quote(guess) + "?)"));
-            }
     }
 
     void read_raster(const Doc& doc, const std::filesystem::path& dir, size_t width, size_t height,
@@ -931,7 +920,6 @@ public:
         s.output.file = get<std::string>(doc, "output.file");
         s.output.snapshot_every = uint32_t(get<int64_t>(doc, "output.snapshot_every"));
         s.output.checkpoint_every = uint32_t(get<int64_t>(doc, "output.checkpoint_every"));
-        s.output.metrics = get<std::vector<std::string>>(doc, "output.metrics");
         s.resolved_toml = emit(doc);
         return s;
     }

@@ -23,11 +23,12 @@ struct OutputConfig {
     std::string file = "icsim-out.h5";
     uint32_t snapshot_every = 4;    // steps; 0 = none
     uint32_t checkpoint_every = 52; // steps; 0 = none
-    std::vector<std::string> metrics = {"all"};
 };
 
+// Defaults are the scenario keys' defaults (scenarios/schema.cpp reads them
+// here), so that a key left out and a struct left alone agree.
 struct ScenarioConfig {
-    std::string name;
+    std::string name = "scenario";
     std::string description;
     std::string source; // the file it was loaded from
     uint32_t steps = 260;

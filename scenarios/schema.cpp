@@ -1,15 +1,56 @@
 #include "scenarios/schema.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include "models/registry.hpp"
+#include "scenarios/scenario.hpp"
 #include "sim/params.hpp"
 #include "sim/policy.hpp"
 
 namespace icsim::scenario {
 
 namespace {
+
+// Defaults come from the config structs the loader fills (one source: a
+// key's default is its field's default), written as TOML text.
+const ScenarioConfig kScenario{};
+const CityConfig kCity{};
+const NeighbourhoodSpec kHood{};
+const GroupSpec kGroup{};
+const PlaceSpec kPlace{};
+const OrganisationSpec kOrganisation{};
+const PolicySpec kPolicy{};
+const OutputConfig kOutput{};
+
+template <class T>
+std::string whole(T v) {
+    return std::to_string(v);
+}
+
+std::string truth(bool v) {
+    return v ? "true" : "false";
+}
+
+std::string quoted(const std::string& s) {
+    return "\"" + s + "\"";
+}
+
+// The shortest text that reads back to `v`, with ".0" on whole numbers (as
+// the resolved scenario writes reals).
+std::string real_text(double v) {
+    char buf[40];
+    for (int prec = 1; prec <= 17; ++prec) {
+        std::snprintf(buf, sizeof buf, "%.*g", prec, v);
+        if (std::strtod(buf, nullptr) == v)
+            break;
+    }
+    std::string s = buf;
+    if (s.find_first_of(".eEn") == std::string::npos)
+        s += ".0";
+    return s;
+}
 
 Key table(std::string name, std::string text, std::vector<Key> children) {
     Key k;
@@ -102,10 +143,10 @@ Key strings(std::string name, std::string def, std::string text, std::string ref
     return k;
 }
 
-Key distribution(std::string name, std::string mean, std::string sd, std::string text) {
+Key distribution(std::string name, Distribution def, std::string text) {
     return table(std::move(name), text + " (a normal distribution clipped to [0, 1])",
-                 {real("mean", std::move(mean), 0, 1, "0-1", "mean"),
-                  real("sd", std::move(sd), 0, 1, "0-1", "standard deviation")});
+                 {real("mean", real_text(def.mean), 0, 1, "0-1", "mean"),
+                  real("sd", real_text(def.sd), 0, 1, "0-1", "standard deviation")});
 }
 
 Key mechanisms() {
@@ -150,26 +191,29 @@ Key build_schema() {
     return table(
         "", "a scenario",
         {string("extends", "", "path of a base scenario (relative to this file) that this one modifies"),
-         string("name", "\"scenario\"", "short name of the scenario"),
-         string("description", "\"\"", "what the scenario represents"),
+         string("name", quoted(kScenario.name), "short name of the scenario"),
+         string("description", quoted(kScenario.description), "what the scenario represents"),
          table(
              "run", "run settings",
-             {integer("steps", "260", 0, kMaxStep, "steps",
+             {integer("steps", whole(kScenario.steps), 0, kMaxStep, "steps",
                       "steps to simulate (step 0 is the initial state)"),
               integer("horizon", "", 0, kMaxStep, "steps",
                       "the scenario's own length when a run stops earlier (--steps below run.steps sets it): "
                       "policy windows are checked against it and cut at the run's last step"),
-              real("step_days", "7.0", 1, 366, "days", "length of one step"),
-              integer("seed", "1", 0, 9007199254740991.0, "",
+              real("step_days", real_text(kScenario.step_days), 1, 366, "days", "length of one step"),
+              integer("seed", whole(kScenario.seed), 0, 9007199254740991.0, "",
                       "random seed: same scenario + seed = same output"),
-              integer("threads", "0", 0, 1024, "threads", "worker threads (0 = all cores)")}),
+              integer("threads", whole(kScenario.threads), 0, 1024, "threads",
+                      "worker threads (0 = all cores)")}),
          table(
              "city", "space: grid, dwellings and neighbourhoods",
-             {integer("width", "120", 3, 10000, "cells", "grid width"),
-              integer("height", "120", 3, 10000, "cells", "grid height"),
-              boolean("torus", "false", "wrap the grid's edges (true) or keep them bounded (false)"),
-              integer("capacity", "4", 1, 1000, "dwellings", "dwellings per cell"),
-              real("occupancy", "0.88", 0.01, 1, "share", "share of dwellings occupied at the start"),
+             {integer("width", whole(kCity.grid.width), 3, 10000, "cells", "grid width"),
+              integer("height", whole(kCity.grid.height), 3, 10000, "cells", "grid height"),
+              boolean("torus", truth(kCity.grid.torus),
+                      "wrap the grid's edges (true) or keep them bounded (false)"),
+              integer("capacity", whole(kCity.grid.capacity), 1, 1000, "dwellings", "dwellings per cell"),
+              real("occupancy", real_text(kCity.occupancy), 0.01, 1, "share",
+                   "share of dwellings occupied at the start"),
               integer("population", "0", 0, 4e9, "residents",
                       "initial residents; overrides occupancy when > 0 (must fit the dwellings)"),
               choice("layout", "\"rectangles\"", {"rectangles", "voronoi", "raster"},
@@ -183,30 +227,32 @@ Key build_schema() {
                     integer("y0", "", 0, 10000, "cell", "rectangle's first row"),
                     integer("x1", "", 1, 10000, "cell", "rectangle's end column (exclusive)"),
                     integer("y1", "", 1, 10000, "cell", "rectangle's end row (exclusive)"),
-                    real("rent_level", "1.0", 0.1, 10, "ratio", "rent relative to the city average"),
-                    real("social_housing_share", "0.1", 0, 1, "share",
+                    real("rent_level", real_text(kHood.rent_level), 0.1, 10, "ratio",
+                         "rent relative to the city average"),
+                    real("social_housing_share", real_text(kHood.social_housing_share), 0, 1, "share",
                          "share of dwellings that are social housing")})}),
          list("groups", "cultural groups; the first is the reference (majority) group of the metrics",
               {required(
                    real("share", "", 0, 1, "share", "share of the initial population (all shares sum to 1)")),
-               real("arrival_rate", "0.0", 0, 1e7, "residents/year", "arrivals per year"),
-               distribution("tolerance", "0.3", "0.0",
+               real("arrival_rate", real_text(kGroup.arrival_rate), 0, 1e7, "residents/year",
+                    "arrivals per year"),
+               distribution("tolerance", {kGroup.tolerance, kGroup.tolerance_sd},
                             "minimum share of same-group neighbours a member wants"),
-               distribution("language", "1.0", "0.0", "proficiency in the city's main language"),
-               distribution("skill", "0.5", "0.2", "labour-market skill"),
-               distribution("prejudice", "0.3", "0.1", "initial prejudice towards out-groups"),
+               distribution("language", kGroup.language, "proficiency in the city's main language"),
+               distribution("skill", kGroup.skill, "labour-market skill"),
+               distribution("prejudice", kGroup.prejudice, "initial prejudice towards out-groups"),
                choice("pattern", "\"random\"", {"random", "clustered"}, "initial spatial pattern"),
                strings("home_neighbourhoods", "[]", "pattern = \"clustered\": where members concentrate",
                        "neighbourhoods"),
-               real("concentration", "0.0", 0, 1, "share",
+               real("concentration", real_text(kGroup.concentration), 0, 1, "share",
                     "pattern = \"clustered\": share of members placed in the home neighbourhoods")}),
          list("places", "workplaces, schools, public spaces and community centres",
               {required(choice("kind", "", {"workplace", "school", "public_space", "community_centre"},
                                "kind of place")),
                required(string("neighbourhood", "", "where the places are", "neighbourhoods")),
-               integer("count", "1", 1, 1e6, "places",
+               integer("count", whole(kPlace.count), 1, 1e6, "places",
                        "places generated at random cells of the neighbourhood"),
-               integer("capacity", "50", 1, 1e6, "people", "people a place holds at once"),
+               integer("capacity", whole(kPlace.capacity), 1, 1e6, "people", "people a place holds at once"),
                [] {
                    Key k;
                    k.name = "cells";
@@ -218,34 +264,35 @@ Key build_schema() {
          list("organisations", "civil-society organisations and city services that deliver programmes",
               {choice("kind", "\"ngo\"", {"ngo", "migrant_led", "city_service"}, "kind of organisation"),
                required(string("neighbourhood", "", "where it is based", "neighbourhoods")),
-               integer("capacity", "100", 0, 1e7, "residents/step", "residents it can reach per step"),
-               real("budget", "0.0", 0, 1e12, "currency/year", "yearly budget")}),
+               integer("capacity", whole(kOrganisation.capacity), 0, 1e7, "residents/step",
+                       "residents it can reach per step"),
+               real("budget", real_text(kOrganisation.budget), 0, 1e12, "currency/year", "yearly budget")}),
          mechanisms(),
          list("policies", "the policy timeline: levers in force, when, how strongly, for whom",
               {required(choice("lever", "", levers, "the policy lever (the table of levers below)")),
-               integer("start", "0", 0, kMaxStep, "step", "first step in force"),
+               integer("start", whole(kPolicy.start), 0, kMaxStep, "step", "first step in force"),
                integer("end", "-1", -1, kMaxStep, "step",
                        "first step no longer in force (-1 = end of the run)"),
-               integer("ramp", "0", 0, kMaxStep, "steps",
+               integer("ramp", whole(kPolicy.ramp), 0, kMaxStep, "steps",
                        "steps to reach full intensity, linearly (0 = at once)"),
-               real("intensity", "1.0", 0, 1, "0-1", "strength at full intensity"),
+               real("intensity", real_text(kPolicy.intensity), 0, 1, "0-1", "strength at full intensity"),
                strings("neighbourhoods", "[]", "target neighbourhoods (empty = all)", "neighbourhoods"),
                strings("groups", "[]", "target groups (empty = all)", "groups"),
-               real("cost", "0.0", 0, 1e12, "currency/step", "cost per step in force"),
-               string("partner", "\"city\"", "delivering partner: an organisation's name or \"city\"",
-                      "organisations")}),
+               real("cost", real_text(kPolicy.cost_per_step), 0, 1e12, "currency/step",
+                    "cost per step in force"),
+               string("partner", quoted(kPolicy.partner),
+                      "delivering partner: an organisation's name or \"city\"", "organisations")}),
          table(
              "icc_index",
              "optional ICC Index scores (0-100 per area); each lever's baseline intensity is the mean of its "
              "areas' scores / 100",
              std::move(icc)),
-         table(
-             "output", "what a run writes",
-             {string("file", "\"icsim-out.h5\"", "output file (HDF5)"),
-              integer("snapshot_every", "4", 0, kMaxStep, "steps",
-                      "resident snapshots every k steps (0 = none)"),
-              integer("checkpoint_every", "52", 0, kMaxStep, "steps", "checkpoints every k steps (0 = none)"),
-              strings("metrics", "[\"all\"]", "metrics to record (\"all\" = every metric)")})});
+         table("output", "what a run writes",
+               {string("file", quoted(kOutput.file), "output file (HDF5)"),
+                integer("snapshot_every", whole(kOutput.snapshot_every), 0, kMaxStep, "steps",
+                        "resident snapshots every k steps (0 = none)"),
+                integer("checkpoint_every", whole(kOutput.checkpoint_every), 0, kMaxStep, "steps",
+                        "checkpoints every k steps (0 = none)")})});
 }
 
 const Key* find_child(const Key& k, const std::string& name) {

@@ -40,7 +40,7 @@ enum class InitialPattern : uint8_t {
 struct GroupSpec {
     std::string name;
     double share = 0;                 // share of the initial population, in (0, 1]
-    double tolerance = 0;             // mean minimum share of same-group neighbours a member wants, in [0, 1]
+    double tolerance = 0.3;           // mean minimum share of same-group neighbours a member wants, in [0, 1]
     double tolerance_sd = 0;          // spread of tolerance across members
     double arrival_rate = 0;          // arrivals per year (residents); used by the migration mechanism
     Distribution language{1.0, 0.0};  // proficiency in the city's main language, 0-1
@@ -89,8 +89,9 @@ enum class Layout : uint8_t {
 };
 
 struct CityConfig {
-    Grid grid{100, 100, false, 4};
-    double occupancy = 0.85; // share of dwellings occupied at the start
+    // Defaults are the scenario keys' defaults (scenarios/schema.cpp reads them here).
+    Grid grid{120, 120, false, 4};
+    double occupancy = 0.88; // share of dwellings occupied at the start
     Layout layout = Layout::Rectangles;
     std::vector<NeighbourhoodSpec> neighbourhoods;
     std::vector<uint16_t> raster; // Layout::Raster: neighbourhood index per cell

@@ -134,7 +134,7 @@ void check_round_trip(const ScenarioConfig& s) {
     CHECK(policy_names(again) == policy_names(s));
     CHECK(again.city.neighbourhoods.size() == s.city.neighbourhoods.size());
     CHECK(again.mechanisms.size() == s.mechanisms.size());
-    CHECK(again.output.metrics == s.output.metrics);
+    CHECK(again.output.file == s.output.file);
 }
 
 } // namespace
@@ -224,7 +224,7 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("loader: array of strings with a non-string element") {
-        check_malformed("strings-expected.toml", 9, 11, "output.metrics",
+        check_malformed("strings-expected.toml", 9, 9, "mechanisms.order",
                         {"expected an array of strings", "found the integer 3 at position 2"});
     }
 
@@ -400,14 +400,6 @@ TEST_SUITE("unit") {
     }
 
     // ---------------------------------------------------------------------------------------------
-    // Malformed files: output.
-
-    TEST_CASE("loader: unknown metric suggests the closest") {
-        check_malformed("unknown-metric.toml", 9, 11, "output.metrics",
-                        {"unknown metric \"dissimilarty\"", "did you mean \"dissimilarity\"?"});
-    }
-
-    // ---------------------------------------------------------------------------------------------
     // Malformed files: TOML syntax.
 
     TEST_CASE("loader: TOML syntax error gives the parse error's line and column") {
@@ -555,7 +547,7 @@ TEST_SUITE("unit") {
         check_problem(diags[0], file, 5, 8, "run.seed", {"found the integer -1"});
         check_problem(diags[1], file, 9, 9, "city.torus", {"expected true or false", "found the integer 1"});
         check_problem(diags[2], file, 10, 1, "city.layot", {"did you mean 'layout'?"});
-        check_problem(diags[3], file, 17, 11, "output.metrics", {"did you mean \"theil_h\"?"});
+        check_problem(diags[3], file, 17, 9, "mechanisms.order", {"did you mean \"attitudes\"?"});
         CHECK(diags[0].str() ==
               file + ":5:8: run.seed: expected an integer in [0, 9007199254740991], found the integer -1");
         CHECK(std::is_sorted(diags.begin(), diags.end(),
@@ -669,11 +661,11 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("loader: set of an array of strings with a bare word") {
-        const auto diags = problems_of_default({"output.metrics=theil_h"});
+        const auto diags = problems_of_default({"mechanisms.order=encounters"});
         INFO(all_text(diags));
         REQUIRE(diags.size() == 1);
-        check_problem(diags[0], "--set", 0, 0, "output.metrics",
-                      {"expected an array of strings", "found the string \"theil_h\""});
+        check_problem(diags[0], "--set", 0, 0, "mechanisms.order",
+                      {"expected an array of strings", "found the string \"encounters\""});
     }
 
     TEST_CASE("loader: set of an enum with a misspelt bare word") {
@@ -759,7 +751,6 @@ TEST_SUITE("unit") {
         CHECK(s.output.file == "icsim-out.h5");
         CHECK(s.output.snapshot_every == 4);
         CHECK(s.output.checkpoint_every == 52);
-        CHECK(s.output.metrics == std::vector<std::string>{"all"});
         CHECK(std::all_of(s.icc_scores.begin(), s.icc_scores.end(), [](double v) { return v < 0; }));
     }
 
@@ -818,7 +809,6 @@ TEST_SUITE("unit") {
             "groups.labour.pattern=clustered",
             "groups.labour.home_neighbourhoods=[\"Industrial\", \"Harbour\"]",
             "mechanisms.residential_mobility.radius=3",
-            "output.metrics=[\"theil_h\", \"isolation\"]",
             "icc_index.language=40",
             "places.port.cells=[[1, 2], [3, 4]]",
         });
@@ -832,7 +822,6 @@ TEST_SUITE("unit") {
         CHECK(group(s, "labour").pattern == InitialPattern::Clustered);
         CHECK(group(s, "labour").home_neighbourhoods == std::vector<int>{7, 0});
         CHECK(s.mechanisms[0].params.at("radius") == doctest::Approx(3));
-        CHECK(s.output.metrics == std::vector<std::string>{"theil_h", "isolation"});
         CHECK(std::count_if(s.icc_scores.begin(), s.icc_scores.end(), [](double v) { return v >= 0; }) == 1);
         CHECK(s.city.places[0].cells == std::vector<std::pair<int, int>>{{1, 2}, {3, 4}});
         CHECK(contains(s.resolved_toml, "name = \"my-run\"\n"));
@@ -868,10 +857,9 @@ TEST_SUITE("unit") {
 
     TEST_CASE("loader: extends replaces plain arrays wholesale") {
         const ScenarioConfig child = load_scenario_file(kCompose + "child.toml");
-        CHECK(child.output.metrics == std::vector<std::string>{"isolation"});
+        CHECK(child.output.file == "child.h5");
         const ScenarioConfig grandchild = load_scenario_file(kCompose + "grandchild.toml");
         CHECK(grandchild.mechanisms.empty()); // order = [] replaces ["residential_mobility"]
-        CHECK(grandchild.output.metrics == std::vector<std::string>{"isolation"});
     }
 
     TEST_CASE("loader: extends merges list entries by name") {
@@ -950,12 +938,13 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("loader: a rejected value does not hide later cross-field problems") {
-        const auto d = problems_of_text("[run]\nsteps = -1\n[output]\nmetrics = [\"theil\"]\n[[groups]]\n"
-                                        "name = \"a\"\nshare = 1.0\n",
-                                        "t");
+        const auto d =
+            problems_of_text("[run]\nsteps = -1\n[mechanisms]\norder = [\"atitudes\"]\n[[groups]]\n"
+                             "name = \"a\"\nshare = 1.0\n",
+                             "t");
         REQUIRE(d.size() == 2);
         CHECK(d[0].key == "run.steps");
-        CHECK(d[1].key == "output.metrics");
+        CHECK(d[1].key == "mechanisms.order");
     }
 
     TEST_CASE("loader: remove in a file that extends nothing is an error") {

@@ -1,12 +1,14 @@
 // A run shorter than its scenario (`--steps N`, which the loader sees as
 // `--set run.steps=N`) runs every policy window up to the run's end, with a
 // note, and `--scale` beyond the scenario's limits says which factor fits.
+// Also: the config structs' defaults are the scenario keys' defaults.
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <string>
 #include <vector>
 
+#include "models/registry.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/scale.hpp"
 #include "sim/policy.hpp"
@@ -109,5 +111,88 @@ TEST_SUITE("unit") {
         // That factor loads; a little more does not.
         CHECK_NOTHROW(load_default_scenario(scale_assignments(s, best)));
         CHECK_THROWS_AS(scale_assignments(s, best * 1.001), std::invalid_argument);
+    }
+}
+
+TEST_SUITE("unit") {
+    TEST_CASE("defaults: a key left out gives its config field's own default") {
+        // One entry of each list with only its required keys: every other
+        // value comes from the schema, which takes it from the structs.
+        const ScenarioConfig s = load_scenario_text(R"(
+[[city.neighbourhoods]]
+name = "n"
+x0 = 0
+y0 = 0
+x1 = 5
+y1 = 5
+[[groups]]
+name = "g"
+share = 1.0
+[[places]]
+name = "p"
+kind = "school"
+neighbourhood = "n"
+[[organisations]]
+name = "o"
+neighbourhood = "n"
+[[policies]]
+name = "x"
+lever = "mediation"
+)",
+                                                    "defaults");
+        const ScenarioConfig sc{};
+        CHECK(s.name == sc.name);
+        CHECK(s.steps == sc.steps);
+        CHECK(s.step_days == sc.step_days);
+        CHECK(s.seed == sc.seed);
+        CHECK(s.threads == sc.threads);
+        const CityConfig c{};
+        CHECK(s.city.grid.width == c.grid.width);
+        CHECK(s.city.grid.height == c.grid.height);
+        CHECK(s.city.grid.torus == c.grid.torus);
+        CHECK(s.city.grid.capacity == c.grid.capacity);
+        CHECK(s.city.occupancy == c.occupancy);
+        CHECK(s.city.layout == c.layout);
+        const NeighbourhoodSpec n{};
+        CHECK(s.city.neighbourhoods.at(0).rent_level == n.rent_level);
+        CHECK(s.city.neighbourhoods.at(0).social_housing_share == n.social_housing_share);
+        const GroupSpec g{};
+        const GroupSpec& sg = s.city.groups.at(0);
+        CHECK(sg.arrival_rate == g.arrival_rate);
+        CHECK(sg.tolerance == g.tolerance);
+        CHECK(sg.tolerance_sd == g.tolerance_sd);
+        CHECK(sg.language.mean == g.language.mean);
+        CHECK(sg.language.sd == g.language.sd);
+        CHECK(sg.skill.mean == g.skill.mean);
+        CHECK(sg.skill.sd == g.skill.sd);
+        CHECK(sg.prejudice.mean == g.prejudice.mean);
+        CHECK(sg.prejudice.sd == g.prejudice.sd);
+        CHECK(sg.pattern == g.pattern);
+        CHECK(sg.concentration == g.concentration);
+        const PlaceSpec p{};
+        CHECK(s.city.places.at(0).count == p.count);
+        CHECK(s.city.places.at(0).capacity == p.capacity);
+        const OrganisationSpec o{};
+        CHECK(s.city.organisations.at(0).kind == o.kind);
+        CHECK(s.city.organisations.at(0).capacity == o.capacity);
+        CHECK(s.city.organisations.at(0).budget == o.budget);
+        const PolicySpec ps{};
+        CHECK(s.policies.at(0).start == ps.start);
+        CHECK(s.policies.at(0).ramp == ps.ramp);
+        CHECK(s.policies.at(0).intensity == ps.intensity);
+        CHECK(s.policies.at(0).cost_per_step == ps.cost_per_step);
+        CHECK(s.policies.at(0).partner == ps.partner);
+        const OutputConfig out{};
+        CHECK(s.output.file == out.file);
+        CHECK(s.output.snapshot_every == out.snapshot_every);
+        CHECK(s.output.checkpoint_every == out.checkpoint_every);
+        // Mechanism parameters: the Params structs through their Field tables.
+        REQUIRE(!s.mechanisms.empty());
+        for (const auto& m : s.mechanisms) {
+            const MechanismEntry* e = find_mechanism(m.name);
+            REQUIRE(e != nullptr);
+            for (const auto& info : e->params)
+                CHECK(m.params.at(info.name) == info.default_value);
+        }
     }
 }
