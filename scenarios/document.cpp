@@ -146,6 +146,14 @@ void Loader::walk_table(const toml::table& t, const Key& spec, const std::string
         for (const auto& c : spec.children)
             if (c.name == key)
                 child = &c;
+        if (child == nullptr && p == "output.metrics") {
+            // Read by nothing and dropped from the schema; files written
+            // before then record it in their scenario text, and must still
+            // resume.
+            notes.push_back(o.file + ":" + std::to_string(o.line) +
+                            ": output.metrics is no longer used and is ignored");
+            continue;
+        }
         if (child == nullptr) {
             unknown_key(spec, path, key, o);
             continue;

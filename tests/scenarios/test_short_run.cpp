@@ -196,3 +196,18 @@ lever = "mediation"
         }
     }
 }
+
+TEST_SUITE("unit") {
+    TEST_CASE("output.metrics, which older files record, is ignored with a note") {
+        // The scenario text of a run written before the key was dropped
+        // must still load, or `icsim resume` could not finish that run.
+        const std::string groups = "[[groups]]\nname = \"g\"\nshare = 1.0\n";
+        const std::string text = "[output]\nmetrics = [\"all\"]\n" + groups;
+        const ScenarioConfig s = load_scenario_text(text, "old.h5");
+        REQUIRE(s.notes.size() == 1);
+        CHECK(contains(s.notes[0], "old.h5:2: output.metrics is no longer used"));
+        CHECK_FALSE(contains(s.resolved_toml, "metrics"));
+        // Any other unknown key there is still an error.
+        CHECK_THROWS(load_scenario_text("[output]\nmetricz = 1\n" + groups, "typo"));
+    }
+}
