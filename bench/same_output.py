@@ -50,7 +50,7 @@ def same_value(a, b):
     return a == b
 
 
-def compare(path_a, path_b, out=sys.stdout):
+def compare(path_a, path_b, out=sys.stdout, ignore=()):
     problems = []
     with h5py.File(path_a, "r") as fa, h5py.File(path_b, "r") as fb:
         names_a, names_b = [], set()
@@ -71,7 +71,7 @@ def compare(path_a, path_b, out=sys.stdout):
                 elif not same_value(oa[()], ob[()]):
                     problems.append(f"{name}: values differ (shapes {oa.shape} / {ob.shape})")
             for key, value in oa.attrs.items():
-                if key in VOLATILE_ATTRS:
+                if key in VOLATILE_ATTRS or key in ignore:
                     continue
                 if key not in ob.attrs:
                     problems.append(f"{name}@{key}: attribute missing in B")
@@ -85,7 +85,7 @@ def compare(path_a, path_b, out=sys.stdout):
     return not problems
 
 
-def run_pair(old, new, seed, repo):
+def run_pair(old, new, seed, repo, ignore):
     ok = True
     with tempfile.TemporaryDirectory() as tmp:
         for name in SCENARIOS:
@@ -93,10 +93,12 @@ def run_pair(old, new, seed, repo):
             files = []
             for tag, binary in (("old", old), ("new", new)):
                 path = os.path.join(tmp, f"{name}-{tag}.h5")
-                subprocess.run([binary, "run", scenario, "-o", path, "--seed", str(seed), "--quiet",
-                                "--force"], check=True, stdout=subprocess.DEVNULL)
+                run = subprocess.run([binary, "run", scenario, "-o", path, "--seed", str(seed), "--quiet",
+                                      "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                if run.returncode != 0:
+                    sys.exit(f"{binary} failed on {name}: {run.stderr.strip()}")
                 files.append(path)
-            same = compare(*files)
+            same = compare(*files, ignore=ignore)
             print(f"{name}: {'identical' if same else 'DIFFERENT'}")
             ok &= same
     return ok
@@ -108,12 +110,15 @@ def main():
     ap.add_argument("b")
     ap.add_argument("--run", action="store_true", help="a and b are icsim binaries")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--ignore-attr", action="append", default=[], metavar="NAME",
+                    help="an attribute not to compare, e.g. scenario_toml when a change only drops a "
+                         "key from the resolved scenario text (repeatable)")
     args = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if args.run:
-        ok = run_pair(args.a, args.b, args.seed, repo)
+        ok = run_pair(args.a, args.b, args.seed, repo, set(args.ignore_attr))
     else:
-        ok = compare(args.a, args.b)
+        ok = compare(args.a, args.b, ignore=set(args.ignore_attr))
         print("identical" if ok else "DIFFERENT")
     sys.exit(0 if ok else 1)
 
