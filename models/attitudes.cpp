@@ -33,6 +33,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "sim/columns.hpp"
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 
 namespace icsim {
@@ -165,14 +167,9 @@ public:
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
             // The columns and parameters in locals, once per chunk (fixed
             // addresses, no reload through the vectors in the loop).
-            static_assert(kTieSlots == 4);
-            const uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
-                                                    pop.tie[3].data()};
-            const uint8_t* const group = pop.group.data();
-            const float* const disposition = pop.disposition.data();
-            float *const prejudice = pop.prejudice.data(),
-                         *const contact_positive = pop.contact_positive.data(),
-                         *const contact_negative = pop.contact_negative.data();
+            const auto tie = columns(pop.tie);
+            const auto [group, disposition, prejudice, contact_positive, contact_negative] = columns(
+                pop.group, pop.disposition, pop.prejudice, pop.contact_positive, pop.contact_negative);
             const AttitudesParams params = p_;
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 // The resident's slots further ahead: the pass reads many
@@ -192,27 +189,26 @@ public:
                 // friends' meetings (found without a branch per slot).
                 const Encounters::Meeting* const mine = slots + r * S;
                 using E = Encounters;
-                uint64_t bits = E::held_mask(mine, S) &
-                                ((E::info_mask(mine, S, E::kOutgroup) & E::info_mask(mine, S, kValence)) |
-                                 (E::info_mask(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
-                for (; bits != 0; bits &= bits - 1) {
-                    const auto m = size_t(__builtin_ctzll(bits));
-                    const uint8_t f = mine[m].info;
-                    if ((f & Encounters::kOutgroup) && (f & kValence)) {
-                        const bool positive = f & Encounters::kPositive;
+                const uint64_t bits = held_slots(mine, S) &
+                                      ((info_slots(mine, S, E::kOutgroup) & info_slots(mine, S, kValence)) |
+                                       (info_slots(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
+                for_each_meeting(mine, bits, [&](size_t m, const Meeting& mt) {
+                    const uint8_t f = mt.info;
+                    if ((f & E::kOutgroup) && (f & kValence)) {
+                        const bool positive = f & E::kPositive;
                         p = after_contact(params, p, positive, weight, cp0);
                         cp += positive;
                         cn += !positive;
                     }
-                    if (m >= tie_from && (f & Encounters::kFriend)) {
+                    if (m >= tie_from && (f & E::kFriend)) {
                         // the friend's prejudice at the start of the step
-                        if (const auto gap = confidence_gap(p0, double(start_prejudice[mine[m].partner]),
-                                                            params.confidence)) {
+                        if (const auto gap =
+                                confidence_gap(p0, double(start_prejudice[mt.partner]), params.confidence)) {
                             pull += *gap;
                             ++pulls;
                         }
                     }
-                }
+                });
                 if (thr > 0) {
                     // Extended contact: an in-group friend with an out-group friend.
                     unsigned ingroup_friends = friends[r] & ((1u << kTieSlots) - 1);

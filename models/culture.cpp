@@ -20,6 +20,8 @@
 #include <bit>
 #include <cmath>
 
+#include "sim/columns.hpp"
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
@@ -251,10 +253,8 @@ public:
         // random read, which would otherwise stall each exchange in turn.
         constexpr size_t kChunk = 32;
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
-            uint32_t* const culture = w.pop.culture.data();
-            const uint8_t* const group = w.pop.group.data();
-            const uint32_t* const start_culture = w.today.start.culture.data();
-            const Encounters::Meeting* const slot = w.today.slot.data();
+            const auto [culture, group, start_culture, slot] =
+                columns(w.pop.culture, w.pop.group, w.today.start.culture, w.today.slot);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = w.social.heritage.data();
@@ -263,23 +263,25 @@ public:
                 uint32_t r, partner;
                 uint64_t h;
             };
-            Exchange todo[kChunk * 64]; // at most 64 slots per resident (Encounters::occupied)
+            Exchange todo[kChunk * 64]; // at most 64 slots per resident (held_slots)
             Result x;
             x.delta.traits.assign(8 * 16, 0);
             x.delta.berry.assign(G * 4, 0);
             for (size_t c0 = begin; c0 < end; c0 += kChunk) {
                 size_t count = 0;
-                for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r)
-                    for (uint64_t bits = w.today.occupied(r); bits != 0; bits &= bits - 1) {
-                        const auto m = uint32_t(__builtin_ctzll(bits));
-                        const uint64_t h = draw(uint32_t(r), m);
-                        // Three draws from one hash: exchange at all (16 bits), interaction, feature.
-                        if ((h & 0xFFFFu) < exchange_limit) {
-                            const uint32_t q = slot[r * S + m].partner;
-                            __builtin_prefetch(&start_culture[q]);
-                            todo[count++] = {uint32_t(r), q, h};
-                        }
-                    }
+                for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r) {
+                    const Meeting* const mine = slot + r * S;
+                    // (start_culture by value: clang 14 cannot capture a structured binding.)
+                    for_each_meeting(mine, held_slots(mine, S),
+                                     [&, start_culture = start_culture](size_t m, const Meeting& mt) {
+                                         const uint64_t h = draw(uint32_t(r), uint32_t(m));
+                                         // Three draws from one hash: exchange at all (16 bits), interaction, feature.
+                                         if ((h & 0xFFFFu) < exchange_limit) {
+                                             __builtin_prefetch(&start_culture[mt.partner]);
+                                             todo[count++] = {uint32_t(r), mt.partner, h};
+                                         }
+                                     });
+                }
                 for (size_t i = 0; i < count;) {
                     const uint32_t r = todo[i].r;
                     const uint32_t before = culture[r];

@@ -59,8 +59,12 @@
 #include <oneapi/tbb/parallel_reduce.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "sim/columns.hpp"
+#include "sim/counting_sort.hpp"
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
+#include "sim/scratch.hpp"
 
 namespace icsim {
 
@@ -384,33 +388,20 @@ public:
             const double p_cc = std::min(1.0 - p_ps, p_.centre_visit * (1 + p_.events_boost * L_events[hg]));
             chance[hg] = {draw_limit(p_ps, 24), draw_limit(p_ps + p_cc, 24)};
         }
-        // The activities run in blocks of residents, each counting its
-        // visits per unit for the counting sort below. Any partition into
-        // blocks gives the same order (stable by resident id), so the number
-        // of blocks may follow the thread count. Counts in [block * U +
-        // unit]: each block counts into, and later writes from, its own
-        // contiguous stretch (no strided access per unit and block).
-        const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
-        const size_t block = std::max<size_t>(kBlock, (n + want - 1) / want);
-        const size_t blocks = (n + block - 1) / block;
-        t.counts.resize(U * blocks);
+        // The activities run in the counting sort's blocks of residents,
+        // each counting its visits per unit.
+        CountingSort& sort = t.sort;
+        sort.plan(n, U, kBlock);
+        const size_t blocks = sort.blocks();
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            const size_t begin = b * block, end = std::min(n, (b + 1) * block);
-            uint32_t* const count = &t.counts[b * U];
-            std::fill_n(count, U, 0u);
+            const size_t begin = sort.begin(b), end = sort.end(b);
+            uint32_t* const count = sort.zeroed_counts(b);
             // In locals: the byte stores below may alias any memory.
-            const Population& pop = w.pop;
-            const uint32_t *const culture = pop.culture.data(), *const workplace = pop.workplace.data();
-            const float* const prejudice = pop.prejudice.data();
-            const uint8_t *const group = pop.group.data(), *const rumour = pop.rumour.data();
-            const uint16_t* const hood = w.hood.data();
-            const std::pair<uint64_t, uint64_t>* const chances = chance.data();
-            const std::vector<uint32_t>* const near_lists = near_.data();
-            uint32_t* const visit = t.visit.data();
-            Encounters::StartOfStep& start = w.today.start;
-            uint32_t* const start_culture = start.culture.data();
-            float* const start_prejudice = start.prejudice.data();
-            uint8_t* const start_rumour = start.rumour.data();
+            const auto [culture, workplace, prejudice, group, rumour, hood] =
+                columns(w.pop.culture, w.pop.workplace, w.pop.prejudice, w.pop.group, w.pop.rumour, w.hood);
+            const auto [chances, near_lists, visit] = columns(chance, near_, t.visit);
+            const auto [start_culture, start_prejudice, start_rumour] =
+                columns(w.today.start.culture, w.today.start.prejudice, w.today.start.rumour);
             const uint64_t work_limit = draw_limit(p_.work_attendance, 16);
             for (size_t r = begin; r != end; ++r) {
                 start_culture[r] = culture[r];
@@ -435,41 +426,11 @@ public:
         });
 
         // 2. counting sort of the visits by unit (the counts were taken
-        // with the activities); each visit carries the visitor's
-        // attributes, so step 3 reads its unit's visitors from one
-        // contiguous stretch of memory.
-        // Offsets: unit totals (in parallel), their exclusive prefix sum,
-        // then each (block, unit) count becomes the block's first write
-        // position in the unit (in parallel over units).
-        t.start.resize(U + 1);
-        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, U, 4096), [&](const auto& range) {
-            for (size_t un = range.begin(); un != range.end(); ++un) {
-                uint32_t total = 0;
-                for (size_t b = 0; b < blocks; ++b)
-                    total += t.counts[b * U + un];
-                t.start[un] = total;
-            }
-        });
-        {
-            uint32_t at = 0;
-            for (size_t un = 0; un < U; ++un) {
-                const uint32_t c = t.start[un];
-                t.start[un] = at;
-                at += c;
-            }
-            t.start[U] = at;
-        }
-        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, U, 4096), [&](const auto& range) {
-            for (size_t un = range.begin(); un != range.end(); ++un) {
-                uint32_t at = t.start[un];
-                for (size_t b = 0; b < blocks; ++b) {
-                    const uint32_t c = t.counts[b * U + un];
-                    t.counts[b * U + un] = at;
-                    at += c;
-                }
-            }
-        });
-        const size_t visits = t.start[U];
+        // with the activities); each visit carries the
+        // visitor's attributes, so step 3 reads its unit's visitors from
+        // one contiguous stretch of memory.
+        sort.offsets();
+        const size_t visits = sort.total();
         // Each visit has W = 2 x rounds words in `sorted` (16 bytes or more):
         // first its record, then, once made, its meetings (see meet).
         const size_t W = 2 * rounds_;
@@ -477,13 +438,13 @@ public:
             t.sorted.reserve(n * kKinds * W);
         t.sorted.resize(visits * W);
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-            uint32_t* const pos = &t.counts[b * U]; // the block's write positions
+            uint32_t* const pos = sort.positions(b); // the block's write positions
             // (In locals: the records' byte stores may alias any memory.)
-            uint32_t* const visit = t.visit.data();
-            Encounters::Meeting* const sorted = t.sorted.data();
-            const float *const language = w.pop.language.data(), *const prejudice = w.pop.prejudice.data();
-            const uint8_t *const group = w.pop.group.data(), *const rumour = w.pop.rumour.data();
-            for (size_t r = b * block; r < std::min(n, (b + 1) * block); ++r)
+            const auto [visit, sorted] = columns(t.visit, t.sorted);
+            const auto [language, prejudice, group, rumour] =
+                columns(w.pop.language, w.pop.prejudice, w.pop.group, w.pop.rumour);
+            const size_t begin = sort.begin(b), end = sort.end(b);
+            for (size_t r = begin; r != end; ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {
                     const uint32_t un = visit[r * kKinds + size_t(kind)];
                     if (un == kNoPlace)
@@ -499,7 +460,7 @@ public:
         // initiated meetings, in parallel over chunks of units.
         t.offset.resize(U * rounds_);
         parallel_for_index(U, [&](size_t un) {
-            const uint32_t s = t.start[un + 1] - t.start[un];
+            const uint32_t s = sort.start()[un + 1] - sort.start()[un];
             for (size_t k = 0; k < rounds_; ++k)
                 t.offset[un * rounds_ + k] =
                     s < 2
@@ -533,9 +494,9 @@ public:
             std::max<size_t>(1, std::min(U, 16 * size_t(oneapi::tbb::this_task_arena::max_concurrency())));
         t.cut.resize(chunks + 1);
         for (size_t c = 0; c < chunks; ++c)
-            t.cut[c] = uint32_t(std::lower_bound(t.start.begin(), t.start.begin() + ptrdiff_t(U),
+            t.cut[c] = uint32_t(std::lower_bound(sort.start().begin(), sort.start().begin() + ptrdiff_t(U),
                                                  uint32_t(c * visits / chunks)) -
-                                t.start.begin());
+                                sort.start().begin());
         t.cut[chunks] = uint32_t(U);
         // Integer sums: exact, so the reduction order does not matter.
         const Tally tally = oneapi::tbb::parallel_reduce(
@@ -577,16 +538,14 @@ public:
         // Everything the loop reads, in locals: the byte stores of
         // the meetings may alias any memory, so members and vectors
         // read through `this` or `t` would be reloaded after each.
-        Encounters::Meeting* const made = t.sorted.data();
-        const uint32_t *const start = t.start.data(), *const offset = t.offset.data(),
-                              *const unit_place = unit_place_.data();
-        const float *const sup_at = support.data(), *const med_at = mediation.data();
-        const Place* const places = w.places.data();
+        const auto [made, start, offset, unit_place] =
+            columns(t.sorted, t.sort.start(), t.offset, unit_place_);
+        const auto [sup_at, med_at, places] = columns(support, mediation, w.places);
         const size_t rounds = rounds_, groups = size_t(w.group_total()), W = 2 * rounds;
         const EncountersParams params = p_;
         const uint64_t salience_limit =
-            draw_limit(params.salience, 32);  // (the same outcomes as unit_hi < salience)
-        thread_local std::vector<Visit> unit; // the unit's records
+            draw_limit(params.salience, 32);       // (the same outcomes as unit_hi < salience)
+        std::vector<Visit>& unit = t.unit.local(); // the unit's records
         for (size_t un = first_unit; un != end_unit; ++un) {
             const uint32_t first = start[un], s = start[un + 1] - first;
             if (s == 0)
@@ -651,48 +610,21 @@ public:
         const Scratch& t = scratch_;
         const size_t n = w.pop.size(), S = w.today.slots, W = 2 * rounds_;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
-            const uint32_t* const visit = t.visit.data();
-            const Encounters::Meeting* const out = t.sorted.data();
-            Encounters::Meeting* const slots = w.today.slot.data();
+            const auto [visit, out, slots] = columns(t.visit, t.sorted, w.today.slot);
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 if (r + kPrefetchAhead < n) // the meetings of the resident a few ahead (none: visit 0's)
                     for (size_t kind = 0; kind < kKinds; ++kind) {
                         const uint32_t v = visit[(r + kPrefetchAhead) * kKinds + kind];
                         __builtin_prefetch(&out[size_t(v == kNoPlace ? 0 : v) * W]);
                     }
-                Encounters::Meeting* const slot = &slots[r * S];
-#if defined(__SSE2__)
-                // The default, one round: a resident's eight slots are one
-                // cache line (a large array is 2 MiB-aligned; any is 16-byte
-                // aligned, as the stores need), written whole with
-                // streaming stores, which do not read it first.
-                if (S == 8 && W == 2) {
-                    const __m128i none = _mm_set1_epi64x(int64_t(Encounters::word(kNoResident, 0, 0)));
-                    for (size_t kind = 0; kind < kKinds; ++kind) {
-                        const uint32_t v = visit[r * kKinds + kind];
-                        const __m128i m =
-                            v == kNoPlace
-                                ? none
-                                : _mm_loadu_si128(reinterpret_cast<const __m128i*>(&out[size_t(v) * 2]));
-                        _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[kind * 2]), m);
-                    }
-                    _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[4]), none);
-                    _mm_stream_si128(reinterpret_cast<__m128i*>(&slot[6]), none);
-                    continue;
-                }
-#endif
+                const Meeting* from[kKinds];
                 for (size_t kind = 0; kind < kKinds; ++kind) {
                     const uint32_t v = visit[r * kKinds + kind];
-                    if (v == kNoPlace)
-                        std::fill_n(&slot[kind * W], W, Encounters::Meeting{});
-                    else
-                        std::copy_n(&out[size_t(v) * W], W, &slot[kind * W]);
+                    from[kind] = v == kNoPlace ? nullptr : &out[size_t(v) * W];
                 }
-                std::fill_n(&slot[kKinds * W], kTieSlots, Encounters::Meeting{});
+                write_slots(&slots[r * S], S, from, kKinds, W);
             }
-#if defined(__SSE2__)
-            _mm_sfence(); // the streaming stores are seen by the next mechanisms' threads
-#endif
+            slot_stores_done(); // the next mechanisms' threads read the slots
         });
     }
 
@@ -720,9 +652,11 @@ private:
                   2 * sizeof(Encounters::Meeting)); // a record fits in a visit's W >= 2 words
     struct Scratch {
         // visit: per resident and kind, the unit visited (kNoPlace: none),
-        // then the visit's position in `sorted`; counts: per block and unit.
-        BigVector<uint32_t> visit, counts;        // large (counts written at random): huge pages
-        std::vector<uint32_t> start, offset, cut; // cut: the meetings' chunks of units
+        // then the visit's position in `sorted`.
+        BigVector<uint32_t> visit;          // large: huge pages
+        CountingSort sort;                  // of the visits by unit
+        std::vector<uint32_t> offset, cut;  // cut: the meetings' chunks of units
+        PerThread<std::vector<Visit>> unit; // a unit's records, copied out before its meetings
         // Per visit, in unit order, W = 2 x rounds words: its record (a
         // Visit), then its meetings (see meet), read by the gather.
         BigVector<Encounters::Meeting> sorted;

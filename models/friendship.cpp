@@ -30,6 +30,8 @@
 
 #include <algorithm>
 
+#include "sim/columns.hpp"
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
@@ -187,21 +189,17 @@ public:
             // through a byte pointer may alias anything, so reading them
             // through `w`, `pop` and `p_` would reload them after every
             // such store.
-            Encounters::Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
-            const uint8_t* const start_rumour = w.today.start.rumour.data();
-            static_assert(kTieSlots == 4);
-            uint32_t* const tie[kTieSlots] = {pop.tie[0].data(), pop.tie[1].data(), pop.tie[2].data(),
-                                              pop.tie[3].data()};
-            uint8_t* const tie_strength[kTieSlots] = {pop.tie_strength[0].data(), pop.tie_strength[1].data(),
-                                                      pop.tie_strength[2].data(), pop.tie_strength[3].data()};
-            uint8_t* const tie_outgroup = pop.tie_outgroup.data();
-            uint8_t* const friend_flags_of = w.today.friends.data();
+            Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
+            const auto tie = columns(pop.tie);
+            const auto tie_strength = columns(pop.tie_strength);
+            const auto [start_rumour, tie_outgroup, friend_flags_of] =
+                columns(w.today.start.rumour, pop.tie_outgroup, w.today.friends);
             // The draws' tests on integers (draw_limit: the same outcomes).
             const uint64_t meet_limit = draw_limit(p_.friend_meeting, 32),
                            decay_limit = draw_limit(p_.decay, 32);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
-                Encounters::Meeting* const slot = kMeetings ? slots + r * S : nullptr;
+                Meeting* const slot = kMeetings ? slots + r * S : nullptr;
                 Ties t{};
                 uint8_t outgroup = tie_outgroup[r];
                 unsigned renewed = 0; // bit k: tie slot k renewed in the step
@@ -210,22 +208,22 @@ public:
                     t.strength |= uint32_t(tie_strength[k][r]) << (8 * k);
                 }
                 const unsigned friends_before = strength_at_least(t.strength, thr); // bit k: a friend
-                // The valenced place meetings, as a bit mask (no branch per slot).
-                uint64_t valenced = 0;
+                // The valenced place meetings (no branch per slot).
                 if constexpr (kMeetings)
-                    valenced = Encounters::held_mask(slot, place_slots) &
-                               Encounters::info_mask(slot, place_slots,
-                                                     Encounters::kPositive | Encounters::kNegative);
-                for (; valenced != 0; valenced &= valenced - 1) {
-                    const Encounters::Meeting mt = slot[__builtin_ctzll(valenced)];
-                    const int k = tie_rule(t, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, thr);
-                    if (k >= 0) {
-                        renewed |= 1u << k;
-                        const uint8_t bit = uint8_t(1u << k);
-                        outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
-                                                                     : uint8_t(outgroup & ~bit);
-                    }
-                }
+                    for_each_meeting(
+                        slot,
+                        held_slots(slot, place_slots) &
+                            info_slots(slot, place_slots, Encounters::kPositive | Encounters::kNegative),
+                        [&](size_t, const Meeting& mt) {
+                            const int k =
+                                tie_rule(t, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, thr);
+                            if (k >= 0) {
+                                renewed |= 1u << k;
+                                const uint8_t bit = uint8_t(1u << k);
+                                outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
+                                                                             : uint8_t(outgroup & ~bit);
+                            }
+                        });
                 // Each tie slot's turn changes only its own strength, so
                 // these masks hold for the turns of the others.
                 const unsigned friends_now = strength_at_least(t.strength, thr),

@@ -28,6 +28,8 @@
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
+#include "sim/scratch.hpp"
+#include "sim/window.hpp"
 
 namespace icsim {
 
@@ -68,100 +70,20 @@ MechanismEntry residential_mobility_mechanism() {
                                 residential_mobility_fields, make_residential_mobility);
 }
 
-// The window is a product of rows and columns (Grid::for_window), so the
-// sums are separable: first each cell's column of rows (whole rows added
-// at once), then along each row over the window's columns. Integer sums:
-// the same as adding the window's cells one by one.
+// Both sums in one pass over the rows (sim/window.hpp).
 void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums,
                    std::vector<uint32_t>& total_sums) {
-    const Grid& grid = w.grid;
-    const size_t G = w.groups.size(), W = size_t(grid.width), H = size_t(grid.height);
-    const int r = radius;
+    const size_t G = w.groups.size(), W = size_t(w.grid.width), H = size_t(w.grid.height);
     group_sums.resize(W * H * G);
     total_sums.resize(W * H);
-    // The window's positions along one axis of length `len` around each
-    // position, as Grid::for_window takes them: those of position i are
-    // list[first[i] .. first[i + 1]).
-    struct Spans {
-        std::vector<size_t> first;
-        std::vector<uint32_t> list;
-    };
-    auto spans = [&](int len) {
-        Spans s;
-        s.first.push_back(0);
-        const bool wide = 2 * r + 1 > len;
-        const int lo = wide ? (len - 1) / 2 : r, hi = wide ? len / 2 : r;
-        for (int at = 0; at < len; ++at) {
-            if (!grid.torus)
-                for (int i = std::max(0, at - r); i <= std::min(len - 1, at + r); ++i)
-                    s.list.push_back(uint32_t(i));
-            else
-                for (int d = -lo; d <= hi; ++d)
-                    s.list.push_back(uint32_t(((at + d) % len + len) % len));
-            s.first.push_back(s.list.size());
-        }
-        return s;
-    };
-    const Spans rows = spans(int(H)), cols = spans(int(W));
+    const MooreWindow window(w.grid, radius);
+    PerThread<std::vector<uint32_t>> column;
     parallel_for_index(
         H,
         [&](size_t y) {
-            // 1. The column sums: the window's rows added, row by row.
-            uint32_t* const grp = &group_sums[y * W * G];
-            uint32_t* const tot = &total_sums[y * W];
-            std::fill_n(grp, W * G, 0u);
-            std::fill_n(tot, W, 0u);
-            for (size_t j = rows.first[y]; j < rows.first[y + 1]; ++j) {
-                const size_t yy = rows.list[j];
-                const uint16_t* const src_g = &w.group_count[yy * W * G];
-                const uint16_t* const src_t = &w.total[yy * W];
-                for (size_t i = 0; i < W * G; ++i)
-                    grp[i] += src_g[i];
-                for (size_t i = 0; i < W; ++i)
-                    tot[i] += src_t[i];
-            }
-            // 2. Along the row: each cell's window columns. Away from the
-            // row's ends a window is columns x - r .. x + r, so these cells'
-            // sums are 2r + 1 shifted copies of the row added (one loop
-            // over the row, which vectorises); the cells near the ends take
-            // their columns from the list.
-            thread_local std::vector<uint32_t> row_g, row_t;
-            row_g.assign(grp, grp + W * G);
-            row_t.assign(tot, tot + W);
-            const size_t R = size_t(r);
-            const bool inner = 2 * R + 1 <= W;
-            const size_t x0 = inner ? R : W, x1 = inner ? W - R : W; // the inner cells [x0, x1)
-            if (x0 < x1) {
-                const size_t len = x1 - x0;
-                std::fill_n(grp + x0 * G, len * G, 0u);
-                std::fill_n(tot + x0, len, 0u);
-                for (size_t d = 0; d <= 2 * R; ++d) { // column x0 + i - R + d for cell x0 + i
-                    const uint32_t* const src_g = row_g.data() + (x0 - R + d) * G;
-                    uint32_t* const out_g = grp + x0 * G;
-                    for (size_t i = 0; i < len * G; ++i)
-                        out_g[i] += src_g[i];
-                    const uint32_t* const src_t = row_t.data() + (x0 - R + d);
-                    uint32_t* const out_t = tot + x0;
-                    for (size_t i = 0; i < len; ++i)
-                        out_t[i] += src_t[i];
-                }
-            }
-            const auto edge = [&](size_t x) {
-                uint32_t* const out_g = grp + x * G;
-                std::fill_n(out_g, G, 0u);
-                uint32_t t = 0;
-                for (size_t j = cols.first[x]; j < cols.first[x + 1]; ++j) {
-                    const size_t xx = cols.list[j];
-                    for (size_t g = 0; g < G; ++g)
-                        out_g[g] += row_g[xx * G + g];
-                    t += row_t[xx];
-                }
-                tot[x] = t;
-            };
-            for (size_t x = 0; x < x0; ++x)
-                edge(x);
-            for (size_t x = std::max(x0, x1); x < W; ++x)
-                edge(x);
+            std::vector<uint32_t>& c = column.local();
+            window.row(w.group_count.data(), G, y, &group_sums[y * W * G], c);
+            window.row(w.total.data(), 1, y, &total_sums[y * W], c);
         },
         1);
 }

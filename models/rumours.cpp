@@ -30,6 +30,7 @@
 
 #include <algorithm>
 
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
@@ -163,35 +164,13 @@ bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
 }
 
 // Over a resident's `count` slots: the OR of its partners' rumour states
-// (`any`) and of their spreader_bits (`spreading`). With SSE2, four slots
-// at a time (Encounters::infos4: the rumour byte sits above the info
-// byte); an empty slot holds state 0.
-void partner_states(const Encounters::Meeting* s, size_t count, unsigned& any, unsigned& spreading) {
-    size_t m = 0;
-#if defined(__SSE2__)
-    __m128i all = _mm_setzero_si128(), spread = _mm_setzero_si128();
-    const __m128i byte = _mm_set1_epi32(0xFF), low = _mm_set1_epi32(int(kRumourLowBits));
-    for (; m + 4 <= count; m += 4) {
-        const __m128i x = Encounters::infos4(s + m);
-        const __m128i o = _mm_and_si128(_mm_srli_epi32(x, 8), byte); // four rumour bytes, one per lane
-        all = _mm_or_si128(all, o);
-        spread = _mm_or_si128(spread, _mm_and_si128(_mm_andnot_si128(_mm_srli_epi32(o, 1), o), low));
-    }
-    // The four lanes' OR.
-    all = _mm_or_si128(all, _mm_shuffle_epi32(all, _MM_SHUFFLE(1, 0, 3, 2)));
-    all = _mm_or_si128(all, _mm_shuffle_epi32(all, _MM_SHUFFLE(2, 3, 0, 1)));
-    spread = _mm_or_si128(spread, _mm_shuffle_epi32(spread, _MM_SHUFFLE(1, 0, 3, 2)));
-    spread = _mm_or_si128(spread, _mm_shuffle_epi32(spread, _MM_SHUFFLE(2, 3, 0, 1)));
-    any = unsigned(_mm_cvtsi128_si32(all));
-    spreading = unsigned(_mm_cvtsi128_si32(spread));
-#else
-    any = spreading = 0;
-#endif
-    for (; m < count; ++m) {
-        const unsigned o = s[m].rumour;
-        any |= o;
-        spreading |= spreader_bits(o);
-    }
+// (`any`) and of their spreader_bits (`spreading`): the meeting view's ORs
+// (sim/meetings.hpp), an empty slot holding state 0. spreader_bits masks
+// each state's lone bits, so the OR of the masked is the masked OR.
+void partner_states(const Meeting* s, size_t count, unsigned& any, unsigned& spreading) {
+    unsigned lone = 0;
+    partner_rumours(s, count, any, lone);
+    spreading = lone & kRumourLowBits;
 }
 
 namespace {
@@ -279,15 +258,14 @@ public:
                             ++x.debunked;
                         }
                 double transmission = -1; // computed when first needed
-                for (uint64_t bits = S > 0 ? w.today.occupied(r) : 0; bits != 0; bits &= bits - 1) {
-                    const auto m = size_t(__builtin_ctzll(bits));
-                    const Encounters::Meeting& mt = w.today.slot[r * S + m];
+                const Meeting* const mine = S > 0 ? &w.today.slot[r * S] : nullptr;
+                for_each_meeting(mine, S > 0 ? held_slots(mine, S) : 0, [&](size_t m, const Meeting& mt) {
                     const uint32_t q = mt.partner;
                     // Most meetings can change nothing (neither side knows a
                     // rumour): one test over every rumour's 2 bits at once.
                     const bool partner_agent = any_agent && agent_[q];
                     if (!may_fire(state, mt.rumour, partner_agent))
-                        continue;
+                        return;
                     if (transmission < 0)
                         transmission = p_.transmission * (1 - p_.campaign_effect * level(r));
                     for (int k = 0; k < R; ++k) {
@@ -314,7 +292,7 @@ public:
                             ++x.debunked;
                         }
                     }
-                }
+                });
                 pop.rumour[r] = state;
                 pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
                 return x;

@@ -12,6 +12,8 @@
 #include "sim/metrics.hpp"
 #include "sim/parallel.hpp"
 #include "sim/policy.hpp"
+#include "sim/scratch.hpp"
+#include "sim/window.hpp"
 
 namespace icsim {
 
@@ -41,21 +43,6 @@ NamedValues city_metrics(const World& world) {
         out.emplace_back("rumour_belief", s.rumour_belief);
     return out;
 }
-
-namespace {
-
-// The offsets [-lo, hi] of a radius-1 window along one axis of length n, as
-// Grid::for_window takes them (a torus narrower than the window covers the
-// axis once).
-void axis_window(int n, bool torus, int& lo, int& hi) {
-    lo = hi = 1;
-    if (torus && 3 > n) {
-        lo = (n - 1) / 2;
-        hi = n / 2;
-    }
-}
-
-} // namespace
 
 namespace {
 
@@ -114,76 +101,30 @@ StepMetrics step_metrics(const World& w) {
     const int W = grid.width, Hh = grid.height;
     const size_t stride = size_t(G);
     // Same-group and all neighbour pairs per (neighbourhood, group), from
-    // radius-1 window counts computed separably (row sums, then sums of
-    // rows: the Moore window is the product of its row and column ranges),
-    // in blocks of rows; integer sums, so the block order is irrelevant.
+    // radius-1 window counts (sim/window.hpp), in blocks of rows; integer
+    // sums, so the block order is irrelevant.
     constexpr int kRows = 32;
     const size_t blocks = size_t((Hh + kRows - 1) / kRows);
     const size_t cellsz = size_t(H) * stride;
     std::vector<uint64_t> similar(blocks * cellsz, 0), all(blocks * cellsz, 0), members(blocks * cellsz, 0);
-    int x_lo, x_hi, y_lo, y_hi;
-    axis_window(W, grid.torus, x_lo, x_hi);
-    axis_window(Hh, grid.torus, y_lo, y_hi);
     const size_t rowlen = size_t(W) * stride;
+    const MooreWindow moore(grid, 1);
+    struct Rows {
+        std::vector<uint32_t> window, column;
+    };
+    PerThread<Rows> scratch;
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         uint64_t* sim = &similar[b * cellsz];
         uint64_t* tot = &all[b * cellsz];
         uint64_t* mem = &members[b * cellsz];
         const int y0 = int(b) * kRows, y1 = std::min(Hh, y0 + kRows);
-        // Row sums of the virtual rows y0 - 1 .. y1 (wrapped on a torus;
-        // zero outside a bounded grid), then window sums row by row.
-        const int vrows = y1 - y0 + 2;
-        thread_local std::vector<uint32_t> rows, window;
-        rows.assign(size_t(vrows) * rowlen, 0);
-        window.resize(rowlen);
-        for (int v = 0; v < vrows; ++v) {
-            int y = y0 - 1 + v;
-            if (grid.torus)
-                y = ((y % Hh) + Hh) % Hh;
-            else if (y < 0 || y >= Hh)
-                continue;
-            uint32_t* out = &rows[size_t(v) * rowlen];
-            const uint16_t* in = &w.group_count[size_t(y) * rowlen];
-            auto add_column = [&](int x) { // the generic rule (Grid::for_window)
-                for (int dx = -x_lo; dx <= x_hi; ++dx) {
-                    int xx = x + dx;
-                    if (grid.torus)
-                        xx = ((xx % W) + W) % W;
-                    else if (xx < 0 || xx >= W)
-                        continue;
-                    for (size_t g = 0; g < stride; ++g)
-                        out[size_t(x) * stride + g] += in[size_t(xx) * stride + g];
-                }
-            };
-            if (W > 2 && x_lo == 1 && x_hi == 1) {
-                add_column(0);
-                add_column(W - 1);
-                // Interior columns: the three cells around, every group at
-                // once. (The bounds in locals: read through the lambda's
-                // references, clang reloads them after every store and does
-                // not vectorise the loop.)
-                const size_t g = stride, end = size_t(W - 1) * stride;
-                for (size_t k = g; k < end; ++k)
-                    out[k] = uint32_t(in[k - g]) + in[k] + in[k + g];
-            } else {
-                for (int x = 0; x < W; ++x)
-                    add_column(x);
-            }
-        }
+        Rows& s = scratch.local();
+        s.window.resize(rowlen);
         for (int y = y0; y < y1; ++y) {
-            std::fill(window.begin(), window.end(), 0u);
-            for (int dy = -y_lo; dy <= y_hi; ++dy) {
-                if (!grid.torus && (y + dy < 0 || y + dy >= Hh))
-                    continue;
-                const uint32_t* const r = &rows[size_t(y + dy - y0 + 1) * rowlen];
-                uint32_t* const sum = window.data();
-                const size_t len = rowlen; // (in locals, as above)
-                for (size_t k = 0; k < len; ++k)
-                    sum[k] += r[k];
-            }
+            moore.row(w.group_count.data(), stride, size_t(y), s.window.data(), s.column);
             const uint16_t* own = &w.group_count[size_t(y) * rowlen];
             const uint16_t* hood = &w.hoods.of_cell[size_t(y) * size_t(W)];
-            accumulate_row(own, window.data(), hood, W, stride, sim, tot, mem);
+            accumulate_row(own, s.window.data(), hood, W, stride, sim, tot, mem);
         }
     });
     for (size_t b = 1; b < blocks; ++b)

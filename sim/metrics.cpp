@@ -5,9 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include <oneapi/tbb/task_arena.h>
-
-#include "sim/parallel.hpp"
+#include "sim/window.hpp"
 
 namespace icsim {
 
@@ -115,88 +113,6 @@ double theil_h(const UnitCounts& c) {
 
 namespace {
 
-// The window along one axis of `len` positions around position i, as prefix
-// sum differences: sum = P[hi1] - P[lo1] + P[hi2] - P[lo2], where P[k] is the
-// sum of the first k entries. This is the range Grid::for_window covers:
-// clipped at the edges of a bounded grid, wrapped on a torus (two pieces),
-// and the whole axis once where 2r + 1 > len.
-struct Span {
-    size_t lo1 = 0, hi1 = 0, lo2 = 0, hi2 = 0;
-};
-
-std::vector<Span> spans(int len, bool torus, int r) {
-    std::vector<Span> out(size_t(len), Span{});
-    for (int i = 0; i < len; ++i) {
-        const int a = i - r, b = i + r;
-        Span& s = out[size_t(i)];
-        if (torus && 2 * r + 1 > len)
-            s.hi1 = size_t(len);
-        else if (!torus)
-            s = {size_t(std::max(a, 0)), size_t(std::min(b, len - 1) + 1), 0, 0};
-        else if (a < 0)
-            s = {size_t(a + len), size_t(len), 0, size_t(b + 1)};
-        else if (b >= len)
-            s = {size_t(a), size_t(len), 0, size_t(b - len + 1)};
-        else
-            s = {size_t(a), size_t(b + 1), 0, 0};
-    }
-    return out;
-}
-
-// Moore-window sums of per-cell counts, in O(cells) for any radius instead
-// of (2r+1)^2 reads per cell: a horizontal pass of row prefix sums, then a
-// table of column prefix sums of those, from which a row of window sums is
-// a few row differences. Each build overwrites the whole table.
-class WindowSums {
-public:
-    // `storage` holds the table; it is grown to (height + 1) x width entries.
-    WindowSums(const Grid& grid, int radius, std::vector<uint32_t>& storage)
-        : w_(size_t(grid.width)), h_(size_t(grid.height)), xs_(spans(grid.width, grid.torus, radius)),
-          ys_(spans(grid.height, grid.torus, radius)) {
-        if (storage.size() < (h_ + 1) * w_)
-            storage.resize((h_ + 1) * w_);
-        table_ = storage.data();
-    }
-
-    // Builds the table for count(c), a function CellId -> integer.
-    template <class Count>
-    void build(Count&& count) {
-        uint32_t* t = table_;
-        // Row y + 1 of the table: horizontal window sums of row y.
-        parallel_for_index(
-            h_,
-            [&](size_t y) {
-                std::vector<uint32_t> p(w_ + 1, 0);
-                for (size_t x = 0; x < w_; ++x)
-                    p[x + 1] = p[x] + uint32_t(count(CellId(y * w_ + x)));
-                uint32_t* row = t + (y + 1) * w_;
-                for (size_t x = 0; x < w_; ++x) {
-                    const Span& s = xs_[x];
-                    row[x] = p[s.hi1] - p[s.lo1] + p[s.hi2] - p[s.lo2];
-                }
-            },
-            4);
-        // Row 0 is zero; accumulating down the columns turns rows into prefixes.
-        std::fill_n(t, w_, 0u);
-        for (size_t y = 1; y < h_; ++y)
-            for (size_t x = 0; x < w_; ++x)
-                t[(y + 1) * w_ + x] += t[y * w_ + x];
-    }
-    // The window sums of row y, into out[0, width).
-    void row(size_t y, uint32_t* out) const {
-        const Span& s = ys_[y];
-        const uint32_t *hi1 = table_ + s.hi1 * w_, *lo1 = table_ + s.lo1 * w_;
-        const uint32_t *hi2 = table_ + s.hi2 * w_, *lo2 = table_ + s.lo2 * w_;
-        for (size_t x = 0; x < w_; ++x)
-            out[x] = hi1[x] - lo1[x] + hi2[x] - lo2[x];
-    }
-
-private:
-    size_t w_, h_;
-    std::vector<Span> xs_, ys_;
-    uint32_t* table_ = nullptr;
-};
-
 // Same-group and all neighbours, summed per row (integers: exact in any order).
 struct Pairs {
     uint64_t similar = 0;
@@ -215,60 +131,35 @@ SimilarCounts similar_counts(const World& world, int radius, int group) {
     if (group >= G)
         throw std::out_of_range("similar_counts: group index " + std::to_string(group) + " not in [0, " +
                                 std::to_string(G) + ")");
-    const Grid& grid = world.grid;
-    const size_t w = size_t(grid.width), h = size_t(grid.height), stride = size_t(G);
-    const uint16_t* counts = world.group_count.data();
-    const uint16_t* totals = world.total.data();
-
-    // Two window tables are kept per thread between calls: on a VM, faulting
-    // in fresh pages (8 MB for a million cells) on every call cost more than
-    // the sums themselves. Isolation keeps this thread, while it waits inside
-    // the parallel loops below, from picking up an outer-level task (oneTBB
-    // "work isolation") that could be another similar_counts call reusing
-    // the same tables.
-    thread_local std::vector<uint32_t> all_table, same_table;
-    std::vector<Pairs> rows(h);
-    oneapi::tbb::this_task_arena::isolate([&] {
-        WindowSums all(grid, radius, all_table), same(grid, radius, same_table);
-        all.build([&](CellId c) { return totals[c]; });
-        for (int g = group < 0 ? 0 : group; g < (group < 0 ? G : group + 1); ++g) {
-            const size_t k = size_t(g);
-            same.build([&](CellId c) { return counts[c * stride + k]; });
-            parallel_for_index(
-                h,
-                [&](size_t y) {
-                    std::vector<uint32_t> s(w), a(w);
-                    same.row(y, s.data());
-                    if (group >= 0)
-                        all.row(y, a.data());
-                    Pairs p;
-                    for (size_t x = 0; x < w; ++x) {
-                        const uint64_t n = counts[(y * w + x) * stride + k];
-                        if (n == 0)
-                            continue;
-                        p.similar += n * (s[x] - 1);
-                        if (group >= 0) // neighbours of this group's members only
-                            p.total += n * (a[x] - 1);
-                    }
-                    rows[y].similar += p.similar;
-                    rows[y].total += p.total;
-                },
-                4);
-        }
-        if (group < 0)
-            parallel_for_index(
-                h,
-                [&](size_t y) {
-                    std::vector<uint32_t> a(w);
-                    all.row(y, a.data());
-                    for (size_t x = 0; x < w; ++x) {
-                        const uint64_t n = totals[y * w + x];
-                        if (n > 0)
-                            rows[y].total += n * (a[x] - 1);
-                    }
-                },
-                4);
-    });
+    const size_t w = size_t(world.grid.width), stride = size_t(G);
+    const uint16_t* const counts = world.group_count.data();
+    const size_t g0 = group < 0 ? 0 : size_t(group), g1 = group < 0 ? stride : g0 + 1;
+    // One window pass over every group's counts: a cell's window total
+    // (`around`) is the sum of its groups' window counts, as a cell's
+    // total is the sum of its groups' counts.
+    std::vector<Pairs> rows(size_t(world.grid.height));
+    const MooreWindow window(world.grid, radius);
+    window.for_each_row(
+        counts, stride,
+        [&](size_t y, const uint32_t* sums) {
+            Pairs p;
+            for (size_t x = 0; x < w; ++x) {
+                const uint16_t* const own = &counts[(y * w + x) * stride];
+                const uint32_t* const win = &sums[x * stride];
+                uint32_t around = 0;
+                for (size_t g = 0; g < stride; ++g)
+                    around += win[g];
+                for (size_t g = g0; g < g1; ++g) {
+                    const uint64_t n = own[g];
+                    if (n == 0)
+                        continue;
+                    p.similar += n * (win[g] - 1);
+                    p.total += n * (around - 1);
+                }
+            }
+            rows[y] = p;
+        },
+        4);
     SimilarCounts out;
     for (const Pairs& p : rows) {
         out.similar += p.similar;

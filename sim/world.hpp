@@ -15,10 +15,6 @@
 #include <string>
 #include <vector>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
-
 #include "sim/grid.hpp"
 #include "sim/memory.hpp"
 
@@ -215,7 +211,7 @@ struct Encounters {
         uint8_t info = 0;   // the bits above
         uint8_t rumour = 0; // the partner's Population::rumour
     };
-    // put() and the four-slot readers below rely on this layout: two
+    // put() and the four-slot readers (sim/meetings.hpp) rely on this layout: two
     // 32-bit words, the partner, then info | rumour << 8 (and padding).
     static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
     // What partners read of a resident: its state at the start of the step,
@@ -251,12 +247,6 @@ struct Encounters {
     CultureCounts culture;
     uint32_t culture_step = 0;
 
-    // Bit m set: resident r's slot m holds a meeting (slots <= 64; there are
-    // at most 36). Found without a branch per slot, so that loops over a
-    // resident's meetings (iterating the set bits) take no branch a
-    // predictor cannot guess on each empty slot.
-    uint64_t occupied(size_t r) const { return held_mask(&slot[r * slots], slots); }
-
     // A meeting as the 8-byte word it is in memory (its padding zero).
     static constexpr uint64_t word(uint32_t partner, uint8_t info, uint8_t rumour) {
         return uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
@@ -267,63 +257,7 @@ struct Encounters {
         const uint64_t w = word(partner, info, rumour);
         std::memcpy(static_cast<void*>(at), &w, sizeof w);
     }
-
-    // Bit masks over a run of `count` <= 64 slots (bit m for slot m): the
-    // slots that hold a meeting; those whose info has any of the bits
-    // `any_of`. With SSE2, eight slots (a cache line) take about ten
-    // instructions instead of a few per slot.
-    static uint64_t held_mask(const Meeting* s, size_t count) { return word_mask(s, count, 0, 0); }
-    static uint64_t info_mask(const Meeting* s, size_t count, uint8_t any_of) {
-        return word_mask(s, count, 1, any_of);
-    }
-
-#if defined(__SSE2__)
-    // Four slots at `s`, one per 32-bit lane: their partners; their second
-    // words (info | rumour << 8, padding above).
-    static __m128i partners4(const Meeting* s) {
-        return words4(s, true);
-    }
-    static __m128i infos4(const Meeting* s) {
-        return words4(s, false);
-    }
-#endif
-
-private:
-#if defined(__SSE2__)
-    static __m128i words4(const Meeting* s, bool partners) {
-        const auto* const v = reinterpret_cast<const __m128i*>(s);
-        const __m128 a0 = _mm_castsi128_ps(_mm_loadu_si128(v)), a1 = _mm_castsi128_ps(_mm_loadu_si128(v + 1));
-        return _mm_castps_si128(partners ? _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(2, 0, 2, 0))
-                                         : _mm_shuffle_ps(a0, a1, _MM_SHUFFLE(3, 1, 3, 1)));
-    }
-#endif
-    // Word 0: the slots whose partner is not kNoResident; word 1: those
-    // whose info & bits != 0.
-    static uint64_t word_mask(const Meeting* s, size_t count, int word, uint8_t bits) {
-        uint64_t out = 0;
-        size_t m = 0;
-#if defined(__SSE2__)
-        // Bit j: slot at + j of the four at `at` has the property.
-        const auto four = [s, word, bits](size_t at) {
-            const __m128i lanes = word == 0
-                                      ? _mm_cmpeq_epi32(partners4(s + at), _mm_set1_epi32(-1))
-                                      : _mm_cmpeq_epi32(_mm_and_si128(infos4(s + at), _mm_set1_epi32(bits)),
-                                                        _mm_setzero_si128());
-            return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(lanes))) & 0xFu;
-        };
-        // The default, one round of meetings a visit: straight code for a
-        // resident's eight slots (a cache line) or its four place slots.
-        if (count == 8)
-            return four(0) | four(4) << 4;
-        if (count == 4)
-            return four(0);
-        for (; m + 4 <= count; m += 4)
-            out |= uint64_t(four(m)) << m;
-#endif
-        for (; m < count; ++m)
-            out |= uint64_t(word == 0 ? s[m].partner != kNoResident : (s[m].info & bits) != 0) << m;
-        return out;
-    }
+    // (Reading the slots a few at a time: sim/meetings.hpp.)
 };
 
 // What the social mechanisms tell the metrics about how to read their

@@ -7,6 +7,7 @@
 #include <tuple>
 #include <vector>
 
+#include "sim/meetings.hpp"
 #include "sim/metrics.hpp"
 #include "sim/rng.hpp"
 #include "sim/world.hpp"
@@ -265,10 +266,10 @@ TEST_CASE("world: slot masks match a slot by slot reading for every run length")
             for (int b = 0; b < 8; ++b)
                 info[b] |= uint64_t((slots[m].info >> b) & 1) << m;
         }
-        CHECK(Encounters::held_mask(slots.data(), count) == held);
+        CHECK(held_slots(slots.data(), count) == held);
         for (int b = 0; b < 8; ++b)
-            CHECK(Encounters::info_mask(slots.data(), count, uint8_t(1u << b)) == info[b]);
-        CHECK(Encounters::info_mask(slots.data(), count, 0x0A) == (info[1] | info[3]));
+            CHECK(info_slots(slots.data(), count, uint8_t(1u << b)) == info[b]);
+        CHECK(info_slots(slots.data(), count, 0x0A) == (info[1] | info[3]));
     }
     // put() writes the three fields as one word.
     Encounters::Meeting m;
@@ -276,7 +277,7 @@ TEST_CASE("world: slot masks match a slot by slot reading for every run length")
     CHECK(m.partner == 123456789u);
     CHECK(m.info == 0x15);
     CHECK(m.rumour == 0xA3);
-    CHECK(Encounters::held_mask(&m, 1) == 1);
+    CHECK(held_slots(&m, 1) == 1);
     // The word of an empty meeting (what the encounters' copy streams into
     // unvisited slots) reads as Meeting{}.
     const Encounters::Meeting empty{};
@@ -285,5 +286,5 @@ TEST_CASE("world: slot masks match a slot by slot reading for every run length")
     CHECK(m.partner == empty.partner);
     CHECK(m.info == empty.info);
     CHECK(m.rumour == empty.rumour);
-    CHECK(Encounters::held_mask(&m, 1) == 0);
+    CHECK(held_slots(&m, 1) == 0);
 }
