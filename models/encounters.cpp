@@ -53,6 +53,8 @@
 #include "models/encounters.hpp"
 #include "models/registry.hpp"
 
+#include "models/encounters_detail.hpp"
+
 #include <algorithm>
 #include <cmath>
 
@@ -217,145 +219,20 @@ MechanismEntry encounters_mechanism() {
         encounters_fields, make_encounters);
 }
 
-double positive_probability(const EncountersParams& p, bool outgroup, bool cooperative, double support,
-                            double language_min, double prejudice_mean) {
-    double x = p.base_log_odds + (cooperative ? p.cooperation_weight : 0.0) + p.support_weight * support +
-               p.language_weight * language_min;
-    if (outgroup)
-        x -= p.prejudice_weight * prejudice_mean;
-    return 1.0 / (1.0 + std::exp(-x));
-}
-
 namespace {
 
-constexpr int kKinds = 2; // visit kinds: 0 work or school, 1 leisure (public space or community centre)
+using namespace encounters_detail;
+
 constexpr size_t kBlock = 8192;
 
-int visit_kind(PlaceKind k) {
-    switch (k) {
-    case PlaceKind::Workplace:
-    case PlaceKind::School:
-        return 0;
-    case PlaceKind::PublicSpace:
-    case PlaceKind::CommunityCentre:
-        return 1;
-    }
-    return 0;
-}
-
-// The lever that supports contact at a place of this kind (Allport's
-// institutional support), as an index into lever_table().
-Lever support_lever(PlaceKind k, bool& any) {
-    any = true;
-    switch (k) {
-    case PlaceKind::School:
-        return Lever::SchoolMixing;
-    case PlaceKind::PublicSpace:
-        return Lever::PublicSpace;
-    case PlaceKind::CommunityCentre:
-        return Lever::InterculturalEvents;
-    case PlaceKind::Workplace:
-        break;
-    }
-    any = false;
-    return Lever::AntiRumours;
-}
-
 class EncounterMechanism final : public Mechanism {
-    // The step's meetings in figures: integer sums, exact in any order.
-    struct Tally {
-        uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
-    };
-
 public:
-    EncounterMechanism(const EncountersParams& p, const World& w) : p_(p) {
-        const int H = w.hoods.count();
-        // Neighbourhood centroids, then per (neighbourhood, kind) the
-        // nearest places (ties to the lower place index).
-        std::vector<double> sx(size_t(H), 0), sy(size_t(H), 0), cnt(size_t(H), 0);
-        for (CellId c = 0; c < CellId(w.grid.cells()); ++c) {
-            const size_t h = w.hoods.of_cell[c];
-            sx[h] += c % CellId(w.grid.width);
-            sy[h] += c / CellId(w.grid.width);
-            cnt[h] += 1;
-        }
-        near_.assign(size_t(H) * 2, {});
-        for (int h = 0; h < H; ++h) {
-            const double cx = cnt[size_t(h)] > 0 ? sx[size_t(h)] / cnt[size_t(h)] : 0;
-            const double cy = cnt[size_t(h)] > 0 ? sy[size_t(h)] / cnt[size_t(h)] : 0;
-            for (int c = 0; c < 2; ++c) { // 0 public spaces, 1 community centres
-                const PlaceKind want = c == 0 ? PlaceKind::PublicSpace : PlaceKind::CommunityCentre;
-                std::vector<std::pair<double, uint32_t>> d;
-                for (size_t i = 0; i < w.places.size(); ++i) {
-                    if (w.places[i].kind != want)
-                        continue;
-                    const double dx = double(w.places[i].cell % CellId(w.grid.width)) - cx;
-                    const double dy = double(w.places[i].cell / CellId(w.grid.width)) - cy;
-                    d.emplace_back(dx * dx + dy * dy, uint32_t(i));
-                }
-                std::sort(d.begin(), d.end());
-                auto& out = near_[size_t(h) * 2 + size_t(c)];
-                for (size_t i = 0; i < d.size() && i < size_t(p_.nearest_places); ++i)
-                    out.push_back(d[i].second);
-            }
-        }
-        // Units: teams of workplaces and schools (their expected staff /
-        // team_size) and of centres (capacity / team_size); one crowd per
-        // public space.
-        double work_capacity = 0;
-        for (const Place& pl : w.places)
-            if (visit_kind(pl.kind) == 0)
-                work_capacity += pl.capacity;
-        for (size_t i = 0; i < w.places.size(); ++i) {
-            const PlaceKind k = w.places[i].kind;
-            double members = w.places[i].capacity; // centres: the visitors it holds
-            if (visit_kind(k) == 0)
-                members = p_.work_share * double(w.pop.size()) * w.places[i].capacity / work_capacity;
-            const uint32_t teams = k == PlaceKind::PublicSpace
-                                       ? 1u
-                                       : uint32_t(std::max(1.0, std::round(members / p_.team_size)));
-            unit_base_.push_back(uint32_t(unit_place_.size()));
-            teams_.push_back(teams);
-            unit_place_.insert(unit_place_.end(), teams, uint32_t(i));
-        }
+    EncounterMechanism(const EncountersParams& p, const World& w) : p_(p), units_(p, w) {
         rounds_ = size_t(p_.meetings_per_visit);
         place_slots_ = size_t(kKinds) * rounds_ * 2;
     }
 
-    void initialise(World& w, uint64_t seed) override {
-        // Workplaces and schools, drawn with probability proportional to
-        // capacity (SocialSetup, step 4, id): capacity is a place's
-        // relative size.
-        std::vector<double> cum;
-        std::vector<uint32_t> idx;
-        double total = 0;
-        for (size_t i = 0; i < w.places.size(); ++i)
-            if (visit_kind(w.places[i].kind) == 0) {
-                total += double(w.places[i].capacity);
-                cum.push_back(total);
-                idx.push_back(uint32_t(i));
-            }
-        parallel_for_index(w.pop.size(), [&](size_t r) {
-            w.pop.workplace[r] = kNoPlace;
-            if (idx.empty())
-                return;
-            CounterRng rng(seed, Stream::SocialSetup, 4, uint32_t(r));
-            if (!rng.bernoulli(p_.work_share))
-                return;
-            const double u = rng.uniform() * total;
-            const size_t k = size_t(std::upper_bound(cum.begin(), cum.end(), u) - cum.begin());
-            w.pop.workplace[r] = idx[std::min(k, idx.size() - 1)];
-        });
-    }
-
-    // The unit resident r joins at place pl: its team there, fixed for the
-    // run: a keyed hash of (seed, place, resident) scaled to the number of
-    // teams (multiply-shift).
-    uint32_t unit_of(const KeyedHash& team, uint32_t r, uint32_t pl) const {
-        if (teams_[pl] == 1)
-            return unit_base_[pl];
-        return unit_base_[pl] + uint32_t((team(pl, r) >> 32) * teams_[pl] >> 32);
-    }
+    void initialise(World& w, uint64_t seed) override { assign_workplaces(w, seed, p_.work_share); }
 
     void publish(World& w, uint64_t) const override {
         w.social.encounters = true;
@@ -363,7 +240,7 @@ public:
     }
 
     void step(World& w, const StepContext& ctx) override {
-        const size_t n = w.pop.size(), P = w.places.size(), U = unit_place_.size();
+        const size_t n = w.pop.size(), U = units_.count();
         const int G = w.group_total(), H = w.hoods.count();
         Scratch& t = scratch_;
         const size_t S = place_slots_ + kTieSlots;
@@ -399,7 +276,7 @@ public:
             // In locals: the byte stores below may alias any memory.
             const auto [culture, workplace, prejudice, group, rumour, hood] =
                 columns(w.pop.culture, w.pop.workplace, w.pop.prejudice, w.pop.group, w.pop.rumour, w.hood);
-            const auto [chances, near_lists, visit] = columns(chance, near_, t.visit);
+            const auto [chances, near_lists, visit] = columns(chance, units_.near, t.visit);
             const auto [start_culture, start_prejudice, start_rumour] =
                 columns(w.today.start.culture, w.today.start.prejudice, w.today.start.rumour);
             const uint64_t work_limit = draw_limit(p_.work_attendance, 16);
@@ -415,10 +292,10 @@ public:
                 const size_t h = hood[r];
                 const auto [public_limit, leisure_limit] = chances[h * size_t(G) + group[r]];
                 if (workplace[r] != kNoPlace && u_work < work_limit)
-                    v[0] = unit_of(team, uint32_t(r), workplace[r]);
+                    v[0] = units_.unit_of(team, uint32_t(r), workplace[r]);
                 const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < public_limit ? 0 : 1)];
                 if (u_leisure < leisure_limit && !near.empty())
-                    v[1] = unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
+                    v[1] = units_.unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
                 start_rumour[r] = rumour[r];
                 for (size_t kind = 0; kind < kKinds; ++kind) // (no visit: adds 0 to unit 0, no branch)
                     count[v[kind] == kNoPlace ? 0 : v[kind]] += v[kind] != kNoPlace;
@@ -470,24 +347,19 @@ public:
                                       (s - 1) >>
                                   32);
         });
-        // The levers at each place, per group: its neighbourhood's level of
-        // its kind's supporting lever (none at workplaces), and of mediation.
-        const auto L_school = ctx.policy->intensity_table(Lever::SchoolMixing, ctx.step, H, G);
-        const auto L_mediation = ctx.policy->intensity_table(Lever::Mediation, ctx.step, H, G);
-        std::vector<float> support(P * size_t(G), 0.0f), mediation(P * size_t(G), 0.0f);
-        for (size_t pl = 0; pl < P; ++pl) {
-            const size_t h = w.hoods.of_cell[w.places[pl].cell];
-            bool any = false;
-            const Lever l = support_lever(w.places[pl].kind, any);
-            const std::vector<float>& L = l == Lever::SchoolMixing  ? L_school
-                                          : l == Lever::PublicSpace ? L_public
-                                                                    : L_events;
-            for (size_t g = 0; g < size_t(G); ++g) {
-                support[pl * size_t(G) + g] = any ? L[h * size_t(G) + g] : 0.0f;
-                mediation[pl * size_t(G) + g] = L_mediation[h * size_t(G) + g];
-            }
-        }
-        const KeyedHash draw(ctx.seed, Stream::Meetings, ctx.step);
+        // The levers at each place, per group.
+        place_levers(w, ctx, L_public, L_events, t.support, t.mediation);
+        const MeetPass pass{p_,
+                            KeyedHash(ctx.seed, Stream::Meetings, ctx.step),
+                            t.sorted.data(),
+                            sort.start().data(),
+                            t.offset.data(),
+                            units_.place.data(),
+                            t.support.data(),
+                            t.mediation.data(),
+                            w.places.data(),
+                            rounds_,
+                            size_t(G)};
         // In chunks of whole units of about equal numbers of visits (a unit
         // is worked on by one task: its meetings overwrite its records).
         const size_t chunks =
@@ -502,17 +374,12 @@ public:
         const Tally tally = oneapi::tbb::parallel_reduce(
             oneapi::tbb::blocked_range<size_t>(0, chunks, 1), Tally{},
             [&](const oneapi::tbb::blocked_range<size_t>& range, Tally x) {
+                std::vector<Visit>& unit = t.unit.local(); // a unit's records
                 for (size_t c = range.begin(); c != range.end(); ++c)
-                    x = meet(w, draw, support, mediation, t.cut[c], t.cut[c + 1], x);
+                    x = meet_units(pass, t.cut[c], t.cut[c + 1], unit, x);
                 return x;
             },
-            [](Tally a, const Tally& b) {
-                a.meetings += b.meetings;
-                a.outgroup += b.outgroup;
-                a.positive += b.positive;
-                a.negative += b.negative;
-                return a;
-            });
+            [](Tally a, const Tally& b) { return a += b; });
         gather(w);
         tally_[0] = double(visits);
         tally_[1] = double(tally.meetings);
@@ -523,82 +390,6 @@ public:
         w.today.outgroup = tally.outgroup;
         w.today.positive = tally.positive;
         w.today.negative = tally.negative;
-    }
-
-    // The meetings of units [first_unit, end_unit), written for both sides
-    // in the order of the visits: visit i's meetings are sorted[i x W,
-    // (i + 1) x W), W = 2 x rounds, in the order of its place slots (round,
-    // then role: started, received), over its record, which is read first
-    // (each unit's records are copied out before its meetings are written).
-    // Returns x with them counted. (The hash and the tally by value: locals,
-    // not reloaded after the stores.)
-    Tally meet(World& w, const KeyedHash draw, const std::vector<float>& support,
-               const std::vector<float>& mediation, size_t first_unit, size_t end_unit, Tally x) {
-        Scratch& t = scratch_;
-        // Everything the loop reads, in locals: the byte stores of
-        // the meetings may alias any memory, so members and vectors
-        // read through `this` or `t` would be reloaded after each.
-        const auto [made, start, offset, unit_place] =
-            columns(t.sorted, t.sort.start(), t.offset, unit_place_);
-        const auto [sup_at, med_at, places] = columns(support, mediation, w.places);
-        const size_t rounds = rounds_, groups = size_t(w.group_total()), W = 2 * rounds;
-        const EncountersParams params = p_;
-        const uint64_t salience_limit =
-            draw_limit(params.salience, 32);       // (the same outcomes as unit_hi < salience)
-        std::vector<Visit>& unit = t.unit.local(); // the unit's records
-        for (size_t un = first_unit; un != end_unit; ++un) {
-            const uint32_t first = start[un], s = start[un + 1] - first;
-            if (s == 0)
-                continue;
-            if (s < 2) { // alone: no meeting
-                std::fill_n(&made[size_t(first) * W], W, Encounters::Meeting{});
-                continue;
-            }
-            unit.resize(s);
-            Visit* const rec = unit.data();
-            for (uint32_t j = 0; j < s; ++j)
-                std::memcpy(static_cast<void*>(&rec[j]), &made[size_t(first + j) * W], sizeof(Visit));
-            const uint32_t pl = unit_place[un];
-            const PlaceKind pk = places[pl].kind;
-            const size_t kind = size_t(visit_kind(pk));
-            const bool coop = pk != PlaceKind::PublicSpace;
-            for (uint32_t at = 0; at < s; ++at) { // the visit's position in its unit
-                const Visit a = rec[at];
-                for (size_t k = 0; k < rounds; ++k) {
-                    uint32_t to = at + offset[un * rounds + k]; // (at + offset) mod s, both below s
-                    to -= to >= s ? s : 0;
-                    const Visit b = rec[to];
-                    const bool out = b.group != a.group;
-                    // The initiator's draw m = kind x rounds + k: one per meeting it starts.
-                    const uint64_t h = draw(a.who, uint32_t(kind * rounds + k));
-                    uint8_t info = uint8_t((out ? kOut : 0) | (uint8_t(pk) << Encounters::kPlaceShift));
-                    if ((h >> 32) < salience_limit) {
-                        // Levers at the place, for the two sides' groups alike.
-                        const double sup =
-                            0.5 * (double(sup_at[pl * groups + a.group]) + sup_at[pl * groups + b.group]);
-                        const double med =
-                            0.5 * (double(med_at[pl * groups + a.group]) + med_at[pl * groups + b.group]);
-                        const double pp =
-                            positive_probability(params, out, coop, sup, std::min(a.language, b.language),
-                                                 0.5 * (double(a.prejudice) + double(b.prejudice)));
-                        const double u = unit_lo(h);
-                        if (u < pp)
-                            info |= kPos;
-                        else if ((u - pp) / (1 - pp) >= params.mediation_effect * med)
-                            info |= kNeg;
-                    }
-                    Encounters::put(&made[size_t(first + at) * W + 2 * k], b.who, info, b.rumour);
-                    Encounters::put(&made[size_t(first + to) * W + 2 * k + 1], a.who, info, a.rumour);
-                    ++x.meetings;
-                    if (out) {
-                        ++x.outgroup;
-                        x.positive += (info & kPos) != 0;
-                        x.negative += (info & kNeg) != 0;
-                    }
-                }
-            }
-        }
-        return x;
     }
 
     // Copies each resident's meetings (in visit order, see meet) to its
@@ -637,34 +428,20 @@ public:
     }
 
 private:
-    static constexpr uint8_t kOut = Encounters::kOutgroup;
-    static constexpr uint8_t kPos = Encounters::kPositive;
-    static constexpr uint8_t kNeg = Encounters::kNegative;
-    // A visit in unit order, with what a meeting reads of the visitor (16
-    // bytes: the scatter writes one per visit into `sorted`, the meetings
-    // copy a unit's out before writing its meetings over them).
-    struct Visit {
-        uint32_t who;
-        float language, prejudice;
-        uint8_t group, rumour;
-    };
-    static_assert(sizeof(Visit) ==
-                  2 * sizeof(Encounters::Meeting)); // a record fits in a visit's W >= 2 words
     struct Scratch {
         // visit: per resident and kind, the unit visited (kNoPlace: none),
         // then the visit's position in `sorted`.
-        BigVector<uint32_t> visit;          // large: huge pages
-        CountingSort sort;                  // of the visits by unit
-        std::vector<uint32_t> offset, cut;  // cut: the meetings' chunks of units
-        PerThread<std::vector<Visit>> unit; // a unit's records, copied out before its meetings
+        BigVector<uint32_t> visit;             // large: huge pages
+        CountingSort sort;                     // of the visits by unit
+        std::vector<uint32_t> offset, cut;     // cut: the meetings' chunks of units
+        std::vector<float> support, mediation; // per place and group: the levers (place_levers)
+        PerThread<std::vector<Visit>> unit;    // a unit's records, copied out before its meetings
         // Per visit, in unit order, W = 2 x rounds words: its record (a
         // Visit), then its meetings (see meet), read by the gather.
         BigVector<Encounters::Meeting> sorted;
     };
     EncountersParams p_;
-    std::vector<std::vector<uint32_t>> near_; // [neighbourhood * kKinds + kind]: nearest places
-    std::vector<uint32_t> unit_base_, teams_; // per place: its first unit, its number of units
-    std::vector<uint32_t> unit_place_;        // per unit: its place
+    Units units_;
     size_t rounds_ = 1, place_slots_ = 4;
     Scratch scratch_;
     double tally_[5] = {0, 0, 0, 0, 0};
