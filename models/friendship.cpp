@@ -30,6 +30,7 @@
 
 #include <algorithm>
 
+#include "sim/bytes.hpp"
 #include "sim/columns.hpp"
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
@@ -89,16 +90,8 @@ struct Ties {
 
 // Bit k: slot k's strength is at least `at_least` (1-255) / is not 0.
 [[gnu::always_inline]] inline unsigned strength_at_least(uint32_t strength, unsigned at_least) {
-#if defined(__SSE2__)
-    const __m128i v = _mm_cvtsi32_si128(int(strength));
-    const __m128i ge = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(char(at_least))), v);
-    return unsigned(_mm_movemask_epi8(ge)) & 0xFu;
-#else
-    unsigned bits = 0;
-    for (size_t k = 0; k < kTieSlots; ++k)
-        bits |= unsigned(((strength >> (8 * k)) & 0xFFu) >= at_least) << k;
-    return bits;
-#endif
+    static_assert(kTieSlots == 4); // one byte a slot in a 32-bit word
+    return bytes_at_least(strength, at_least);
 }
 [[gnu::always_inline]] inline unsigned strength_held(uint32_t strength) {
     return strength_at_least(strength, 1);

@@ -11,6 +11,7 @@
 
 #include <oneapi/tbb/task_arena.h>
 
+#include "sim/bytes.hpp"
 #include "sim/columns.hpp"
 #include "sim/counting_sort.hpp"
 #include "sim/meetings.hpp"
@@ -212,6 +213,26 @@ TEST_SUITE("unit") {
                     CHECK(out[slots].partner == 1); // nothing past the resident's slots
                 }
             }
+    }
+
+    TEST_CASE("toolkit: bytes_at_least tests the four bytes as a byte by byte loop does") {
+        Random rng{8};
+        int checked = 0;
+        for (int trial = 0; trial < 2000; ++trial) {
+            // Bytes near the limit as well as anywhere.
+            const unsigned limit = trial < 256 ? unsigned(trial) : rng.below(256);
+            uint32_t packed = 0;
+            for (size_t k = 0; k < 4; ++k) {
+                const unsigned b = rng.below(2) ? rng.below(256)
+                                                : std::min(255u, limit + rng.below(3) - std::min(limit, 1u));
+                packed |= b << (8 * k);
+            }
+            CHECK(bytes_at_least(packed, limit) == bytes_at_least_plain(packed, limit));
+            ++checked;
+        }
+        CHECK(bytes_at_least_plain(0x00FF0180u, 0x80) == 0b0101u); // bytes 0x80, 0x01, 0xFF, 0x00
+        CHECK(bytes_at_least(0x00FF0180u, 0x80) == 0b0101u);
+        CHECK(checked == 2000);
     }
 
     TEST_CASE("toolkit: columns gives the columns' data pointers") {
