@@ -64,7 +64,7 @@ std::string committed_table(const std::string& page, const std::string& mechanis
 TEST_SUITE("unit") {
     TEST_CASE("docs/model/*.md hold the parameter tables the mechanisms declare") {
         for (const auto& m : icsim::mechanism_registry()) {
-            // residential_mobility has no page of its own yet: its table is in the overview.
+            // A mechanism without a page of its own has its table in the overview.
             const std::string page = std::filesystem::exists("docs/model/" + m.name + ".md")
                                          ? "docs/model/" + m.name + ".md"
                                          : "docs/model/README.md";
