@@ -195,7 +195,8 @@ void Loader::read_raster(const Doc& doc, const std::filesystem::path& dir, size_
         return;
     }
     // Relative to the file that names it (a base file may name it).
-    const std::filesystem::path base = ro.file.empty() || ro.file == "--set" || ro.file == "(default)"
+    const std::filesystem::path base = ro.file.empty() || ro.file == "--set" || ro.file == "(default)" ||
+                                               (!text_name.empty() && ro.file == text_name)
                                            ? dir
                                            : std::filesystem::path(ro.file).parent_path();
     const std::filesystem::path path = base / name;

@@ -97,13 +97,15 @@ ScenarioConfig load_scenario_file(const std::string& path, const std::vector<std
 }
 
 ScenarioConfig load_scenario_text(const std::string& text, const std::string& name,
-                                  const std::vector<std::string>& sets) {
+                                  const std::vector<std::string>& sets, const std::filesystem::path& dir) {
     Loader loader;
+    if (!dir.empty())
+        loader.text_name = name;
     std::vector<std::filesystem::path> chain;
     if (text.size() > kMaxScenarioBytes)
         throw ScenarioError({{name, 0, 0, "", "text larger than 4 MiB"}});
     Doc doc = loader.load_text(text, name, {}, chain);
-    return loader.finish(std::move(doc), sets, {}, name);
+    return loader.finish(std::move(doc), sets, dir, name);
 }
 
 ScenarioConfig load_default_scenario(const std::vector<std::string>& sets) {

@@ -11,6 +11,7 @@
 // reported at once, each with file, line, column and key path.
 #pragma once
 
+#include <filesystem>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -46,9 +47,12 @@ private:
 // resolves. Throws ScenarioError.
 ScenarioConfig load_scenario_file(const std::string& path, const std::vector<std::string>& sets = {});
 // The same for text that is not in a file (`name` is used in messages; the
-// text may not `extends`).
+// text may not `extends`). Files the text names (a raster) are relative to
+// `dir` when it is given (the scenario's own folder, for a run's recorded
+// scenario text), else to the folder of `name`.
 ScenarioConfig load_scenario_text(const std::string& text, const std::string& name,
-                                  const std::vector<std::string>& sets = {});
+                                  const std::vector<std::string>& sets = {},
+                                  const std::filesystem::path& dir = {});
 
 // scenarios/library/default.toml, compiled into the program.
 const std::string& default_scenario_text();

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "sim/mechanism.hpp"
@@ -26,6 +27,10 @@ public:
     uint64_t seed() const { return seed_; }
     const World& world() const { return world_; }
     const PolicySchedule& policy() const { return policy_; }
+    // Replaces the schedule between steps (a live lever change): the next
+    // step() reads the new one. Mechanisms keep nothing from the schedule
+    // across steps, so this is all a change needs.
+    void set_policy(PolicySchedule policy) { policy_ = std::move(policy); }
     Counters counters() const;
     // Wall-clock seconds each mechanism has spent in step() so far, in
     // mechanism order, with its registered name (for `icsim run --profile`).

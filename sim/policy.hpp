@@ -5,6 +5,7 @@
 // docs/scenario-language.md describes levers and the ICC Index profile.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <limits>
@@ -80,6 +81,11 @@ public:
     std::vector<float> intensity_table(Lever lever, uint32_t step, int neighbourhoods, int groups) const;
     double cost(uint32_t step) const;
     const std::vector<PolicySpec>& policies() const { return policies_; }
+    // Adds a policy (from its `start`); a live lever change does this.
+    void add(PolicySpec p) { policies_.push_back(std::move(p)); }
+    // Ends policy `k` at `step` (its first step no longer in force), if it
+    // would run on longer.
+    void end(size_t k, uint32_t step) { policies_.at(k).end = std::min(policies_.at(k).end, step); }
 
 private:
     std::vector<PolicySpec> policies_;
