@@ -1,5 +1,7 @@
 // The subcommands of `icsim`, kept apart from argument parsing (CLI11 is
-// slow to compile, so only main.cpp includes it).
+// slow to compile: main.cpp and cmd_sweep.cpp alone include it). Each command is one
+// function in its own file (app/cmd_*.cpp) taking its options struct;
+// main.cpp registers each with one add_* function.
 #pragma once
 
 #include <cstdint>
@@ -69,15 +71,15 @@ struct BenchOptions {
 
 const char* version();
 int hardware_threads();
-// `threads` as given on the command line (0 = not given: the scenario's
+// app/cmd_run.cpp. `threads` as given on the command line (0 = not given: the scenario's
 // run.threads, else all cores); `default_threads` = all cores.
 int cmd_run(const RunOptions& opts, int threads, int default_threads);
 int cmd_resume(const ResumeOptions& opts, int threads, int default_threads);
-int cmd_inspect(const InspectOptions& opts);
-int cmd_export(const ExportOptions& opts);
-int cmd_check(const CheckOptions& opts);
-int cmd_classic(const ClassicOptions& opts);
-int cmd_bench(const BenchOptions& opts);
+int cmd_inspect(const InspectOptions& opts); // app/cmd_inspect.cpp
+int cmd_export(const ExportOptions& opts);   // app/cmd_export.cpp
+int cmd_check(const CheckOptions& opts);     // app/cmd_check.cpp
+int cmd_classic(const ClassicOptions& opts); // app/cmd_classic.cpp, with cmd_validate
+int cmd_bench(const BenchOptions& opts);     // app/cmd_bench.cpp
 // Prints the validation table; exit code 1 if any check fails.
 int cmd_validate(bool quick, uint64_t seed);
 

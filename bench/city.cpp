@@ -18,9 +18,9 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "bench/bench.hpp"
-#include "output/writer.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/scale.hpp"
+#include "session/session.hpp"
 
 namespace icsim {
 
@@ -65,25 +65,25 @@ BenchResult bench_social(uint32_t steps) {
     r.threads = threads;
     oneapi::tbb::task_arena arena(threads);
     arena.execute([&] {
-        const ScenarioConfig s = city_1m();
-        Engine e = build_engine(s);
-        for (int k = 0; k < kWarmup; ++k)
-            e.step();
+        // As many steps as the bench times, after its warm-up.
+        RunSession run(city_1m({"run.steps=" + std::to_string(kWarmup + steps)}));
+        const ScenarioConfig& s = run.scenario();
+        run.run_until(kWarmup);
         std::vector<double> ms;
-        std::vector<std::vector<double>> per(e.mechanism_seconds().size());
+        std::vector<std::vector<double>> per(run.engine().mechanism_seconds().size());
         for (uint32_t k = 0; k < steps; ++k) {
-            const std::vector<double> before = e.mechanism_seconds();
+            const std::vector<double> before = run.engine().mechanism_seconds();
             const auto t0 = Clock::now();
-            e.step();
+            run.step();
             ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
             for (size_t m = 0; m < per.size(); ++m)
-                per[m].push_back(1e3 * (e.mechanism_seconds()[m] - before[m]));
+                per[m].push_back(1e3 * (run.engine().mechanism_seconds()[m] - before[m]));
         }
         r.runs = steps;
         r.median_ms = median(ms);
         r.min_ms = *std::min_element(ms.begin(), ms.end());
         r.max_ms = *std::max_element(ms.begin(), ms.end());
-        const double n = double(e.world().pop.size());
+        const double n = double(run.world().pop.size());
         r.agent_steps_per_s = r.median_ms > 0 ? n / (r.median_ms / 1e3) : 0;
         r.unit = "one engine step of the default city scaled to " + std::to_string(size_t(n)) +
                  " residents, after " + std::to_string(kWarmup) + " warm-up steps; output not included";
@@ -120,46 +120,20 @@ BenchResult bench_output(uint32_t pairs) {
         const ScenarioConfig s = city_1m({"run.steps=" + std::to_string(kSteps)});
         for (uint32_t k = 0; k < pairs; ++k)
             for (int out = 0; out < 2; ++out) {
-                Engine e = build_engine(s);
+                RunSession run(s);
                 // The last run's file is removed untimed: freeing its pages
                 // is not part of this run's output.
                 std::error_code gone;
                 std::filesystem::remove(path, gone);
                 const auto t0 = Clock::now();
-                std::optional<RunWriter> w;
-                if (out) {
-                    RunInfo info;
-                    info.scenario_name = s.name;
-                    info.scenario_toml = s.resolved_toml;
-                    info.seed = s.seed;
-                    info.steps = kSteps;
-                    info.threads = threads;
-                    info.snapshot_every = s.output.snapshot_every;
-                    info.checkpoint_every = s.output.checkpoint_every;
-                    std::vector<std::string> names;
-                    for (const auto& c : e.counters())
-                        names.push_back(c.first);
-                    w.emplace(path, true, info, e.world(), names, column_chunk_rows(e.world().pop.size()));
-                    w->step(0, e.world(), {}, e.policy());
-                    w->snapshot(0, e.world().pop);
-                }
-                double stepping = 0; // the engine's steps alone
-                for (uint32_t t = 1; t <= kSteps; ++t) {
-                    const auto s0 = Clock::now();
-                    e.step();
-                    stepping += std::chrono::duration<double, std::milli>(Clock::now() - s0).count();
-                    if (w) {
-                        w->step(t, e.world(), e.counters(), e.policy());
-                        if (s.output.snapshot_every > 0 && t % s.output.snapshot_every == 0)
-                            w->snapshot(t, e.world().pop);
-                        if (s.output.checkpoint_every > 0 && t % s.output.checkpoint_every == 0)
-                            w->checkpoint(t, e.world().pop);
-                    }
-                }
-                if (w) {
-                    w->close(true);
-                    const WriterTimes& t = w->times();
-                    const double each[] = {t.open, t.metrics, t.commit, t.snapshots, t.checkpoints, t.close};
+                if (out)
+                    run.open_output({.path = path, .overwrite = true, .threads = threads});
+                run.run_until(kSteps);
+                run.finish();
+                const double stepping = 1e3 * run.timings().stepping; // the engine's steps alone
+                if (const auto t = run.writer_times()) {
+                    const double each[] = {t->open,      t->metrics,     t->commit,
+                                           t->snapshots, t->checkpoints, t->close};
                     for (size_t p = 0; p < parts.size(); ++p)
                         parts[p].second.push_back(each[p]);
                 }

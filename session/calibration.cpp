@@ -1,4 +1,4 @@
-#include "scenarios/calibration.hpp"
+#include "session/calibration.hpp"
 
 #include <cmath>
 #include <map>
@@ -7,6 +7,7 @@
 
 #include "output/report.hpp"
 #include "scenarios/loader.hpp"
+#include "session/session.hpp"
 #include "sim/rng.hpp"
 
 namespace icsim {
@@ -18,19 +19,17 @@ void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed
         // Seeds as the classic replicates take them: a function of (seed, k).
         const uint64_t s = draw_u64(seed, Stream::Classic, 1, k, 0) >> 11;
         const ScenarioConfig sc = load_default_scenario({"run.seed=" + std::to_string(s)});
-        Engine e = build_engine(sc);
+        RunSession run(sc);
+        run.run_until(run.steps());
         double pos = 0, neg = 0;
-        for (uint32_t t = 1; t <= sc.steps; ++t) {
-            e.step();
-            for (const auto& [name, v] : e.counters()) {
-                if (name == "positive_contacts")
-                    pos += v;
-                else if (name == "negative_contacts")
-                    neg += v;
-            }
+        for (const auto& [name, v] : run.counter_totals()) {
+            if (name == "positive_contacts")
+                pos = v;
+            else if (name == "negative_contacts")
+                neg = v;
         }
         ratio.push_back(neg > 0 ? pos / neg : NAN);
-        corr.push_back(social_metrics(e.world()).contact_prejudice_correlation);
+        corr.push_back(social_metrics(run.world()).contact_prejudice_correlation);
     }
     const std::string params = "default.toml, 260 weekly steps";
     auto row = [&](const char* metric, double reference, const char* source, double tolerance,

@@ -1,13 +1,13 @@
 // The city's calibration as a regression check: the default city, run over
 // the quick seeds, still meets the targets its social mechanisms were
-// calibrated to (scenarios/calibration.cpp; docs/validation.md, "City
+// calibrated to (session/calibration.cpp; docs/validation.md, "City
 // mechanisms"). A change to a mechanism that moves the contact ratio or the
 // contact-prejudice correlation out of its window fails here.
 #include <doctest/doctest.h>
 
 #include <cmath>
 
-#include "scenarios/calibration.hpp"
+#include "session/calibration.hpp"
 
 using namespace icsim;
 
