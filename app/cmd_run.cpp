@@ -197,11 +197,11 @@ int cmd_run(const RunOptions& opts, int threads, int default_threads) {
     if (exists(partial) && !opts.force)
         throw UsageError(partial + " exists: an unfinished run ('icsim resume " + partial +
                          "' finishes it; --force starts over)");
-    const OutputOptions out{.path = final_path,
-                            .overwrite = opts.force,
-                            .icsim_version = version(),
-                            .command_line = opts.command_line,
-                            .threads = threads};
+    OutputOptions out = output_to(final_path);
+    out.overwrite = opts.force;
+    out.icsim_version = version();
+    out.command_line = opts.command_line;
+    out.threads = threads;
     return as_usage([&] { return run_with_output(run, out, opts.quiet, threads, "run"); });
 }
 
@@ -212,7 +212,9 @@ int cmd_resume(const ResumeOptions& opts, int threads, int default_threads) {
     oneapi::tbb::global_control limit(oneapi::tbb::global_control::max_allowed_parallelism, size_t(threads));
     std::fprintf(stderr, "icsim resume: %s from step %u of %u\n", opts.file.c_str(), run.start_step(),
                  run.steps());
-    const OutputOptions out{.icsim_version = version(), .threads = threads};
+    OutputOptions out; // the unfinished file's name without ".partial"
+    out.icsim_version = version();
+    out.threads = threads;
     return as_usage([&] { return run_with_output(run, out, opts.quiet, threads, "resume"); });
 }
 

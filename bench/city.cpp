@@ -126,8 +126,12 @@ BenchResult bench_output(uint32_t pairs) {
                 std::error_code gone;
                 std::filesystem::remove(path, gone);
                 const auto t0 = Clock::now();
-                if (out)
-                    run.open_output({.path = path, .overwrite = true, .threads = threads});
+                if (out) {
+                    OutputOptions o = output_to(path);
+                    o.overwrite = true;
+                    o.threads = threads;
+                    run.open_output(o);
+                }
                 run.run_until(kSteps);
                 run.finish();
                 const double stepping = 1e3 * run.timings().stepping; // the engine's steps alone

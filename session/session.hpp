@@ -9,7 +9,7 @@
 //
 // A session with output:
 //   RunSession s(scenario);                 // or RunSession::fork/resume
-//   s.open_output({.path = "out.h5"});      // writes step 0 (or the history)
+//   s.open_output(output_to("out.h5"));     // writes step 0 (or the history)
 //   const StopReason why = s.run_until(s.steps());
 //   const FinishResult r = s.finish();      // out.h5.partial -> out.h5
 // Without open_output() nothing is written; the engine runs the same.
@@ -34,6 +34,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "output/writer.hpp"
@@ -63,6 +64,13 @@ struct OutputOptions {
     std::string command_line;
     int threads = 0; // the thread count the run is given
 };
+
+// OutputOptions writing `path`, the rest as defaulted.
+inline OutputOptions output_to(std::string path) {
+    OutputOptions o;
+    o.path = std::move(path);
+    return o;
+}
 
 enum class StopReason {
     Done,          // reached the requested step (or the scenario's last)

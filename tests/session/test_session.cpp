@@ -44,7 +44,7 @@ ScenarioConfig small() {
 }
 
 std::string run_to_file(RunSession run, const std::string& path) {
-    run.open_output({.path = path});
+    run.open_output(output_to(path));
     CHECK(run.run_until(run.steps()) == StopReason::Done);
     const FinishResult r = run.finish();
     CHECK(r.complete);
@@ -118,7 +118,7 @@ TEST_SUITE("integration") {
         const std::string straight = run_to_file(RunSession(small()), dir.file("straight.h5"));
 
         RunSession run(small());
-        run.open_output({.path = dir.file("pieces.h5")});
+        run.open_output(output_to(dir.file("pieces.h5")));
         CHECK(run.step() == 1);
         CHECK(run.step() == 2);
         CHECK(run.last_step() == 2);
@@ -183,7 +183,7 @@ TEST_SUITE("integration") {
             run.run_until(until);
         };
         RunSession live(small());
-        live.open_output({.path = dir.file("live.h5")});
+        live.open_output(output_to(dir.file("live.h5")));
         with_changes(live, live.steps());
         CHECK(live.finish().complete);
 
@@ -221,7 +221,7 @@ TEST_SUITE("integration") {
         // Stopped at step 12 (after both changes) and resumed: the changes
         // are re-applied from the file's /events.
         RunSession first(small());
-        first.open_output({.path = dir.file("again.h5")});
+        first.open_output(output_to(dir.file("again.h5")));
         with_changes(first, 12);
         const FinishResult stopped = first.finish();
         REQUIRE_FALSE(stopped.complete);
@@ -237,7 +237,7 @@ TEST_SUITE("integration") {
     TEST_CASE("session: without output, the same city and counters as with it") {
         const TempDir dir;
         RunSession with(small()), without(small());
-        with.open_output({.path = dir.file("with.h5")});
+        with.open_output(output_to(dir.file("with.h5")));
         CHECK(with.run_until(with.steps()) == StopReason::Done);
         CHECK(without.run_until(without.steps()) == StopReason::Done);
         CHECK_FALSE(without.has_output());
