@@ -10,9 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 packages=(cmake ninja-build g++ pkg-config libtbb-dev doctest-dev libcli11-dev nlohmann-json3-dev
     libtomlplusplus-dev clang libclang-rt-14-dev
-    libhdf5-dev zlib1g-dev hdf5-tools python3-h5py python3-numpy python3-pandas python3-matplotlib
-    jupyter-nbconvert python3-nbclient python3-ipykernel libboost-dev libboost-mpi-dev libopenmpi-dev openmpi-bin
-    python3-scipy python3-openturns
+    libhdf5-dev zlib1g-dev libisal-dev libxxhash-dev hdf5-tools python3-h5py python3-numpy python3-pandas
+    python3-matplotlib jupyter-nbconvert python3-nbclient python3-ipykernel libboost-dev libboost-mpi-dev
+    libopenmpi-dev openmpi-bin python3-scipy python3-openturns
     libimgui-dev libglfw3-dev libgl-dev libgl1-mesa-dri libstb-dev fonts-dejavu-core xvfb xauth)
 
 install_missing() {

@@ -3,11 +3,11 @@
 // file is shuffled into byte planes exactly as the writer does it (HDF5's
 // shuffle filter), then coded as one zlib stream (what HDF5's deflate
 // filter reads) by each coder. A standalone program, not part of the build
-// or of ctest:
+// or of ctest. (The writer uses ISA-L level 1, output/chunk_codec.cpp; the
+// own coder it replaced is in git history, commit "bench: deflate_codecs".)
 //
 //   g++ -std=c++20 -O3 -DNDEBUG -I. -I/usr/include/hdf5/serial bench/standalone/deflate_codecs.cpp \
 //       $(pkg-config --cflags --libs libdeflate libisal) -lhdf5_serial -lz -o /tmp/deflate_codecs
-//   (add -DICSIM_OWN_DEFLATE output/deflate.cpp while that coder exists)
 //   /tmp/deflate_codecs FILE.h5 [GROUP=/checkpoints] [ENTRY=last] [ROUNDS=5]
 //
 // Per column kind (float32, uint32, uint8; all columns of that kind
@@ -30,10 +30,6 @@
 #include <isa-l/igzip_lib.h>
 #include <libdeflate.h>
 #include <zlib.h>
-
-#ifdef ICSIM_OWN_DEFLATE // add output/deflate.cpp to the command line
-#include "output/deflate.hpp"
-#endif
 
 namespace {
 
@@ -183,17 +179,6 @@ int main(int argc, char** argv) {
         {"isal 1", isal_coder(1)},
         {"isal 2", isal_coder(2)},
     };
-#ifdef ICSIM_OWN_DEFLATE
-    coders.insert(coders.begin(), {"own deflate", [&cols](const Bytes& i, Bytes& o) {
-                                       size_t elem = 1;
-                                       for (const auto& c : cols)
-                                           if (&c.planes == &i)
-                                               elem = c.elem;
-                                       o.resize(icsim::deflate_planes_bound(i.size() / elem, elem));
-                                       return icsim::deflate_planes(i.data(), i.size() / elem, elem,
-                                                                    o.data());
-                                   }});
-#endif
     std::map<std::string, size_t> kinds;
     for (const auto& c : cols)
         kinds[c.kind] += c.planes.size();
