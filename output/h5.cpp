@@ -1,5 +1,6 @@
 #include "output/h5.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <mutex>
 
@@ -140,6 +141,8 @@ Id open_dataset(hid_t loc, const std::string& name) {
 
 namespace {
 
+// The memory type for reading variable-length strings (files written
+// before fixed-length strings; see write_attr_string).
 Id utf8_string_type() {
     Id t = type_id(check(H5Tcopy(H5T_C_S1), "string type"));
     check(H5Tset_size(t, H5T_VARIABLE), "string type");
@@ -147,15 +150,29 @@ Id utf8_string_type() {
     return t;
 }
 
+// A fixed-length UTF-8 string type of `size` bytes (at least 1), padded
+// with NULs. Fixed-length strings live in the object's own header (or its
+// dense attribute storage), which HDF5 checksums; variable-length ones live
+// in the global heap, which has none, and a damaged global heap crashes
+// HDF5 itself (H5HG_read) instead of failing a read.
+Id fixed_string_type(size_t size) {
+    Id t = type_id(check(H5Tcopy(H5T_C_S1), "string type"));
+    check(H5Tset_size(t, std::max<size_t>(size, 1)), "string type");
+    check(H5Tset_strpad(t, H5T_STR_NULLPAD), "string type");
+    check(H5Tset_cset(t, H5T_CSET_UTF8), "string type");
+    return t;
+}
+
 } // namespace
 
 void write_attr_string(hid_t obj, const std::string& name, const std::string& value) {
-    const Id t = utf8_string_type();
+    const Id t = fixed_string_type(value.size());
     const Id s = space_id(check(H5Screate(H5S_SCALAR), "attribute space"));
     const Id a = attr_id(check(H5Acreate2(obj, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT),
                                "cannot create attribute " + name));
-    const char* p = value.c_str();
-    check(H5Awrite(a, t, &p), "cannot write attribute " + name);
+    std::string padded = value;
+    padded.resize(std::max<size_t>(value.size(), 1), '\0');
+    check(H5Awrite(a, t, padded.data()), "cannot write attribute " + name);
 }
 
 template <class T>
@@ -231,16 +248,19 @@ ICSIM_H5_ATTR(int8_t)
 #undef ICSIM_H5_ATTR
 
 void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values) {
-    const Id t = utf8_string_type();
+    size_t width = 1; // fixed-length, as wide as the longest value (see fixed_string_type)
+    for (const auto& v : values)
+        width = std::max(width, v.size());
+    const Id t = fixed_string_type(width);
     const hsize_t n = values.size();
     const Id s = space_id(check(H5Screate_simple(1, &n, nullptr), "dataspace"));
     const Id d = dataset_id(check(H5Dcreate2(loc, name.c_str(), t, s, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                                   "cannot create dataset " + name));
-    std::vector<const char*> ptrs;
-    for (const auto& v : values)
-        ptrs.push_back(v.c_str());
+    std::vector<char> buf(width * values.size(), '\0');
+    for (size_t k = 0; k < values.size(); ++k)
+        std::memcpy(buf.data() + k * width, values[k].data(), values[k].size());
     if (n > 0)
-        check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, ptrs.data()), "cannot write dataset " + name);
+        check(H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), "cannot write dataset " + name);
 }
 
 std::vector<std::string> read_strings(hid_t loc, const std::string& name) {

@@ -102,7 +102,8 @@ Id create_group(hid_t loc, const std::string& name);
 Id open_group(hid_t loc, const std::string& name);
 Id open_dataset(hid_t loc, const std::string& name);
 
-// Attributes: scalars and UTF-8 variable-length strings.
+// Attributes: scalars and UTF-8 strings (written fixed-length; the readers
+// also read the variable-length strings of older files).
 void write_attr_string(hid_t obj, const std::string& name, const std::string& value);
 template <class T>
 void write_attr(hid_t obj, const std::string& name, T value);
@@ -114,7 +115,8 @@ template <class T>
 T read_attr(hid_t obj, const std::string& name);
 bool has_attr(hid_t obj, const std::string& name);
 
-// A 1-D dataset of UTF-8 variable-length strings.
+// A 1-D dataset of UTF-8 strings (written fixed-length, as wide as the
+// longest; read in either form).
 void write_strings(hid_t loc, const std::string& name, const std::vector<std::string>& values);
 std::vector<std::string> read_strings(hid_t loc, const std::string& name);
 

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <filesystem>
 #include <iterator>
+#include <new>
+#include <stdexcept>
 #include <string_view>
 #include <system_error>
 
@@ -18,8 +20,17 @@ auto guarded(const std::string& path, F&& f) -> decltype(f()) {
         return f();
     } catch (const h5::Error& e) {
         throw OutputFormatError(path + ": damaged or not an icsim output file (" + e.what() + ")");
+    } catch (const std::length_error&) {
+        throw OutputFormatError(path + ": damaged or not an icsim output file (a size beyond memory)");
+    } catch (const std::bad_alloc&) {
+        throw OutputFormatError(path + ": damaged or not an icsim output file (a size beyond memory)");
     }
 }
+
+// Metadata read attempts under SWMR reading. HDF5's default, 100, keeps a
+// damaged file's readers sleeping for tens of seconds and more; a writer's
+// flush lands long before the last of these.
+constexpr unsigned kSwmrReadAttempts = 14;
 
 } // namespace
 
@@ -34,16 +45,25 @@ RunFile::RunFile(const std::string& path) : path_(path) {
         throw OutputFormatError("cannot open " + path + ": no such file");
     if (std::filesystem::is_directory(path, ec))
         throw OutputFormatError("cannot open " + path + ": it is a directory");
-    // SWMR read first: it opens a file being written and one whose writer
-    // was killed (its status flags still set); files not written for SWMR
-    // need a plain read-only open.
-    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT);
+    // A plain read-only open first: it opens every file whose writer
+    // closed it (complete or interrupted cleanly), and HDF5 then reads each
+    // piece of metadata once, so a damaged file fails at once. A file still
+    // being written, or left by a killed writer, keeps its SWMR-write flags
+    // and needs SWMR reading; there HDF5 retries a read whose checksum fails
+    // (the writer may be mid-write), sleeping between tries (H5C_protect ->
+    // H5_nanosleep), so the attempts are bounded (kSwmrReadAttempts).
+    hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+    std::string reason;
     if (f < 0) {
+        reason = h5::last_reason();
         H5Eclear2(H5E_DEFAULT);
-        f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+        const hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+        if (fapl >= 0 && H5Pset_metadata_read_attempts(fapl, kSwmrReadAttempts) >= 0)
+            f = H5Fopen(path.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, fapl);
+        if (fapl >= 0)
+            H5Pclose(fapl);
     }
     if (f < 0) {
-        const std::string reason = h5::last_reason();
         H5Eclear2(H5E_DEFAULT);
         throw OutputFormatError(path + ": not an HDF5 file, or damaged" +
                                 (reason.empty() ? std::string() : " (" + reason + ")"));

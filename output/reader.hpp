@@ -1,6 +1,8 @@
 // Reading icsim output files (docs/hdf5-schema.md): for inspect, export,
-// resume and fork. A file is opened read-only, in SWMR-read mode where it
-// allows (so a run being written, or left by a killed writer, opens too).
+// resume and fork. A file is opened read-only; a run being written, or left
+// by a killed writer, in SWMR-read mode with bounded metadata retries, so a
+// damaged file is refused at once. Every HDF5 failure becomes an
+// OutputFormatError of one line.
 // Only committed data is seen: series rows up to the length of
 // /timeseries/step, snapshots and checkpoints listed in their `steps`.
 #pragma once

@@ -54,6 +54,35 @@ def variant_toml(path, name="variant", start=6, ramp=3, end=14, cost=1000.0):
     return path
 
 
+def attrs(obj):
+    """The attributes of `obj` as a dict, strings as str: icsim writes
+    fixed-length UTF-8 strings (kept out of HDF5's unchecksummed global
+    heap), which h5py reads as bytes."""
+    return {k: (v.decode() if isinstance(v, bytes) else v) for k, v in obj.attrs.items()}
+
+
+def variable_length_strings(f):
+    """Paths (and path@attribute) of every variable-length string in `f`."""
+    found = []
+
+    def vlen(dtype):
+        info = h5py.check_string_dtype(dtype)
+        if info is not None and info.length is None:
+            return True
+        return bool(dtype.names) and any(vlen(dtype.fields[n][0]) for n in dtype.names)
+
+    def visit(name, obj):
+        if isinstance(obj, h5py.Dataset) and vlen(obj.dtype):
+            found.append(name)
+        for a in obj.attrs:
+            if vlen(obj.attrs.get_id(a).dtype):
+                found.append(name + "@" + a)
+
+    visit("/", f)
+    f.visititems(visit)
+    return found
+
+
 def datasets(f):
     out = {}
     f.visititems(lambda n, o: out.__setitem__(n, o) if isinstance(o, h5py.Dataset) else None)
@@ -82,7 +111,7 @@ def compare_runs(path_a, path_b, volatile=VOLATILE_ATTRS):
         assert da.keys() == db.keys(), "datasets differ: %s" % sorted(set(da) ^ set(db))
         bad = [k for k in da if not same_data(da[k], db[k])]
         assert not bad, "datasets differ in data: %s" % bad
-        ma, mb = dict(a["metadata"].attrs), dict(b["metadata"].attrs)
+        ma, mb = attrs(a["metadata"]), attrs(b["metadata"])
         assert ma.keys() == mb.keys()
         diff = [k for k in ma if k not in volatile and ma[k] != mb[k]]
         assert not diff, "metadata attributes differ: %s" % diff

@@ -80,7 +80,7 @@ def main():
         assert os.path.exists(out) and not os.path.exists(out + ".partial")
         n = t.compare_runs(ref, out)
         with h5py.File(out, "r") as f:
-            resumed = f["metadata"].attrs["resumed_from"]
+            resumed = t.attrs(f["metadata"])["resumed_from"]
         print("SIGKILL after %d committed rows (%d checkpoints listed); %s; resumed from %s: %d datasets "
               "bit-identical to the uninterrupted run" % (rows, cps, r.stderr.strip().splitlines()[0], resumed, n))
 
@@ -99,7 +99,7 @@ def main():
         fork_args = [a for a in ARGS if a != "--quiet"] + ["--quiet"]
         t.run(["run", variant, "--from", ref + ":50", "-o", fork] + fork_args)
         with h5py.File(fork, "r") as f:
-            assert f["metadata"].attrs["forked_from"] == ref + ":50"
+            assert t.attrs(f["metadata"])["forked_from"] == ref + ":50"
             for name in ["timeseries/percent_similar", "timeseries/moves", "neighbourhoods/population",
                          "timeseries/isolation"]:
                 assert np.array_equal(f[name][:51], reference[name][:51]), name
