@@ -109,7 +109,8 @@ def check_data_layer(path):
                 if name in ("step", "names"):
                     continue
                 got = d["series"]["/%s/%s" % (grp, name)]
-                assert got["units"] == ds.attrs["units"] and got["dims"] == ds.attrs["dims"], name
+                a = t.attrs(ds)
+                assert got["units"] == a["units"] and got["dims"] == a["dims"], name
                 want = ds[:T].ravel()
                 have = np.array([np.nan if v is None else v for v in got["values"]], dtype=np.float64)
                 assert have.shape == want.shape and np.array_equal(have, want, equal_nan=True), name
