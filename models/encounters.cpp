@@ -268,7 +268,9 @@ public:
         // The activities run in the counting sort's blocks of residents,
         // each counting its visits per unit.
         CountingSort& sort = t.sort;
-        sort.plan(n, U, kBlock);
+        // (At least one unit: a resident without a visit adds 0 to unit 0,
+        // which a city without places must have too.)
+        sort.plan(n, std::max<size_t>(U, 1), kBlock);
         const size_t blocks = sort.blocks();
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             const size_t begin = sort.begin(b), end = sort.end(b);

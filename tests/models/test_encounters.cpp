@@ -2,6 +2,9 @@
 // log-odds.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "social_testlib.hpp"
 
 using namespace icsim;
@@ -57,6 +60,41 @@ TEST_SUITE("unit") {
         }
         // cooperation: x = 0.75 -> 0.679178699
         CHECK(positive_probability(p, false, true, 0, 0, 0) == doctest::Approx(0.6791786992));
+    }
+
+    TEST_CASE("social encounters: a city without places steps, with no visits") {
+        // Every mechanism of the default scenario on a tiny raster city that
+        // declares no places: no unit to visit (this once read past the
+        // counting sort's empty counts and crashed).
+        const auto dir = std::filesystem::temp_directory_path();
+        std::ofstream(dir / "icsim-no-places.txt") << "1 1 2\n1 2 2\n1 2 2\n";
+        const ScenarioConfig s = load_scenario_text(R"(
+[city]
+width = 3
+height = 3
+layout = "raster"
+raster = "icsim-no-places.txt"
+[[city.neighbourhoods]]
+name = "West"
+[[city.neighbourhoods]]
+name = "East"
+[[groups]]
+name = "a"
+share = 0.6
+[[groups]]
+name = "b"
+share = 0.4
+)",
+                                                    "no-places.toml", {}, dir);
+        REQUIRE(s.city.places.empty());
+        Engine engine = build_engine(s);
+        for (int k = 0; k < 4; ++k)
+            engine.step();
+        CHECK(engine.steps_done() == 4);
+        CHECK(counter(engine.counters(), "visits") == 0);
+        CHECK(counter(engine.counters(), "meetings") == 0);
+        const Problems st = check_state(engine.world());
+        CHECK_MESSAGE(st.count == 0, st.first);
     }
 
 } // TEST_SUITE
