@@ -15,6 +15,7 @@
 #include "output/h5.hpp"
 #include "output/reader.hpp"
 #include "scenarios/loader.hpp"
+#include "sim/clock.hpp"
 #include "sim/params.hpp"
 
 namespace icsim {
@@ -22,12 +23,6 @@ namespace icsim {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
 
 double since(Clock::time_point t0) {
     return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -109,9 +104,9 @@ struct OutputClock {
     template <class F>
     void time(F&& f) {
         const auto t0 = Clock::now();
-        const double c0 = cpu_seconds();
+        const double c0 = process_cpu_seconds();
         f();
-        cpu += cpu_seconds() - c0;
+        cpu += process_cpu_seconds() - c0;
         wall += since(t0);
     }
 };
@@ -159,7 +154,7 @@ struct RunSession::State {
             return;
         started = true;
         t0 = Clock::now();
-        cpu0 = cpu_seconds();
+        cpu0 = process_cpu_seconds();
     }
 
     // The writer's calls, with its errors as the CLI reports them.
@@ -563,7 +558,7 @@ SessionTimings RunSession::timings() const {
     t.steps = m.steps_run;
     if (m.started) {
         t.wall = since(m.t0);
-        t.cpu = cpu_seconds() - m.cpu0;
+        t.cpu = process_cpu_seconds() - m.cpu0;
     }
     t.stepping = m.stepping;
     t.output_wall = m.out.wall;

@@ -16,6 +16,7 @@
 #include "output/h5.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/scale.hpp"
+#include "sim/clock.hpp"
 #include "sweep/job.hpp"
 #include "sweep/spec.hpp"
 
@@ -24,12 +25,6 @@ namespace icsim::sweep {
 namespace {
 
 constexpr double kQuantiles[] = {0.05, 0.25, 0.5, 0.75, 0.95};
-
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
 
 double t975(double df) {
     return boost::math::quantile(boost::math::students_t(df), 0.975);
@@ -139,7 +134,7 @@ CompareResult run_compare(const CompareOptions& opt) {
     std::atomic<size_t> done{0};
     std::string failure;
     const auto t0 = std::chrono::steady_clock::now();
-    const double c0 = cpu_seconds();
+    const double c0 = process_cpu_seconds();
     res.threads = oneapi::tbb::this_task_arena::max_concurrency();
     oneapi::tbb::parallel_for(size_t(0), n_sc * n_seeds, [&](size_t job) {
         const size_t sc = job / n_seeds, seed = job % n_seeds;
@@ -173,7 +168,7 @@ CompareResult run_compare(const CompareOptions& opt) {
         }
     });
     res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    res.cpu_seconds = cpu_seconds() - c0;
+    res.cpu_seconds = process_cpu_seconds() - c0;
     if (!failure.empty())
         throw std::runtime_error("a run failed: " + failure);
     auto value = [&](size_t sc, size_t seed, size_t step, size_t o) {

@@ -15,6 +15,7 @@
 #include <oneapi/tbb/partitioner.h>
 #include <oneapi/tbb/task_arena.h>
 
+#include "sim/clock.hpp"
 #include "sweep/store.hpp"
 
 namespace icsim::sweep {
@@ -22,12 +23,6 @@ namespace icsim::sweep {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double cpu_seconds() {
-    timespec ts{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return double(ts.tv_sec) + 1e-9 * double(ts.tv_nsec);
-}
 
 std::string duration_text(double s) {
     char buf[32];
@@ -100,7 +95,7 @@ struct SweepSession::Impl {
     SweepSummary sum;
     std::optional<Progress> progress;
     Clock::time_point t0 = Clock::now(), last_flush = Clock::now();
-    double c0 = cpu_seconds();
+    double c0 = process_cpu_seconds();
 };
 
 SweepSession::SweepSession(const Plan& plan, const SweepOptions& opt, int workers)
@@ -139,7 +134,7 @@ SweepSession::SweepSession(const Plan& plan, const SweepOptions& opt, int worker
     m.progress.emplace(m.sum.runs, m.sum.done_before, opt.progress);
     m.progress->update(0, 0);
     m.t0 = Clock::now();
-    m.c0 = cpu_seconds();
+    m.c0 = process_cpu_seconds();
 }
 
 SweepSession::~SweepSession() = default;
@@ -165,7 +160,7 @@ SweepSummary SweepSession::finish() {
     Impl& m = *impl_;
     SweepSummary& sum = m.sum;
     sum.seconds = std::chrono::duration<double>(Clock::now() - m.t0).count();
-    sum.cpu_seconds = cpu_seconds() - m.c0;
+    sum.cpu_seconds = process_cpu_seconds() - m.c0;
     m.progress->update(sum.ran, sum.failed, true);
     sum.interrupted = sum.done_before + sum.ran < sum.runs;
     m.store->flush();

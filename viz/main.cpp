@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 #include <stb_image_write.h>
 
+#include "sim/clock.hpp"
 #include "viz/data.hpp"
 #include "viz/view.hpp"
 
@@ -167,16 +168,14 @@ void load_font(float zoom) {
     ImGui::GetStyle().ScaleAllSizes(zoom);
 }
 
-// Reads the back buffer (before the swap) into a PNG, written under a
-// temporary name and renamed, so no half-written file has the final name.
 // CPU time of the whole process (llvmpipe's threads included): a frame's
 // work, whatever else the machine runs.
 double cpu_now_ms() {
-    timespec t{};
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
-    return double(t.tv_sec) * 1e3 + double(t.tv_nsec) / 1e6;
+    return 1e3 * icsim::process_cpu_seconds();
 }
 
+// Reads the back buffer (before the swap) into a PNG, written under a
+// temporary name and renamed, so no half-written file has the final name.
 bool save_png(const std::string& path, int w, int h) {
     std::vector<unsigned char> px(size_t(w) * size_t(h) * 4);
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
