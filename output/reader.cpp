@@ -13,20 +13,6 @@ namespace icsim {
 
 namespace {
 
-// Runs f, turning HDF5 failures into "PATH: damaged or not an icsim output file (...)".
-template <class F>
-auto guarded(const std::string& path, F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const h5::Error& e) {
-        throw OutputFormatError(path + ": damaged or not an icsim output file (" + e.what() + ")");
-    } catch (const std::length_error&) {
-        throw OutputFormatError(path + ": damaged or not an icsim output file (a size beyond memory)");
-    } catch (const std::bad_alloc&) {
-        throw OutputFormatError(path + ": damaged or not an icsim output file (a size beyond memory)");
-    }
-}
-
 // Metadata read attempts under SWMR reading. HDF5's default, 100, keeps a
 // damaged file's readers sleeping for tens of seconds and more; a writer's
 // flush lands long before the last of these.
@@ -71,7 +57,7 @@ RunFile::RunFile(const std::string& path) : path_(path) {
     file_ = h5::file_id(f);
     if (!h5::exists(f, "/metadata"))
         throw OutputFormatError(path + ": not an icsim output file (no /metadata group)");
-    guarded(path_, [&] {
+    guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(f, "/metadata");
         if (!h5::has_attr(meta, "schema_version"))
             throw OutputFormatError(path_ + ": not an icsim output file (no /metadata schema_version)");
@@ -99,54 +85,54 @@ RunFile::RunFile(const std::string& path) : path_(path) {
 }
 
 std::string RunFile::attr(const std::string& name) const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(file_, "/metadata");
         return h5::read_attr_string(meta, name);
     });
 }
 
 uint64_t RunFile::seed() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(file_, "/metadata");
         return h5::read_attr<uint64_t>(meta, "seed");
     });
 }
 
 uint32_t RunFile::planned_steps() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(file_, "/metadata");
         return h5::read_attr<uint32_t>(meta, "steps");
     });
 }
 
 uint32_t RunFile::checkpoint_every() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(file_, "/metadata");
         return h5::read_attr<uint32_t>(meta, "checkpoint_every");
     });
 }
 
 bool RunFile::complete() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id meta = h5::open_group(file_, "/metadata");
         return h5::read_attr<int32_t>(meta, "complete") != 0;
     });
 }
 
 std::vector<std::string> RunFile::group_names() const {
-    return guarded(path_, [&] { return h5::read_strings(file_, "/groups/names"); });
+    return guard_read(path_, [&] { return h5::read_strings(file_, "/groups/names"); });
 }
 
 std::vector<std::string> RunFile::neighbourhood_names() const {
-    return guarded(path_, [&] { return h5::read_strings(file_, "/neighbourhoods/names"); });
+    return guard_read(path_, [&] { return h5::read_strings(file_, "/neighbourhoods/names"); });
 }
 
 std::vector<std::string> RunFile::lever_names() const {
-    return guarded(path_, [&] { return h5::read_strings(file_, "/levers/names"); });
+    return guard_read(path_, [&] { return h5::read_strings(file_, "/levers/names"); });
 }
 
 RunFile::City RunFile::city() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id g = h5::open_group(file_, "/city");
         City c;
         c.width = h5::read_attr<int32_t>(g, "width");
@@ -163,7 +149,7 @@ RunFile::City RunFile::city() const {
 }
 
 std::vector<SeriesDesc> RunFile::series() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         std::vector<SeriesDesc> out;
         for (const char* group : {"/timeseries", "/neighbourhoods"}) {
             if (!h5::exists(file_, group))
@@ -206,7 +192,7 @@ std::vector<SeriesDesc> RunFile::series() const {
 }
 
 std::vector<double> RunFile::read_series(const std::string& path, uint64_t first, uint64_t count) const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         if (!h5::exists(file_, path))
             damaged("no " + path);
         const h5::Id d = h5::open_dataset(file_, path);
@@ -215,14 +201,14 @@ std::vector<double> RunFile::read_series(const std::string& path, uint64_t first
 }
 
 std::vector<int64_t> RunFile::steps() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id d = h5::open_dataset(file_, "/timeseries/step");
         return h5::read_rows<int64_t>(d, 0, rows_);
     });
 }
 
 std::vector<int64_t> RunFile::listed(const std::string& group) const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id d = h5::open_dataset(file_, group + "/steps");
         const auto dims = h5::shape(d);
         if (dims.size() != 1)
@@ -240,14 +226,14 @@ std::vector<int64_t> RunFile::checkpoint_steps() const {
 }
 
 uint64_t RunFile::column_chunk_rows() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id g = h5::open_group(file_, "/snapshots");
         return h5::read_attr<uint64_t>(g, "chunk_rows");
     });
 }
 
 ResidentColumns RunFile::read_columns(const std::string& group, size_t k, bool with_id) const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const auto listed_steps = listed(group);
         if (k >= listed_steps.size())
             damaged(group + ": no entry " + std::to_string(k));
@@ -300,7 +286,7 @@ ResidentColumns RunFile::read_checkpoint(size_t k) const {
 }
 
 std::vector<EventRecord> RunFile::events() const {
-    return guarded(path_, [&] {
+    return guard_read(path_, [&] {
         const h5::Id d = h5::open_dataset(file_, "/events");
         const auto dims = h5::shape(d);
         if (dims.size() != 1)

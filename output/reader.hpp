@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <new>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -24,6 +25,25 @@ class OutputFormatError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Runs f, turning an HDF5 failure, or a size read from a damaged file that
+// no memory could hold, into "PATH: damaged or not an icsim output file
+// (...)". For readers of output files besides RunFile (the viewer).
+template <class F>
+auto guard_read(const std::string& path, F&& f) -> decltype(f()) {
+    const auto damaged = [&](const std::string& what) {
+        return OutputFormatError(path + ": damaged or not an icsim output file (" + what + ")");
+    };
+    try {
+        return f();
+    } catch (const h5::Error& e) {
+        throw damaged(e.what());
+    } catch (const std::length_error&) {
+        throw damaged("a size beyond memory");
+    } catch (const std::bad_alloc&) {
+        throw damaged("a size beyond memory");
+    }
+}
 
 struct EventRecord {
     int64_t step = 0;

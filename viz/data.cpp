@@ -21,16 +21,6 @@ constexpr FieldInfo kFieldInfo[kFields] = {
     {"rumour_belief", "share believing a rumour", "share of residents"},
 };
 
-// Runs f, turning HDF5 failures into the reader's one-line message.
-template <class F>
-auto guarded(const std::string& path, F&& f) -> decltype(f()) {
-    try {
-        return f();
-    } catch (const h5::Error& e) {
-        throw OutputFormatError(path + ": damaged or not an icsim output file (" + e.what() + ")");
-    }
-}
-
 std::string attr_text(hid_t obj, const std::string& name) {
     const h5::Id a = h5::attr_id(h5::check(H5Aopen(obj, name.c_str(), H5P_DEFAULT), "attribute " + name));
     const h5::Id t = h5::type_id(h5::check(H5Aget_type(a), "attribute " + name));
@@ -68,7 +58,7 @@ bool field_by_name(const std::string& name, Field& out) {
 }
 
 Run::Run(const std::string& path) : path_(path), file_(path) {
-    guarded(path_, [&] {
+    guard_read(path_, [&] {
         schema_version = file_.schema_version();
         const hid_t f = file_.file();
         {
@@ -204,7 +194,7 @@ void Run::add_field(CellAggregate& a, Field f) const {
 }
 
 std::shared_ptr<const CellAggregate> Run::aggregate(size_t k, size_t field) const {
-    return guarded(path_, [&]() -> std::shared_ptr<const CellAggregate> {
+    return guard_read(path_, [&]() -> std::shared_ptr<const CellAggregate> {
         for (auto it = cache_.begin(); it != cache_.end(); ++it)
             if ((*it)->snapshot == k) {
                 cache_.splice(cache_.begin(), cache_, it);

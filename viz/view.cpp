@@ -455,6 +455,17 @@ void Viewer::legend() {
     const Run& r = *runs_[0];
     ImDrawList* dl = ImGui::GetWindowDrawList();
     const float sw = ImGui::GetTextLineHeight();
+    // A bar of 64 swatches of palette(k), k = 0..63, at most 320 px wide;
+    // returns its width (the value labels below it align to it).
+    const auto colour_bar = [&](auto palette) {
+        const ImVec2 p = ImGui::GetCursorScreenPos();
+        const float w = std::min(ImGui::GetContentRegionAvail().x - 10, 320.0f);
+        for (int k = 0; k < 64; ++k)
+            dl->AddRectFilled(ImVec2(p.x + w * float(k) / 64, p.y),
+                              ImVec2(p.x + w * float(k + 1) / 64 + 1, p.y + sw), col(palette(k)));
+        ImGui::Dummy(ImVec2(w, sw));
+        return w;
+    };
     if (style_.mode == MapMode::GroupMix) {
         ImGui::TextUnformatted("group mix of each cell's residents (colours mixed by share)");
         for (size_t g = 0; g < r.group_names.size(); ++g) {
@@ -478,13 +489,7 @@ void Viewer::legend() {
         ImGui::PushTextWrapPos(ImGui::GetContentRegionAvail().x + ImGui::GetCursorPosX());
         ImGui::Text("%s [%s]", title.c_str(), units.c_str());
         ImGui::PopTextWrapPos();
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        const float w = std::min(ImGui::GetContentRegionAvail().x - 10, 320.0f);
-        for (int k = 0; k < 64; ++k)
-            dl->AddRectFilled(ImVec2(p.x + w * float(k) / 64, p.y),
-                              ImVec2(p.x + w * float(k + 1) / 64 + 1, p.y + sw),
-                              col(sequential(double(k) / 63.0)));
-        ImGui::Dummy(ImVec2(w, sw));
+        const float w = colour_bar([](int k) { return sequential(double(k) / 63.0); });
         ImGui::Text("%s", fmt(style_.lo).c_str());
         ImGui::SameLine(w - ImGui::CalcTextSize(fmt(style_.hi).c_str()).x);
         ImGui::Text("%s", fmt(style_.hi).c_str());
@@ -500,13 +505,7 @@ void Viewer::legend() {
                     style_.mode == MapMode::Neighbourhood ? "the largest |difference|"
                                                           : "95th percentile of |difference|");
         ImGui::PopTextWrapPos();
-        const ImVec2 p = ImGui::GetCursorScreenPos();
-        const float w = std::min(ImGui::GetContentRegionAvail().x - 10, 320.0f);
-        for (int k = 0; k < 64; ++k)
-            dl->AddRectFilled(ImVec2(p.x + w * float(k) / 64, p.y),
-                              ImVec2(p.x + w * float(k + 1) / 64 + 1, p.y + sw),
-                              col(diverging(double(k) / 31.5 - 1.0)));
-        ImGui::Dummy(ImVec2(w, sw));
+        colour_bar([](int k) { return diverging(double(k) / 31.5 - 1.0); });
         if (style_.mode == MapMode::GroupMix) {
             int g = int(group_);
             ImGui::SetNextItemWidth(160);
