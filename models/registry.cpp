@@ -1,6 +1,8 @@
 // The city's mechanisms, one line each, in their default order.
 #include "models/registry.hpp"
 
+#include <stdexcept>
+
 namespace icsim {
 
 MechanismEntry residential_mobility_mechanism(); // models/residential_mobility.cpp
@@ -10,16 +12,50 @@ MechanismEntry attitudes_mechanism();            // models/attitudes.cpp
 MechanismEntry culture_mechanism();              // models/culture.cpp
 MechanismEntry rumours_mechanism();              // models/rumours.cpp
 
-const std::vector<MechanismEntry>& mechanism_registry() {
-    static const std::vector<MechanismEntry> entries = {
-        residential_mobility_mechanism(),
-        encounters_mechanism(),
-        friendship_mechanism(),
-        attitudes_mechanism(),
-        culture_mechanism(),
-        rumours_mechanism(),
-    };
-    return entries;
+namespace {
+
+std::deque<MechanismEntry>& entries() {
+    static std::deque<MechanismEntry> e = [] {
+        std::deque<MechanismEntry> built_in = {
+            residential_mobility_mechanism(),
+            encounters_mechanism(),
+            friendship_mechanism(),
+            attitudes_mechanism(),
+            culture_mechanism(),
+            rumours_mechanism(),
+        };
+        for (const auto& m : built_in)
+            for (const auto& c : m.columns)
+                declare_column(c);
+        return built_in;
+    }();
+    return e;
+}
+
+} // namespace
+
+const std::deque<MechanismEntry>& mechanism_registry() {
+    return entries();
+}
+
+void register_mechanism(MechanismEntry entry) {
+    if (find_mechanism(entry.name) != nullptr)
+        throw std::logic_error("a mechanism named " + entry.name + " is registered already");
+    for (const auto& c : entry.columns)
+        declare_column(c);
+    entries().push_back(std::move(entry));
+}
+
+ScopedMechanism::ScopedMechanism(MechanismEntry entry)
+    : name_(entry.name), columns_before_(declared_columns().size()) {
+    register_mechanism(std::move(entry));
+}
+
+ScopedMechanism::~ScopedMechanism() {
+    auto& e = entries();
+    if (!e.empty() && e.back().name == name_)
+        e.pop_back();
+    undeclare_columns_from(columns_before_);
 }
 
 const MechanismEntry* find_mechanism(const std::string& name) {

@@ -1,15 +1,18 @@
 // The city's mechanisms by name. A scenario lists which run and in what
 // order; the registry turns each name and its parameter overrides into a
 // ready Mechanism. Adding a mechanism = its file (with its Field table and
-// a `<name>_mechanism()` entry) + one line in registry.cpp -- the pattern of
-// the classic models (models/classic/classic.hpp).
+// a `<name>_mechanism()` entry declaring its parameters, resident columns
+// and series) + one line in registry.cpp -- the pattern of the classic
+// models (models/classic/classic.hpp).
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "sim/declare.hpp"
 #include "sim/mechanism.hpp"
 #include "sim/params.hpp"
 
@@ -22,6 +25,12 @@ struct MechanismEntry {
     // Validates the overrides (throws ParamError naming "<name>.<key>") and
     // builds the mechanism.
     std::function<std::unique_ptr<Mechanism>(const ParamValues& overrides, const World& world)> make;
+    // The resident columns the mechanism adds to the population (declared
+    // when the mechanism is registered; they exist whether or not a
+    // scenario runs it) and the series it reports (Mechanism::report; NaN
+    // rows in a run without it), in the order they are stored.
+    std::vector<ColumnDecl> columns;
+    std::vector<SeriesDecl> series;
 };
 
 // An entry from a mechanism's Field table and factory.
@@ -33,14 +42,36 @@ MechanismEntry make_mechanism_entry(std::string name, std::string description,
     e.name = std::move(name);
     e.description = std::move(description);
     e.params = describe(fields());
-    e.make = [prefix = e.name + ".", fields, make](const ParamValues& values, const World& world) {
-        return make(make_params(fields(), values, prefix), world);
+    e.make = [name = e.name, fields, make](const ParamValues& values, const World& world) {
+        auto m = make(make_params(fields(), values, name + "."), world);
+        m->registered_name = name;
+        return m;
     };
     return e;
 }
 
-// Registered mechanisms (models/registry.cpp), in their default order.
-const std::vector<MechanismEntry>& mechanism_registry();
+// Registered mechanisms (models/registry.cpp): the built-in ones in their
+// default order, then any registered since. Entries never move.
+const std::deque<MechanismEntry>& mechanism_registry();
 const MechanismEntry* find_mechanism(const std::string& name);
+
+// Adds a mechanism to the registry and declares its columns
+// (sim/declare.hpp). Throws std::logic_error when the name is taken.
+void register_mechanism(MechanismEntry entry);
+
+// Registers a mechanism for the lifetime of the object, then removes it and
+// its columns again (for tests, which must leave the registry as they found
+// it; it must be the last one registered).
+class ScopedMechanism {
+public:
+    explicit ScopedMechanism(MechanismEntry entry);
+    ~ScopedMechanism();
+    ScopedMechanism(const ScopedMechanism&) = delete;
+    ScopedMechanism& operator=(const ScopedMechanism&) = delete;
+
+private:
+    std::string name_;
+    size_t columns_before_;
+};
 
 } // namespace icsim

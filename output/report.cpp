@@ -8,6 +8,7 @@
 #include <oneapi/tbb/parallel_for.h>
 
 #include "models/culture.hpp"
+#include "models/registry.hpp"
 #include "output/schema.hpp"
 #include "sim/metrics.hpp"
 #include "sim/parallel.hpp"
@@ -493,7 +494,7 @@ SocialMetrics social_metrics(const World& w) {
 }
 
 std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedule& policy, uint32_t s,
-                                             double step_days) {
+                                             double step_days, const MechanismList* mechanisms) {
     std::vector<std::vector<double>> rows;
     rows.reserve(schema::series_table().size());
     auto scalar = [&](double v) { rows.push_back({v}); };
@@ -535,8 +536,47 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
     row(so.berry_marginalisation);
     row(so.hood_prejudice);
     row(so.hood_outgroup_friend_share);
-    if (rows.size() != schema::series_table().size())
+    if (rows.size() != schema::builtin_series_count())
         throw std::logic_error("series_rows: series table and rows disagree");
+    // The series the registered mechanisms declare: the running mechanism's
+    // report, or NaN rows for a mechanism the scenario does not run.
+    auto width = [&](Dims d) {
+        switch (d) {
+        case Dims::Step:
+            return size_t(1);
+        case Dims::StepGroup:
+            return size_t(w.group_total());
+        case Dims::StepLever:
+            return kLeverCount;
+        case Dims::StepNeighbourhood:
+            return size_t(w.hoods.count());
+        }
+        return size_t(1);
+    };
+    for (const MechanismEntry& entry : mechanism_registry()) {
+        if (entry.series.empty())
+            continue;
+        const Mechanism* running = nullptr;
+        if (mechanisms != nullptr)
+            for (const auto& m : *mechanisms)
+                if (m->registered_name == entry.name)
+                    running = m.get();
+        const size_t first = rows.size();
+        if (running != nullptr)
+            running->report(w, rows);
+        else
+            for (const SeriesDecl& d : entry.series)
+                rows.emplace_back(width(d.dims), double(NAN));
+        if (rows.size() != first + entry.series.size())
+            throw std::logic_error("series_rows: mechanism " + entry.name + " reported " +
+                                   std::to_string(rows.size() - first) + " series for " +
+                                   std::to_string(entry.series.size()) + " declared");
+        for (size_t k = 0; k < entry.series.size(); ++k)
+            if (rows[first + k].size() != width(entry.series[k].dims))
+                throw std::logic_error("series_rows: " + entry.series[k].path + " has " +
+                                       std::to_string(rows[first + k].size()) + " values, expected " +
+                                       std::to_string(width(entry.series[k].dims)));
+    }
     return rows;
 }
 

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "sim/mechanism.hpp"
 #include "sim/policy.hpp"
 #include "sim/world.hpp"
 
@@ -76,8 +77,10 @@ SocialMetrics social_metrics(const World& world);
 // value for a per-step series, one per column otherwise), in table order:
 // what the HDF5 writer records each step, and what ensembles read their
 // outcomes from (sweep/).
+// `mechanisms`: the run's mechanisms, which report the series they declare
+// (null, or a mechanism missing: NaN rows for its series).
 std::vector<std::vector<double>> series_rows(const World& world, const PolicySchedule& policy, uint32_t s,
-                                             double step_days);
+                                             double step_days, const MechanismList* mechanisms);
 
 // Prints "metric | start | end | change" for two metric lists of equal names,
 // then each neighbourhood's population and group shares at the end.

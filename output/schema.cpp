@@ -1,8 +1,12 @@
 #include "output/schema.hpp"
 
+#include "models/registry.hpp"
+
 namespace icsim::schema {
 
-const std::vector<SeriesInfo>& series_table() {
+namespace {
+
+const std::vector<SeriesInfo>& builtin_series() {
     static const std::vector<SeriesInfo> table = {
         {"/timeseries/day", Dims::Step, "days",
          "simulated time at the end of the step: step x run.step_days"},
@@ -73,6 +77,20 @@ const std::vector<SeriesInfo>& series_table() {
         {"/neighbourhoods/outgroup_friend_share", Dims::StepNeighbourhood, "1",
          "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
     };
+    return table;
+}
+
+} // namespace
+
+size_t builtin_series_count() {
+    return builtin_series().size();
+}
+
+std::vector<SeriesInfo> series_table() {
+    std::vector<SeriesInfo> table = builtin_series();
+    for (const MechanismEntry& m : mechanism_registry())
+        for (const SeriesDecl& d : m.series)
+            table.push_back({d.path.c_str(), d.dims, d.unit.c_str(), d.description.c_str()});
     return table;
 }
 
@@ -155,26 +173,25 @@ const std::vector<ResidentColumn>& resident_columns() {
 
 } // namespace
 
-const std::vector<ColumnInfo>& snapshot_columns() {
-    static const std::vector<ColumnInfo> cols = [] {
-        std::vector<ColumnInfo> c = {
-            {"id", "uint32", "", "resident id (stable for a resident's whole stay)"}};
-        for (const auto& r : resident_columns())
-            if (r.in_snapshot)
-                c.push_back(r.info);
-        return c;
-    }();
-    return cols;
+std::vector<ColumnInfo> snapshot_columns() {
+    std::vector<ColumnInfo> c = {{"id", "uint32", "", "resident id (stable for a resident's whole stay)"}};
+    for (const auto& r : resident_columns())
+        if (r.in_snapshot)
+            c.push_back(r.info);
+    for (const ColumnDecl& d : declared_columns())
+        if (d.snapshotted)
+            c.push_back({d.name.c_str(), column_type_name(d.type), d.unit.c_str(), d.doc.c_str()});
+    return c;
 }
 
-const std::vector<ColumnInfo>& checkpoint_columns() {
-    static const std::vector<ColumnInfo> cols = [] {
-        std::vector<ColumnInfo> c;
-        for (const auto& r : resident_columns())
-            c.push_back(r.info);
-        return c;
-    }();
-    return cols;
+std::vector<ColumnInfo> checkpoint_columns() {
+    std::vector<ColumnInfo> c;
+    for (const auto& r : resident_columns())
+        c.push_back(r.info);
+    for (const ColumnDecl& d : declared_columns())
+        if (d.checkpointed)
+            c.push_back({d.name.c_str(), column_type_name(d.type), d.unit.c_str(), d.doc.c_str()});
+    return c;
 }
 
 } // namespace icsim::schema

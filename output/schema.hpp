@@ -4,9 +4,12 @@
 // reads it back with h5py.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "sim/declare.hpp"
 
 namespace icsim::schema {
 
@@ -14,13 +17,8 @@ namespace icsim::schema {
 // Adding a series or an attribute that readers may ignore is not a change.
 constexpr int32_t kVersion = 2; // 2: social state columns (workplace, contacts, ties, culture, rumour)
 
-// What a per-step series is indexed by besides the step.
-enum class Dims : uint8_t {
-    Step,              // (step)
-    StepGroup,         // (step, group)         columns: /groups/names
-    StepLever,         // (step, lever)         columns: /levers/names
-    StepNeighbourhood, // (step, neighbourhood) columns: /neighbourhoods/names
-};
+// What a per-step series is indexed by besides the step (sim/declare.hpp).
+using icsim::Dims;
 
 struct SeriesInfo {
     const char* path;
@@ -29,9 +27,14 @@ struct SeriesInfo {
     const char* description;
 };
 
-// Every per-step float64 series the writer creates, in file order (the
-// mechanisms' counters come on top: /timeseries/<counter>, see counter_info).
-const std::vector<SeriesInfo>& series_table();
+// Every per-step float64 series the writer creates, in file order: the
+// city's own, then those the registered mechanisms declare
+// (MechanismEntry::series), in registry order. The mechanisms' counters
+// come on top: /timeseries/<counter>, see counter_description.
+std::vector<SeriesInfo> series_table();
+// How many of series_table()'s first entries are the city's own (the rest
+// are declared by mechanisms).
+size_t builtin_series_count();
 // The description of a mechanism counter's series.
 std::string counter_description(const std::string& counter);
 std::string dims_text(Dims d); // "step", "step,group", ...
@@ -44,10 +47,11 @@ struct ColumnInfo {
     const char* description;
 };
 // /snapshots: id, then the resident columns a viewer or analysis reads
-// (not the tie slots); /checkpoints: every Population column, exactly, in
-// Population::for_each_column's order.
-const std::vector<ColumnInfo>& snapshot_columns();
-const std::vector<ColumnInfo>& checkpoint_columns();
+// (not the tie slots); /checkpoints: every checkpointed Population column,
+// in Population::for_each_column's order. Both end with the columns the
+// registered mechanisms declare (sim/declare.hpp), in declaration order.
+std::vector<ColumnInfo> snapshot_columns();
+std::vector<ColumnInfo> checkpoint_columns();
 
 // Event kinds in /events.
 constexpr const char* kPolicyStart = "policy_start";

@@ -362,12 +362,13 @@ const WriterTimes& RunWriter::times() const {
     return impl_->times;
 }
 
-void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const PolicySchedule& policy) {
+void RunWriter::step(uint32_t s, const World& w, const Counters& counters, const PolicySchedule& policy,
+                     const MechanismList* mechanisms) {
     Impl& m = *impl_;
     std::optional<ScopeTimer> timer(std::in_place, m.times.metrics);
     size_t k = 0;
     // The rows of schema::series_table() (output/report.cpp), then the counters.
-    for (const std::vector<double>& r : series_rows(w, policy, s, m.step_days)) {
+    for (const std::vector<double>& r : series_rows(w, policy, s, m.step_days, mechanisms)) {
         auto& p = m.series_at(k++);
         p.insert(p.end(), r.begin(), r.end());
     }

@@ -76,7 +76,10 @@ public:
 
     // The state after `step` (0 = initial): series rows, the policy events of
     // the step, then the commit marker.
-    void step(uint32_t step, const World& world, const Counters& counters, const PolicySchedule& policy);
+    // `mechanisms`: the run's mechanisms, which report their declared series
+    // (output/report.hpp series_rows).
+    void step(uint32_t step, const World& world, const Counters& counters, const PolicySchedule& policy,
+              const MechanismList* mechanisms = nullptr);
     void snapshot(uint32_t step, const Population& pop);
     void checkpoint(uint32_t step, const Population& pop);
     // Copies steps 0..last of `source` (series rows, events, snapshots and

@@ -391,7 +391,7 @@ void RunSession::open_output(const OutputOptions& options) {
             m.writer->copy_history(*m.source, m.start);
             m.source.reset();
         } else {
-            m.writer->step(m.start, w, {}, m.engine.policy());
+            m.writer->step(m.start, w, {}, m.engine.policy(), &m.engine.mechanisms());
             if (m.scenario.output.snapshot_every > 0)
                 m.writer->snapshot(m.start, w.pop);
         }
@@ -419,7 +419,7 @@ uint32_t RunSession::step() {
         const World& w = m.engine.world();
         const uint32_t snap = m.scenario.output.snapshot_every, cp = m.scenario.output.checkpoint_every;
         m.write([&] {
-            m.writer->step(s, w, c, m.engine.policy());
+            m.writer->step(s, w, c, m.engine.policy(), &m.engine.mechanisms());
             if (snap > 0 && s % snap == 0)
                 m.writer->snapshot(s, w.pop);
             if (cp > 0 && s % cp == 0) {

@@ -32,13 +32,15 @@ public:
     // across steps, so this is all a change needs.
     void set_policy(PolicySchedule policy) { policy_ = std::move(policy); }
     Counters counters() const;
+    // The mechanisms in step order (the writer asks them for their series).
+    const MechanismList& mechanisms() const { return mechanisms_; }
     // Wall-clock seconds each mechanism has spent in step() so far, in
     // mechanism order, with its registered name (for `icsim run --profile`).
     const std::vector<double>& mechanism_seconds() const { return seconds_; }
 
 private:
     World world_;
-    std::vector<std::unique_ptr<Mechanism>> mechanisms_;
+    MechanismList mechanisms_;
     uint64_t seed_;
     PolicySchedule policy_;
     uint32_t step_ = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +44,21 @@ public:
     virtual void step(World& world, const StepContext& ctx) = 0;
     // Figures from the last step, appended to `out`.
     virtual void counters(Counters& out) const { (void)out; }
+    // The rows of the series the mechanism declares (MechanismEntry::series)
+    // for the state after the last step (or the initial state): one row per
+    // series, in declaration order, appended to `rows`; a row holds one
+    // value for a per-step series, one per group, lever or neighbourhood
+    // otherwise (NaN where a figure is undefined).
+    virtual void report(const World& world, std::vector<std::vector<double>>& rows) const {
+        (void)world;
+        (void)rows;
+    }
+
+    // The name the mechanism is registered under (set by the registry's
+    // factory; "" for one built by hand, e.g. in a test).
+    std::string registered_name;
 };
+
+using MechanismList = std::vector<std::unique_ptr<Mechanism>>;
 
 } // namespace icsim

@@ -36,7 +36,37 @@ void World::recount() {
     }
 }
 
+void Population::add_declared() {
+    const auto& decls = declared_columns();
+    for (size_t k = declared_.size(); k < decls.size(); ++k)
+        switch (decls[k].type) {
+        case ColumnType::U8:
+            declared_.emplace_back(std::vector<uint8_t>());
+            break;
+        case ColumnType::U32:
+            declared_.emplace_back(std::vector<uint32_t>());
+            break;
+        case ColumnType::F32:
+            declared_.emplace_back(std::vector<float>());
+            break;
+        }
+}
+
+Population::AnyColumn& Population::declared_at(uint32_t index) {
+    if (index >= declared_.size())
+        throw std::logic_error(
+            "resident column " +
+            (index < declared_columns().size() ? declared_columns()[index].name : std::to_string(index)) +
+            " was declared after this population was made");
+    return declared_[index];
+}
+
 void Population::resize_state(size_t n) {
+    add_declared();
+    for_each_declared([&](const ColumnDecl& d, auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        column.resize(n, T(d.initial));
+    });
     if (disposition.size() < n && prejudice.size() >= n)
         disposition.insert(disposition.end(), prejudice.begin() + std::ptrdiff_t(disposition.size()),
                            prejudice.begin() + std::ptrdiff_t(n));
@@ -71,6 +101,15 @@ void restore_population(World& w, Population pop) {
             throw std::invalid_argument("saved population: resident " + std::to_string(r) + " has group " +
                                         std::to_string(pop.group[r]) + ", not one of the city's groups");
     }
+    pop.for_each_declared([&](const ColumnDecl& d, const auto& column) {
+        if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
+            if (d.resident_ref)
+                for (size_t r = 0; r < n; ++r)
+                    if (column[r] != kNoResident && column[r] >= n)
+                        throw std::invalid_argument("saved population: resident " + std::to_string(r) +
+                                                    "'s " + d.name + " names resident " +
+                                                    std::to_string(column[r]) + ", who does not exist");
+    });
     for (size_t r = 0; r < n; ++r) {
         if (pop.workplace[r] != kNoPlace && pop.workplace[r] >= w.places.size())
             throw std::invalid_argument("saved population: resident " + std::to_string(r) +
@@ -116,11 +155,19 @@ void arrange_residents(World& w) {
         const MappedVector<T> old(column.begin(), column.end());
         parallel_for_index(n, [&](size_t i) { column[i] = old[uint32_t(key[i].lo)]; });
     });
-    for (auto& tie : w.pop.tie)
+    auto rename = [&](std::vector<uint32_t>& ids) {
         parallel_for_index(n, [&](size_t i) {
-            if (tie[i] != kNoResident)
-                tie[i] = new_id[tie[i]];
+            if (ids[i] != kNoResident)
+                ids[i] = new_id[ids[i]];
         });
+    };
+    for (auto& tie : w.pop.tie)
+        rename(tie);
+    w.pop.for_each_declared([&](const ColumnDecl& d, auto& column) {
+        if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
+            if (d.resident_ref)
+                rename(column);
+    });
     w.recount();
 }
 

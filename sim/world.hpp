@@ -13,8 +13,10 @@
 #include <cstring>
 #include <iterator>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "sim/declare.hpp"
 #include "sim/grid.hpp"
 #include "sim/memory.hpp"
 
@@ -120,25 +122,67 @@ struct Population {
     std::vector<uint32_t> culture;     // cultural traits, 4 bits per feature (models/culture.cpp)
     std::vector<uint8_t> rumour;       // 2 bits per rumour: 0 ignorant, 1 spreader, 2 stifler, 3 debunked
 
+    // The columns mechanisms declare (sim/declare.hpp), in declaration
+    // order: one vector per declared column, of its type.
+    using AnyColumn = std::variant<std::vector<uint8_t>, std::vector<uint32_t>, std::vector<float>>;
+
+    Population() { add_declared(); }
+
     size_t size() const { return cell.size(); }
 
-    // Calls f(name, column) for every column, in the order of the output
-    // schema's checkpoint columns (output/schema.cpp). The whole state of a
-    // resident is in these columns: a checkpoint saves exactly them.
+    // A declared column (sim/declare.hpp). Throws std::logic_error when the
+    // column was declared after this population was made and resize_state()
+    // has not run since.
+    template <class T>
+    std::vector<T>& column(ColumnHandle<T> h) {
+        return std::get<std::vector<T>>(declared_at(h.index));
+    }
+    template <class T>
+    const std::vector<T>& column(ColumnHandle<T> h) const {
+        return std::get<std::vector<T>>(const_cast<Population*>(this)->declared_at(h.index));
+    }
+
+    // Calls f(name, column) for every column: the built-in ones, then the
+    // declared ones in declaration order -- the order of the output schema's
+    // checkpoint columns (output/schema.cpp). The whole state of a resident
+    // is in these columns: a checkpoint saves the checkpointed ones.
     template <class F>
     void for_each_column(F&& f) {
         visit(*this, f);
+        visit_declared(*this, [&](const ColumnDecl& d, auto& column) { f(d.name.c_str(), column); });
     }
     template <class F>
     void for_each_column(F&& f) const {
         visit(*this, f);
+        visit_declared(*this, [&](const ColumnDecl& d, auto& column) { f(d.name.c_str(), column); });
+    }
+    // Calls f(decl, column) for every declared column.
+    template <class F>
+    void for_each_declared(F&& f) {
+        visit_declared(*this, f);
+    }
+    template <class F>
+    void for_each_declared(F&& f) const {
+        visit_declared(*this, f);
     }
     // Resizes every column to n, filling new rows with the defaults of a
     // resident no mechanism has touched (no workplace, no ties, culture 0,
-    // ignorant of every rumour, no contact; disposition = prejudice).
+    // ignorant of every rumour, no contact; disposition = prejudice; a
+    // declared column's `initial`), after adding any column declared since
+    // the population was made.
     void resize_state(size_t n);
 
 private:
+    std::vector<AnyColumn> declared_;
+    void add_declared(); // appends the columns declared since the last call
+    AnyColumn& declared_at(uint32_t index);
+
+    template <class P, class F>
+    static void visit_declared(P& p, F&& f) { // f(const ColumnDecl&, column)
+        const auto& decls = declared_columns();
+        for (size_t k = 0; k < p.declared_.size(); ++k)
+            std::visit([&](auto& column) { f(decls[k], column); }, p.declared_[k]);
+    }
     template <class P, class F>
     static void visit(P& p, F& f) {
         static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};

@@ -152,11 +152,12 @@ void run_city(const ScenarioConfig& scenario, const std::function<bool(uint32_t)
               const std::function<void(uint32_t, const std::vector<std::vector<double>>&)>& keep) {
     Engine engine = build_engine(scenario);
     if (want(0))
-        keep(0, series_rows(engine.world(), engine.policy(), 0, scenario.step_days));
+        keep(0, series_rows(engine.world(), engine.policy(), 0, scenario.step_days, &engine.mechanisms()));
     for (uint32_t s = 1; s <= scenario.steps; ++s) {
         engine.step();
         if (want(s))
-            keep(s, series_rows(engine.world(), engine.policy(), s, scenario.step_days));
+            keep(s,
+                 series_rows(engine.world(), engine.policy(), s, scenario.step_days, &engine.mechanisms()));
     }
 }
 

@@ -65,9 +65,9 @@ def documented():
 
 def series_table():
     """(path, dims, units, description) of every row of output/schema.cpp's
-    series_table(), the series the writer creates besides the counters."""
+    builtin_series(), the city's own series the writer creates."""
     text = open(os.path.join(t.repo_root(), "output", "schema.cpp")).read()
-    body = text[text.index("series_table()"):text.index("counter_description")]
+    body = text[text.index("builtin_series()"):text.index("builtin_series_count")]
     rows = []
     for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
         desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
