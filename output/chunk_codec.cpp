@@ -52,9 +52,11 @@ void clear_upper_vector_state() {
 
 } // namespace
 
-void code_chunk(const uint8_t* data, size_t valid, size_t chunk_rows, size_t elem, CodedChunk& out) {
-    thread_local std::vector<uint8_t> shuffled;
-    thread_local std::vector<uint8_t> level_buf(ISAL_DEF_LVL1_DEFAULT);
+void ChunkCoder::code(const uint8_t* data, size_t valid, size_t chunk_rows, size_t elem, CodedChunk& out) {
+    Scratch& scratch = scratch_.local();
+    std::vector<uint8_t>& shuffled = scratch.shuffled;
+    std::vector<uint8_t>& level_buf = scratch.level_buf;
+    level_buf.resize(ISAL_DEF_LVL1_DEFAULT);
     const size_t bytes = chunk_rows * elem;
     shuffled.resize(bytes);
     shuffle(data, valid, chunk_rows, elem, shuffled.data());

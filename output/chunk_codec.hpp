@@ -17,6 +17,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "sim/scratch.hpp"
+
 namespace icsim {
 
 // One chunk of a resident column, coded as the dataset's pipeline
@@ -34,10 +36,21 @@ struct CodedChunk {
 // H5Dwrite_chunk's filter mask bit for the second filter (deflate, after shuffle).
 inline constexpr uint32_t kDeflateSkipped = 1u << 1;
 
-// Shuffles `valid` values of `elem` bytes at `data` into the planes of a
-// chunk of `chunk_rows` rows (rows past `valid` are zero) and codes them.
-// Thread-safe: scratch memory is per thread.
-void code_chunk(const uint8_t* data, size_t valid, size_t chunk_rows, size_t elem, CodedChunk& out);
+// Codes chunks, with scratch memory per thread (sim/scratch.hpp) that lives
+// as long as the coder (a column store owns one).
+class ChunkCoder {
+public:
+    // Shuffles `valid` values of `elem` bytes at `data` into the planes of a
+    // chunk of `chunk_rows` rows (rows past `valid` are zero) and codes them.
+    // Thread-safe: may be called from several threads at once.
+    void code(const uint8_t* data, size_t valid, size_t chunk_rows, size_t elem, CodedChunk& out);
+
+private:
+    struct Scratch {
+        std::vector<uint8_t> shuffled, level_buf;
+    };
+    PerThread<Scratch> scratch_;
+};
 
 // The hash of a column of `len` bytes, in parallel over fixed 1 MiB blocks
 // whose hashes are then hashed in order (the same value on any number of

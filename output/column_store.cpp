@@ -125,8 +125,8 @@ void ColumnStore::append(int64_t step, size_t n, const std::vector<const void*>&
         oneapi::tbb::parallel_for(size_t(0), count, [&](size_t i) {
             const Job& job = jobs[first + i];
             const size_t elem = cols_[job.column].elem, row = job.chunk * chunk_;
-            code_chunk(static_cast<const uint8_t*>(data[job.column]) + row * elem,
-                       std::min<size_t>(chunk_, n - row), chunk_, elem, out[i]);
+            coder_.code(static_cast<const uint8_t*>(data[job.column]) + row * elem,
+                        std::min<size_t>(chunk_, n - row), chunk_, elem, out[i]);
         });
     };
     auto write_batch = [&](size_t k) {

@@ -61,6 +61,7 @@ private:
     std::vector<Column> cols_;
     h5::Appender steps_, count_;
     std::vector<CodedChunk> filtered_;
+    ChunkCoder coder_;
     const ColumnStore* donor_ = nullptr;
     std::vector<uint8_t> raw_;
 };

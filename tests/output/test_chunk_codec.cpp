@@ -48,7 +48,7 @@ CodedChunk round_trip(const Bytes& values, size_t valid, size_t rows, size_t ele
     CAPTURE(rows);
     CAPTURE(elem);
     CodedChunk c;
-    code_chunk(values.data(), valid, rows, elem, c);
+    ChunkCoder().code(values.data(), valid, rows, elem, c);
     CHECK(c.size <= rows * elem);
     Bytes want(rows * elem, 0);
     std::memcpy(want.data(), values.data(), valid * elem);
@@ -105,7 +105,7 @@ TEST_SUITE("unit") {
         }
         CodedChunk c;
         for (const Bytes* v : {&floats, &ids, &floats}) {
-            code_chunk(v->data(), rows, rows, 4, c);
+            ChunkCoder().code(v->data(), rows, rows, 4, c);
             CHECK(decode(c, rows, 4) == *v);
             CHECK(c.size < v->size());
         }
@@ -117,7 +117,7 @@ TEST_SUITE("unit") {
         for (size_t j = 0; j < values.size(); ++j)
             values[j] = uint8_t(j % 7);
         CodedChunk c;
-        code_chunk(values.data(), rows, rows, 4, c);
+        ChunkCoder().code(values.data(), rows, rows, 4, c);
         REQUIRE(c.mask == 0);
         Bytes planes(rows * 4);
         for (size_t j = 0; j < rows; ++j)
