@@ -50,7 +50,7 @@ def same_value(a, b):
     return a == b
 
 
-def compare(path_a, path_b, out=sys.stdout, ignore=()):
+def compare(path_a, path_b, out=sys.stdout, ignore=(), ignore_datasets=()):
     problems = []
     with h5py.File(path_a, "r") as fa, h5py.File(path_b, "r") as fb:
         names_a, names_b = [], set()
@@ -62,7 +62,7 @@ def compare(path_a, path_b, out=sys.stdout, ignore=()):
                 problems.append(f"{name}: missing in {path_b}")
                 continue
             ob = fb[name]
-            if isinstance(oa, h5py.Dataset):
+            if isinstance(oa, h5py.Dataset) and name not in ignore_datasets:
                 if not isinstance(ob, h5py.Dataset):
                     problems.append(f"{name}: a dataset in A, not in B")
                 elif oa.dtype.kind in "SOU" or h5py.check_string_dtype(oa.dtype):
@@ -113,12 +113,15 @@ def main():
     ap.add_argument("--ignore-attr", action="append", default=[], metavar="NAME",
                     help="an attribute not to compare, e.g. scenario_toml when a change only drops a "
                          "key from the resolved scenario text (repeatable)")
+    ap.add_argument("--ignore-dataset", action="append", default=[], metavar="PATH",
+                    help="a dataset whose values not to compare, e.g. runs/wall_time of two sweeps "
+                         "(repeatable)")
     args = ap.parse_args()
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     if args.run:
         ok = run_pair(args.a, args.b, args.seed, repo, set(args.ignore_attr))
     else:
-        ok = compare(args.a, args.b, ignore=set(args.ignore_attr))
+        ok = compare(args.a, args.b, ignore=set(args.ignore_attr), ignore_datasets=set(args.ignore_dataset))
         print("identical" if ok else "DIFFERENT")
     sys.exit(0 if ok else 1)
 

@@ -11,6 +11,7 @@
 #include "scenarios/loader.hpp"
 #include "scenarios/scale.hpp"
 #include "scenarios/scenario.hpp"
+#include "session/session.hpp"
 #include "sim/rng.hpp"
 
 namespace icsim::sweep {
@@ -148,16 +149,21 @@ void resolve_series(Plan& plan, const Outcome& o, size_t index, const World& w) 
 
 } // namespace
 
+// Through RunSession, the one place that steps a city (without output:
+// the sweep keeps only its outcomes, read as the run writer computes them).
 void run_city(const ScenarioConfig& scenario, const std::function<bool(uint32_t)>& want,
               const std::function<void(uint32_t, const std::vector<std::vector<double>>&)>& keep) {
-    Engine engine = build_engine(scenario);
+    RunSession session(scenario);
+    auto rows = [&](uint32_t s) {
+        return series_rows(session.world(), session.engine().policy(), s, scenario.step_days,
+                           &session.engine().mechanisms());
+    };
     if (want(0))
-        keep(0, series_rows(engine.world(), engine.policy(), 0, scenario.step_days, &engine.mechanisms()));
-    for (uint32_t s = 1; s <= scenario.steps; ++s) {
-        engine.step();
+        keep(0, rows(0));
+    while (!session.done()) {
+        const uint32_t s = session.step();
         if (want(s))
-            keep(s,
-                 series_rows(engine.world(), engine.policy(), s, scenario.step_days, &engine.mechanisms()));
+            keep(s, rows(s));
     }
 }
 

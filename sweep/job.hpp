@@ -57,9 +57,10 @@ struct Outcomes {
 // arena (a sweep gives each run one thread).
 Outcomes run_job(const Plan& plan, const Job& job);
 
-// Runs a city scenario to its last step on the calling thread's arena and
-// calls keep(s, rows) after each step s (0 = the initial state) where
-// want(s), with rows = series_rows() (what the HDF5 writer records).
+// Runs a city scenario to its last step (a RunSession without output) on
+// the calling thread's arena and calls keep(s, rows) after each step s
+// (0 = the initial state) where want(s), with rows = series_rows() (what
+// the HDF5 writer records).
 void run_city(const ScenarioConfig& scenario, const std::function<bool(uint32_t)>& want,
               const std::function<void(uint32_t, const std::vector<std::vector<double>>&)>& keep);
 
