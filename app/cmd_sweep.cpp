@@ -262,7 +262,14 @@ int cmd_compare(const CompareArgs& a) {
         throw UsageError("-o " + opt.output + ": exists; remove it or choose another file");
     sweep::CompareResult r;
     try {
-        r = sweep::run_compare(opt);
+        if (started_by_mpirun()) {
+            auto rank0 = run_compare_mpi(opt);
+            if (!rank0)
+                return 0; // a worker rank: rank 0 reports
+            r = std::move(*rank0);
+        } else {
+            r = sweep::run_compare(opt);
+        }
     } catch (const sweep::SpecError& e) {
         throw UsageError(e.what());
     }

@@ -60,117 +60,163 @@ void write_doubles(hid_t loc, const std::string& name, const std::vector<double>
 
 } // namespace
 
-CompareResult run_compare(const CompareOptions& opt) {
+namespace {
+
+// One scenario file at one seed, with --steps and --scale applied; bad
+// input as SpecError.
+ScenarioConfig load_one(const CompareOptions& opt, const std::string& file, uint64_t seed) {
+    std::vector<std::string> sets = {"run.seed=" + std::to_string(seed)};
+    if (opt.steps)
+        sets.push_back("run.steps=" + std::to_string(*opt.steps));
+    try {
+        ScenarioConfig s = load_scenario_file(file, sets);
+        if (opt.scale) {
+            const auto scaled = scale_assignments(s, *opt.scale);
+            sets.insert(sets.end(), scaled.begin(), scaled.end());
+            s = load_scenario_file(file, sets);
+        }
+        return s;
+    } catch (const ScenarioError& e) {
+        throw SpecError(e.diagnostics().empty() ? e.what() : e.diagnostics().front().str());
+    } catch (const std::invalid_argument& e) {
+        throw SpecError(file + ": --scale: " + e.what());
+    }
+}
+
+} // namespace
+
+ComparePlan plan_compare(const CompareOptions& opt) {
     if (opt.files.size() < 2)
         throw SpecError("compare: expected a base and at least one variant scenario");
     if (opt.seeds < 2)
         throw SpecError("--seeds: expected at least 2 seeds (an interval needs two), found " +
                         std::to_string(opt.seeds));
-    CompareResult res;
+    ComparePlan plan;
+    plan.options = opt;
+    CompareResult& res = plan.result;
     for (uint32_t s = 1; s <= opt.seeds; ++s)
         res.seeds.push_back(s);
-    // Load every scenario once per seed (cheap) to check it up front.
-    auto load = [&](const std::string& file, uint64_t seed) {
-        std::vector<std::string> sets = {"run.seed=" + std::to_string(seed)};
-        if (opt.steps)
-            sets.push_back("run.steps=" + std::to_string(*opt.steps));
-        try {
-            ScenarioConfig s = load_scenario_file(file, sets);
-            if (opt.scale) {
-                const auto scaled = scale_assignments(s, *opt.scale);
-                sets.insert(sets.end(), scaled.begin(), scaled.end());
-                s = load_scenario_file(file, sets);
-            }
-            return s;
-        } catch (const ScenarioError& e) {
-            throw SpecError(e.diagnostics().empty() ? e.what() : e.diagnostics().front().str());
-        } catch (const std::invalid_argument& e) {
-            throw SpecError(file + ": --scale: " + e.what());
-        }
-    };
+    // Load every scenario once (cheap) to check it up front.
     std::vector<ScenarioConfig> first;
     for (const auto& f : opt.files)
-        first.push_back(load(f, 1));
+        first.push_back(load_one(opt, f, 1));
     res.steps = first[0].steps;
     for (const auto& s : first)
         if (s.steps != res.steps)
             throw SpecError(s.source + ": runs " + std::to_string(s.steps) + " steps, the base " +
                             std::to_string(res.steps) + " (give --steps to run them alike)");
-    std::vector<uint32_t> at = opt.at.empty() ? std::vector<uint32_t>{res.steps} : opt.at;
-    for (const uint32_t s : at)
+    plan.at = opt.at.empty() ? std::vector<uint32_t>{res.steps} : opt.at;
+    for (const uint32_t s : plan.at)
         if (s > res.steps)
             throw SpecError("--at: step " + std::to_string(s) + " is after the last step (" +
                             std::to_string(res.steps) + ")");
     // Names as the scenarios give them; a repeated name gets its position.
-    std::vector<std::string> band_names;
     for (size_t k = 0; k < first.size(); ++k) {
         std::string name = first[k].name.empty() ? "scenario" : first[k].name;
         std::replace(name.begin(), name.end(), '/', '_');
-        if (std::find(band_names.begin(), band_names.end(), name) != band_names.end())
+        if (std::find(plan.band_names.begin(), plan.band_names.end(), name) != plan.band_names.end())
             name += "#" + std::to_string(k);
-        band_names.push_back(name);
+        plan.band_names.push_back(name);
     }
-    res.base = band_names[0];
-    res.variants.assign(band_names.begin() + 1, band_names.end());
+    res.base = plan.band_names[0];
+    res.variants.assign(plan.band_names.begin() + 1, plan.band_names.end());
 
     // The outcomes: the base's series columns, found by name in each variant.
-    const std::vector<SeriesColumn> cols = [&] {
+    plan.outcomes = [&] {
         Engine e = build_engine(first[0]);
         return series_columns(e.world());
     }();
-    const size_t n_sc = opt.files.size(), n_seeds = opt.seeds, n_out = cols.size(), n_steps = res.steps + 1;
-    std::vector<std::vector<long>> column_of(n_sc, std::vector<long>(n_out, -1));
+    const size_t n_sc = opt.files.size(), n_out = plan.outcomes.size();
+    plan.column_of.assign(n_sc, std::vector<long>(n_out, -1));
     for (size_t sc = 0; sc < n_sc; ++sc) {
         Engine e = build_engine(first[sc]);
         const auto mine = series_columns(e.world());
         for (size_t o = 0; o < n_out; ++o)
             for (size_t m = 0; m < mine.size(); ++m)
-                if (mine[m].name == cols[o].name)
-                    column_of[sc][o] = long(m);
+                if (mine[m].name == plan.outcomes[o].name)
+                    plan.column_of[sc][o] = long(m);
     }
-    // values[(sc * seeds + seed) * steps * outcomes + step * outcomes + o]
-    std::vector<double> values(n_sc * n_seeds * n_steps * n_out, std::nan(""));
+    return plan;
+}
+
+std::vector<double> run_compare_job(const ComparePlan& plan, size_t job) {
+    const CompareOptions& opt = plan.options;
+    const size_t n_seeds = opt.seeds, sc = job / n_seeds, seed = job % n_seeds;
+    const size_t n_out = plan.outcomes.size(), n_steps = plan.result.steps + 1;
+    std::vector<double> values(n_steps * n_out, std::nan(""));
+    try {
+        const ScenarioConfig s = load_one(opt, opt.files[sc], plan.result.seeds[seed]);
+        Engine probe = build_engine(s); // the variant's own column layout
+        const auto mine = series_columns(probe.world());
+        oneapi::tbb::task_arena one(1);
+        one.execute([&] {
+            run_city(
+                s, [](uint32_t) { return true; },
+                [&](uint32_t step, const std::vector<std::vector<double>>& rows) {
+                    double* dst = &values[step * n_out];
+                    for (size_t o = 0; o < n_out; ++o)
+                        if (plan.column_of[sc][o] >= 0) {
+                            const auto& c = mine[size_t(plan.column_of[sc][o])];
+                            dst[o] = rows.at(c.series).at(c.column);
+                        }
+                });
+        });
+    } catch (const std::exception& e) {
+        throw std::runtime_error(opt.files[sc] + " (seed " + std::to_string(plan.result.seeds[seed]) +
+                                 "): " + e.what());
+    }
+    return values;
+}
+
+void compare_progress(size_t done, size_t total, double elapsed) {
+    std::fprintf(stderr, "icsim compare: %zu/%zu runs, %.3g runs/s, ETA %.0f s\n", done, total,
+                 double(done) / elapsed, elapsed / double(done) * double(total - done));
+}
+
+CompareResult run_compare(const CompareOptions& opt) {
+    const ComparePlan plan = plan_compare(opt);
+    const size_t n_jobs = plan.runs(), per_run = plan.values_per_run();
+    // values[job * per_run + step * outcomes + o]
+    std::vector<double> values(n_jobs * per_run, std::nan(""));
     std::mutex mu;
     std::atomic<size_t> done{0};
     std::string failure;
     const auto t0 = std::chrono::steady_clock::now();
     const double c0 = process_cpu_seconds();
-    res.threads = oneapi::tbb::this_task_arena::max_concurrency();
-    oneapi::tbb::parallel_for(size_t(0), n_sc * n_seeds, [&](size_t job) {
-        const size_t sc = job / n_seeds, seed = job % n_seeds;
+    oneapi::tbb::parallel_for(size_t(0), n_jobs, [&](size_t job) {
         try {
-            const ScenarioConfig s = load(opt.files[sc], res.seeds[seed]);
-            Engine probe = build_engine(s); // the variant's own column layout
-            const auto mine = series_columns(probe.world());
-            oneapi::tbb::task_arena one(1);
-            one.execute([&] {
-                run_city(
-                    s, [](uint32_t) { return true; },
-                    [&](uint32_t step, const std::vector<std::vector<double>>& rows) {
-                        double* dst = &values[(job * n_steps + step) * n_out];
-                        for (size_t o = 0; o < n_out; ++o)
-                            if (column_of[sc][o] >= 0) {
-                                const auto& c = mine[size_t(column_of[sc][o])];
-                                dst[o] = rows.at(c.series).at(c.column);
-                            }
-                    });
-            });
+            const std::vector<double> v = run_compare_job(plan, job);
+            std::copy(v.begin(), v.end(), values.begin() + std::ptrdiff_t(job * per_run));
         } catch (const std::exception& e) {
             const std::lock_guard lock(mu);
-            failure = opt.files[sc] + " (seed " + std::to_string(res.seeds[seed]) + "): " + e.what();
+            failure = e.what();
         }
         const size_t d = ++done;
         if (opt.progress) {
             const std::lock_guard lock(mu);
-            const double el = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            std::fprintf(stderr, "icsim compare: %zu/%zu runs, %.3g runs/s, ETA %.0f s\n", d, n_sc * n_seeds,
-                         double(d) / el, el / double(d) * double(n_sc * n_seeds - d));
+            compare_progress(d, n_jobs,
+                             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         }
     });
-    res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    res.cpu_seconds = process_cpu_seconds() - c0;
     if (!failure.empty())
         throw std::runtime_error("a run failed: " + failure);
+    return finish_compare(plan, values,
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                          process_cpu_seconds() - c0, oneapi::tbb::this_task_arena::max_concurrency());
+}
+
+CompareResult finish_compare(const ComparePlan& plan, const std::vector<double>& values, double seconds,
+                             double cpu_seconds, int threads) {
+    const CompareOptions& opt = plan.options;
+    CompareResult res = plan.result;
+    res.seconds = seconds;
+    res.cpu_seconds = cpu_seconds;
+    res.threads = threads;
+    const auto& at = plan.at;
+    const auto& cols = plan.outcomes;
+    const auto& column_of = plan.column_of;
+    const auto& band_names = plan.band_names;
+    const size_t n_sc = opt.files.size(), n_seeds = opt.seeds, n_out = cols.size(), n_steps = res.steps + 1;
     auto value = [&](size_t sc, size_t seed, size_t step, size_t o) {
         return values[((sc * n_seeds + seed) * n_steps + step) * n_out + o];
     };

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep/job.hpp"
+
 namespace icsim::sweep {
 
 struct CompareOptions {
@@ -44,5 +46,32 @@ struct CompareResult {
 // Throws SpecError for bad input (a scenario that does not load, steps
 // out of range) and std::runtime_error when a run fails.
 CompareResult run_compare(const CompareOptions& options);
+
+// The pieces of run_compare, for an executor that spreads the runs over
+// processes (`mpirun icsim compare`): the plan (every process builds the
+// same), one run, and the table and file from every run's values.
+struct ComparePlan {
+    CompareOptions options;
+    CompareResult result; // names, seeds and steps; no rows yet
+    std::vector<uint32_t> at;
+    std::vector<std::string> band_names;      // per scenario, base first
+    std::vector<SeriesColumn> outcomes;       // the base's series columns
+    std::vector<std::vector<long>> column_of; // per scenario and outcome: its column in that scenario, or -1
+    // Run j is scenario j / seeds on seed j % seeds + 1.
+    size_t runs() const { return options.files.size() * options.seeds; }
+    size_t values_per_run() const { return (size_t(result.steps) + 1) * outcomes.size(); }
+};
+// Throws SpecError for bad input.
+ComparePlan plan_compare(const CompareOptions& options);
+// Run `job` on the calling thread: per step (0..steps) its outcomes' values
+// (NaN where the scenario lacks the column). Throws std::runtime_error
+// naming the scenario and seed when the run fails.
+std::vector<double> run_compare_job(const ComparePlan& plan, size_t job);
+// The progress line of `done` of `total` runs after `elapsed` seconds.
+void compare_progress(size_t done, size_t total, double elapsed);
+// The ranked rows from every run's values (run-major, as run_compare_job
+// returns them), and the file of `options.output`.
+CompareResult finish_compare(const ComparePlan& plan, const std::vector<double>& values, double seconds,
+                             double cpu_seconds, int threads);
 
 } // namespace icsim::sweep
