@@ -167,8 +167,17 @@ std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const 
     if (world.size() == 1)
         return sweep::run_sweep(plan, opt);
     auto run = [&](uint64_t job) { return run_message(plan, job); };
+    // The CPU time of every rank, for the busy figure (each rank's own
+    // from the dispatch on; rank 0's session counts only its process).
+    auto cpu_of_all = [&](double c0) {
+        double all = 0;
+        mpi::reduce(world, process_cpu_seconds() - c0, all, std::plus<double>(), 0);
+        return all;
+    };
     if (world.rank() != 0) {
+        const double c0 = process_cpu_seconds();
         dispatch(world, true, {}, run, {}, {});
+        cpu_of_all(c0);
         return std::nullopt;
     }
     // Rank 0: the file, the queue, and one worker thread of its own.
@@ -177,12 +186,17 @@ std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const 
         session.emplace(plan, opt, world.size());
     } catch (...) {
         dispatch(world, false, {}, run, {}, {});
+        cpu_of_all(process_cpu_seconds()); // the workers wait for it
         throw;
     }
     const std::vector<uint64_t> jobs(session->pending().begin(), session->pending().end());
+    const double c0 = process_cpu_seconds();
     dispatch(
         world, true, jobs, run, [&](const ResultMsg& m) { record(*session, plan, m); }, opt.stop);
-    return session->finish();
+    const double cpu = cpu_of_all(c0);
+    sweep::SweepSummary summary = session->finish();
+    summary.cpu_seconds = cpu;
+    return summary;
 }
 
 std::optional<sweep::CompareResult> run_compare_mpi(const sweep::CompareOptions& opt) {
