@@ -51,6 +51,8 @@ struct AnalyseArgs {
 };
 
 int cmd_sweep(const SweepArgs& a) {
+    if (started_by_mpirun() && !mpi_refusal().empty())
+        throw UsageError(mpi_refusal());
     sweep::Plan plan;
     try {
         plan = sweep::make_plan(sweep::parse_spec_file(a.file), version());
@@ -250,6 +252,8 @@ int cmd_merge(const MergeArgs& a) {
 }
 
 int cmd_compare(const CompareArgs& a) {
+    if (started_by_mpirun() && !mpi_refusal().empty())
+        throw UsageError(mpi_refusal());
     sweep::CompareOptions opt;
     opt.files = a.files;
     opt.seeds = a.seeds;

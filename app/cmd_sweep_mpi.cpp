@@ -159,6 +159,15 @@ bool started_by_mpirun() {
     return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr;
 }
 
+std::string mpi_refusal() {
+    const char* recovery = std::getenv("OMPI_MCA_orte_enable_recovery");
+    if (recovery != nullptr && std::string(recovery) != "0" && std::string(recovery) != "false")
+        return "mpirun --enable-recovery: not supported (Open MPI 4 does not tell the other ranks that one "
+               "died, so its runs would be waited for forever); start without it and finish a broken job "
+               "with --resume";
+    return "";
+}
+
 std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const sweep::SweepOptions& opt) {
     namespace mpi = boost::mpi;
     // Only this (main) thread calls MPI; rank 0's own worker thread does not.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "sweep/compare.hpp"
 #include "sweep/runner.hpp"
@@ -14,6 +15,11 @@ namespace icsim::app {
 
 // True when this process was started by mpirun (OpenMPI or a PMI launcher).
 bool started_by_mpirun();
+
+// Why this MPI job cannot run an ensemble, or "": `mpirun --enable-recovery`
+// keeps the job alive when a rank dies without telling the others, so rank
+// 0 would wait for a dead worker's runs forever (docs/ensembles.md).
+std::string mpi_refusal();
 
 // Rank 0: the summary; other ranks: nullopt. With one rank, run_sweep.
 std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const sweep::SweepOptions& options);

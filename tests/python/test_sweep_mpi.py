@@ -146,6 +146,13 @@ def main():
     single = os.path.join(d, "longer-single.h5")
     t.run(["sweep", longer, "-o", single, "--quiet"])
     test_dead_worker(d, longer, single)
+    # --enable-recovery would leave rank 0 waiting for a dead worker forever: every rank refuses (exit
+    # 2; mpirun itself then exits 0, ignoring its ranks' codes in that mode).
+    r = subprocess.run(["mpirun", "-n", "2", "--oversubscribe", "--enable-recovery", t.icsim_path(), "sweep",
+                        city, "-o", os.path.join(d, "recovery.h5")], env=ENV, capture_output=True, text=True,
+                       timeout=120)
+    assert r.stderr.count("--enable-recovery: not supported") == 2, (r.returncode, r.stderr)
+    assert not os.path.exists(os.path.join(d, "recovery.h5.partial"))
     test_compare(d)
     print("test_sweep_mpi: 2 and 4 ranks give the single-process files")
 
