@@ -416,6 +416,11 @@ void RunWriter::snapshot(uint32_t step, const Population& pop) {
     m.snapshots.append(step, pop, &m.ids);
 }
 
+void RunWriter::flush() {
+    const ScopeTimer timer(impl_->times.commit);
+    impl_->commit();
+}
+
 void RunWriter::checkpoint(uint32_t step, const Population& pop) {
     {
         const ScopeTimer timer(impl_->times.commit);

@@ -87,6 +87,10 @@ public:
     // here. A series the source lacks is filled with NaN.
     void copy_history(const RunFile& source, uint32_t last);
 
+    // Commits the steps written so far now (series rows, events, then the
+    // commit marker) instead of within the second: a reader following the
+    // file sees them at once. The file's contents are the same either way.
+    void flush();
     // Closes the file; `complete` marks it finished (/metadata complete = 1).
     void close(bool complete);
     const std::string& path() const;

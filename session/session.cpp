@@ -131,8 +131,9 @@ struct RunSession::State {
     std::atomic<int> stop{0};
     int stop_code = 0;
 
-    std::mutex lever_mutex; // guards pending
+    std::mutex lever_mutex; // guards pending and live
     std::array<std::optional<double>, kLeverCount> pending{};
+    std::array<double, kLeverCount> live{}; // the levels in force, pending ones included
 
     mutable std::mutex published_mutex; // guards published
     Counters published;
@@ -233,6 +234,7 @@ struct RunSession::State {
                 change_lever(policy, *lever, 0, uint32_t(e.step));
             else
                 continue;
+            live[size_t(lever->lever)] = e.kind == "policy_start" ? e.value : 0.0;
             any = true;
         }
         if (any)
@@ -493,6 +495,14 @@ int RunSession::stop_code() const noexcept {
 }
 
 void RunSession::set_lever(const std::string& lever, double intensity) {
+    check_lever(lever, intensity);
+    const LeverInfo* l = find_lever(lever);
+    const std::lock_guard lock(s_->lever_mutex);
+    s_->pending[size_t(l->lever)] = intensity;
+    s_->live[size_t(l->lever)] = intensity;
+}
+
+void RunSession::check_lever(const std::string& lever, double intensity) {
     const LeverInfo* l = find_lever(lever);
     if (l == nullptr) {
         std::vector<std::string> names;
@@ -504,8 +514,16 @@ void RunSession::set_lever(const std::string& lever, double intensity) {
     }
     if (!(intensity >= 0 && intensity <= 1))
         throw SessionError("lever " + lever + ": intensity " + std::to_string(intensity) + " is not in 0-1");
+}
+
+std::array<double, kLeverCount> RunSession::live_levers() const {
     const std::lock_guard lock(s_->lever_mutex);
-    s_->pending[size_t(l->lever)] = intensity;
+    return s_->live;
+}
+
+void RunSession::flush_output() {
+    if (s_->writer)
+        s_->write([&] { s_->writer->flush(); });
 }
 
 void RunSession::on_step(std::function<void(uint32_t)> callback) {

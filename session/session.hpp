@@ -22,12 +22,14 @@
 //   set_lever()      -- queued under a mutex, applied from the next step the
 //                       owner starts;
 //   last_step(), latest_counters() -- the last completed step and its
-//                       counters, published after each step.
+//                       counters, published after each step;
+//   live_levers()    -- the live lever levels in force from the next step.
 // The reported time series are computed by the writer; other threads read
 // them from the output file, which the writer keeps readable while it grows
 // (HDF5 SWMR; docs/hdf5-schema.md).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -149,6 +151,18 @@ public:
     // thread. Throws SessionError for an unknown lever name or a value
     // outside 0-1.
     void set_lever(const std::string& lever, double intensity);
+    // set_lever's checks alone: throws SessionError as it would.
+    static void check_lever(const std::string& lever, double intensity);
+
+    // Any thread: the live lever levels (set_lever's, 0 where none) the next
+    // step applies, by lever (lever_table() order): the requested ones
+    // included, so a slider shows what it asked for.
+    std::array<double, kLeverCount> live_levers() const;
+
+    // With output: commits the steps written so far at once (a reader
+    // following the file sees them now, not within the second); the file's
+    // contents do not change. Owner thread.
+    void flush_output();
 
     // Called on the owner thread after every step (written, if output is
     // open) with its number: the CLI's progress bar, a viewer's redraw.

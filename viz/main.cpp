@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,8 +26,14 @@
 #include <nlohmann/json.hpp>
 #include <stb_image_write.h>
 
+#include <oneapi/tbb/global_control.h>
+
+#include "scenarios/loader.hpp"
+#include "scenarios/scale.hpp"
 #include "sim/clock.hpp"
 #include "viz/data.hpp"
+#include "viz/live.hpp"
+#include "viz/live_panel.hpp"
 #include "viz/view.hpp"
 
 namespace {
@@ -41,7 +48,11 @@ constexpr const char* kUsage =
     "NAME=STEP]... [--size WxH]\n"
     "                 [--screenshot FILE.png [--layout FILE.json]] [--frames DIR [--every K]]\n"
     "                 [--bench [--frames N] --json] [--dump-json [--no-cells]]\n"
-    "                 [--follow [--follow-seconds S]]  (RUN.h5.partial being written)\n";
+    "                 [--follow [--follow-seconds S]]  (RUN.h5.partial being written)\n"
+    "       icsim-view --live SCENARIO.toml [--seed N] [--scale F] [--set KEY=VALUE]... [-o RUN.h5] "
+    "[--force]\n"
+    "                 [--threads N]"
+    " [--engine-speed S] [--set-lever NAME=VALUE@STEP]... [view and headless options]\n";
 
 struct Options {
     std::vector<std::string> files;
@@ -54,6 +65,15 @@ struct Options {
     std::vector<std::pair<std::string, long>> bookmarks;
     bool follow = false;
     double follow_seconds = 0; // headless: follow this long before the screenshot
+    // Live mode: the scenario run on a background thread.
+    std::string live, output;
+    std::optional<uint64_t> seed;
+    std::optional<double> scale;
+    bool force = false;
+    int threads = 1;
+    double engine_speed = 0;
+    std::vector<std::string> set_levers, sets;
+    std::string command_line;
 };
 
 [[noreturn]] void bad(const std::string& msg) {
@@ -129,7 +149,42 @@ Options parse(int argc, char** argv) {
         else if (a == "--follow-seconds") {
             o.follow = true;
             o.follow_seconds = double(number(a, val()));
-        } else if (a == "--no-cells")
+        } else if (a == "--live")
+            o.live = val();
+        else if (a == "--seed")
+            o.seed = uint64_t(number(a, val()));
+        else if (a == "--scale") {
+            const std::string v = val();
+            try {
+                size_t used = 0;
+                o.scale = std::stod(v, &used);
+                if (used != v.size() || !(*o.scale > 0))
+                    throw std::invalid_argument(v);
+            } catch (const std::exception&) {
+                bad("--scale expects a number > 0, got '" + v + "'");
+            }
+        } else if (a == "-o" || a == "--output")
+            o.output = val();
+        else if (a == "--force")
+            o.force = true;
+        else if (a == "--threads")
+            o.threads = int(std::max(1L, number(a, val())));
+        else if (a == "--engine-speed") {
+            const std::string v = val();
+            try {
+                size_t used = 0;
+                o.engine_speed = std::stod(v, &used);
+                if (used != v.size() || !(o.engine_speed >= 0))
+                    throw std::invalid_argument(v);
+            } catch (const std::exception&) {
+                bad("--engine-speed expects steps per second >= 0 (0 = as fast as possible), got '" + v +
+                    "'");
+            }
+        } else if (a == "--set")
+            o.sets.push_back(val());
+        else if (a == "--set-lever")
+            o.set_levers.push_back(val());
+        else if (a == "--no-cells")
             o.cells = false;
         else if (a == "--help" || a == "-h") {
             std::cout << kUsage;
@@ -145,6 +200,17 @@ Options parse(int argc, char** argv) {
         else
             o.frames_dir = frames_arg;
     }
+    for (int i = 0; i < argc; ++i)
+        o.command_line += (i == 0 ? "" : " ") + std::string(argv[i]);
+    if (!o.live.empty()) {
+        if (!o.files.empty())
+            bad("--live runs a scenario: no run file goes with it (-o names the output)");
+        if (!o.frames_dir.empty() || o.dump || o.follow)
+            bad("--live does not go with --frames, --dump-json or --follow");
+        return o;
+    }
+    if (o.seed || o.scale || !o.output.empty() || o.force || !o.set_levers.empty() || !o.sets.empty())
+        bad("--seed, --scale, --set, -o, --force and --set-lever go with --live");
     if (o.files.empty() || o.files.size() > 2)
         bad("expects one run (replay) or two (base and variant to compare)");
     if (o.follow && o.files.size() != 1)
@@ -209,12 +275,111 @@ void write_layout(const std::string& path, const Viewer& v) {
     std::filesystem::rename(path + ".tmp", path);
 }
 
+bool exists(const std::string& path) {
+    std::error_code ec;
+    return std::filesystem::exists(path, ec);
+}
+
+// Live mode: the scenario loaded as `icsim run` loads it (--seed and
+// --scale as --set assignments, so that the recorded scenario text is what
+// ran), the output named, and the engine started. Bad input: one line on
+// stderr and exit 2, before any window opens.
+std::unique_ptr<icsim::viz::LiveRunner> start_live(const Options& o) {
+    using namespace icsim;
+    auto fail = [](const std::string& msg, int code) {
+        std::cerr << "icsim-view: " << msg << "\n";
+        std::exit(code);
+    };
+    std::vector<std::string> sets = o.sets;
+    if (o.seed)
+        sets.push_back("run.seed=" + std::to_string(*o.seed));
+    auto load = [&] {
+        try {
+            return load_scenario_file(o.live, sets);
+        } catch (const ScenarioError& e) {
+            const auto& d = e.diagnostics();
+            fail(d.empty() ? e.what() : d.back().str(), 2);
+        }
+        return ScenarioConfig();
+    };
+    ScenarioConfig scenario = load();
+    if (o.scale) {
+        try {
+            const auto scaled = scale_assignments(scenario, *o.scale);
+            sets.insert(sets.end(), scaled.begin(), scaled.end());
+        } catch (const std::invalid_argument& e) {
+            fail(std::string("--scale: ") + e.what(), 2);
+        }
+        scenario = load();
+    }
+    viz::LiveOptions lo;
+    for (const auto& text : o.set_levers)
+        try {
+            lo.script.push_back(viz::parse_lever_change(text));
+        } catch (const SessionError& e) {
+            fail(e.what(), 2);
+        }
+    // The output: -o, else the scenario's output.file, where `icsim run`
+    // would write it; when that name is taken (a file or an unfinished
+    // run), the first free NAME-2.h5, NAME-3.h5, ... (shown in the window).
+    std::string path = o.output;
+    if (!path.empty()) {
+        if ((exists(path) || exists(path + ".partial")) && !o.force)
+            fail(path + " (or its .partial) exists; use --force to overwrite it (or -o to write elsewhere)",
+                 2);
+    } else {
+        path = scenario.output.file;
+        const std::filesystem::path p(path);
+        for (int k = 2; exists(path) || exists(path + ".partial"); ++k)
+            path = (p.parent_path() / (p.stem().string() + "-" + std::to_string(k) + p.extension().string()))
+                       .string();
+    }
+    lo.scenario = std::move(scenario);
+    lo.output = output_to(path);
+    lo.output.overwrite = o.force;
+    lo.output.icsim_version = "0.1.0";
+    lo.output.command_line = o.command_line;
+    lo.output.threads = o.threads;
+    lo.speed = o.engine_speed;
+    // Headless: run to the step (the last one without --step), commit it,
+    // then render.
+    if (o.step > int64_t(lo.scenario.steps))
+        fail("--step " + std::to_string(o.step) + " is beyond the scenario's last step " +
+                 std::to_string(lo.scenario.steps),
+             2);
+    if (!o.screenshot.empty())
+        lo.pause_at = o.step >= 0 ? uint32_t(o.step) : lo.scenario.steps;
+    try {
+        return std::make_unique<viz::LiveRunner>(std::move(lo));
+    } catch (const SessionError& e) {
+        fail(e.what(), 2);
+    } catch (const std::exception& e) {
+        fail(e.what(), 1);
+    }
+    return nullptr;
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     const auto t_start = Clock::now();
-    const Options o = parse(argc, argv);
+    Options o = parse(argc, argv);
     const bool headless = o.bench || !o.screenshot.empty() || !o.frames_dir.empty();
+
+    // Live mode: the engine on a background thread, given --threads cores
+    // (default 1: the viewer and llvmpipe keep the rest); the window
+    // follows the file it writes.
+    std::optional<oneapi::tbb::global_control> engine_threads;
+    std::unique_ptr<icsim::viz::LiveRunner> live;
+    icsim::viz::LivePanel panel;
+    if (!o.live.empty()) {
+        engine_threads.emplace(oneapi::tbb::global_control::max_allowed_parallelism, size_t(o.threads));
+        live = start_live(o);
+        panel.runner = live.get();
+        o.files = {live->working_path()};
+        o.follow = true;
+    }
+    const int64_t live_target = live && !o.screenshot.empty() ? (o.step >= 0 ? o.step : live->steps()) : -1;
 
     std::vector<std::unique_ptr<Run>> runs;
     std::string error;
@@ -240,43 +405,51 @@ int main(int argc, char** argv) {
     }
     const double open_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_start).count();
 
-    Viewer viewer(std::move(runs), error);
-    if (o.follow)
-        viewer.follow(o.files[0]);
-    if (viewer.error().empty()) {
-        if (!o.view.empty() && !viewer.set_view(o.view))
-            bad("--view: no colouring '" + o.view +
-                "' (groups, tolerance, language, skill, prejudice, placed, rumour_belief, or a "
-                "/neighbourhoods series)");
-        if (!o.group.empty() && !viewer.set_group(o.group))
-            bad("--group: no group '" + o.group + "' in " + o.files[0]);
-        if (!o.charts.empty()) {
-            for (const auto& c : o.charts)
-                if (viewer.run(0).find(c) == nullptr)
-                    bad("--chart: no series '" + c + "' in " + o.files[0]);
-            std::vector<std::string> paths;
-            for (const auto& c : o.charts)
-                paths.push_back(viewer.run(0).find(c)->path);
-            viewer.set_charts(paths);
+    auto vp = std::make_unique<Viewer>(std::move(runs), error);
+    // Options that name series, steps and bookmarks: checked against the
+    // file (live mode: against its first reading; again after a reset).
+    auto configure = [&](Viewer& viewer) {
+        if (o.follow)
+            viewer.follow(o.files[0]);
+        if (live)
+            viewer.set_extra_panel([&](const Viewer& v) { panel.draw(v); });
+        if (viewer.error().empty()) {
+            if (!o.view.empty() && !viewer.set_view(o.view))
+                bad("--view: no colouring '" + o.view +
+                    "' (groups, tolerance, language, skill, prejudice, placed, rumour_belief, or a "
+                    "/neighbourhoods series)");
+            if (!o.group.empty() && !viewer.set_group(o.group))
+                bad("--group: no group '" + o.group + "' in " + o.files[0]);
+            if (!o.charts.empty()) {
+                for (const auto& c : o.charts)
+                    if (viewer.run(0).find(c) == nullptr)
+                        bad("--chart: no series '" + c + "' in " + o.files[0]);
+                std::vector<std::string> paths;
+                for (const auto& c : o.charts)
+                    paths.push_back(viewer.run(0).find(c)->path);
+                viewer.set_charts(paths);
+            }
+            if (o.step >= 0 && !live) {
+                if (o.step > viewer.last_step())
+                    bad("--step " + std::to_string(o.step) + " is beyond the last committed step " +
+                        std::to_string(viewer.last_step()));
+                viewer.set_step(o.step);
+            }
+            if (o.follow && o.step < 0) // follow from the newest committed step
+                viewer.set_step(viewer.last_step());
+            for (const auto& [name, at] : o.bookmarks) {
+                if (at > viewer.last_step() && !live)
+                    bad("--bookmark " + name + "=" + std::to_string(at) +
+                        ": beyond the last committed step " + std::to_string(viewer.last_step()));
+                viewer.add_bookmark(name, at);
+            }
+            viewer.set_difference_charts(o.diff_charts);
+            viewer.set_presenter(o.present);
         }
-        if (o.step >= 0) {
-            if (o.step > viewer.last_step())
-                bad("--step " + std::to_string(o.step) + " is beyond the last committed step " +
-                    std::to_string(viewer.last_step()));
-            viewer.set_step(o.step);
-        }
-        if (o.follow && o.step < 0) // follow from the newest committed step
-            viewer.set_step(viewer.last_step());
-        for (const auto& [name, at] : o.bookmarks) {
-            if (at > viewer.last_step())
-                bad("--bookmark " + name + "=" + std::to_string(at) + ": beyond the last committed step " +
-                    std::to_string(viewer.last_step()));
-            viewer.add_bookmark(name, at);
-        }
-        viewer.set_difference_charts(o.diff_charts);
-        viewer.set_presenter(o.present);
-    } else if (headless && !o.follow) {
-        std::cerr << "icsim-view: " << viewer.error() << "\n";
+    };
+    configure(*vp);
+    if (!vp->error().empty() && headless && !o.follow) {
+        std::cerr << "icsim-view: " << vp->error() << "\n";
         return 2;
     }
 
@@ -308,26 +481,31 @@ int main(int argc, char** argv) {
     ImGui_ImplOpenGL3_Init("#version 330");
     float font_zoom = o.present ? 1.5f : 1.0f;
     load_font(font_zoom);
-    viewer.font_zoom = font_zoom;
+    vp->font_zoom = font_zoom;
 
     int rc = 0;
     std::vector<double> frame_ms;
     double first_frame_ms = 0;
     long frame_no = 0, frames_written = 0, next_step = 0;
     auto last = Clock::now();
-    const auto& snaps = viewer.error().empty() ? viewer.run(0).snapshot_steps : std::vector<int64_t>();
+    const std::vector<int64_t> snaps =
+        vp->error().empty() && !live ? vp->run(0).snapshot_steps : std::vector<int64_t>();
+    uint64_t live_generation = live ? live->generation() : 0;
+    bool live_resetting = false;
+    uint32_t bench_step0 = 0;
+    double bench_t0 = 0;
     bool fullscreen = false;
     int saved[4] = {0, 0, o.width, o.height};
     std::vector<double> cpu_ms, load_ms;
     // The bench measures drawing: after the first frame, the snapshots are
     // read and aggregated (as many as the cache keeps), each load timed.
     auto preload = [&]() {
-        const auto& r = viewer.run(0);
+        const auto& r = vp->run(0);
         for (size_t k = 0; k < r.snapshot_steps.size() && k < r.cache_capacity(); ++k) {
             const auto l0 = Clock::now();
             r.aggregate(k);
-            if (viewer.compare())
-                viewer.run(1).aggregate(k);
+            if (vp->compare())
+                vp->run(1).aggregate(k);
             load_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - l0).count());
         }
     };
@@ -338,21 +516,25 @@ int main(int argc, char** argv) {
             glfwPollEvents();
         else
             glfwWaitEventsTimeout(1.0 / 60.0);
-        if (o.bench && viewer.error().empty()) {
+        if (o.bench && vp->error().empty() && live) {
+            // Live: the view follows the engine; the map is recoloured and
+            // uploaded every frame all the same (the worst case).
+            vp->force_recolour();
+        } else if (o.bench && vp->error().empty()) {
             // The snapshot changes every frame: step through the snapshots
             // (or the steps, for a run with one snapshot), recolouring and
             // uploading the map each frame.
             if (snaps.size() > 1)
-                viewer.set_step(snaps[size_t(frame_no) % snaps.size()]);
+                vp->set_step(snaps[size_t(frame_no) % snaps.size()]);
             else
-                viewer.set_step(frame_no % (viewer.last_step() + 1));
-            viewer.force_recolour();
+                vp->set_step(frame_no % (vp->last_step() + 1));
+            vp->force_recolour();
         }
-        if (!o.frames_dir.empty() && viewer.error().empty())
-            viewer.set_step(next_step);
-        if (viewer.font_zoom != font_zoom) {
-            font_zoom = std::clamp(viewer.font_zoom, 1.0f, 2.5f);
-            viewer.font_zoom = font_zoom;
+        if (!o.frames_dir.empty() && vp->error().empty())
+            vp->set_step(next_step);
+        if (vp->font_zoom != font_zoom) {
+            font_zoom = std::clamp(vp->font_zoom, 1.0f, 2.5f);
+            vp->font_zoom = font_zoom;
             load_font(font_zoom);
             ImGui_ImplOpenGL3_DestroyFontsTexture();
             ImGui_ImplOpenGL3_CreateFontsTexture();
@@ -367,7 +549,7 @@ int main(int argc, char** argv) {
             // hidden), +/- font zoom, F12 screenshot.
             if (ImGui::IsKeyPressed(GLFW_KEY_F11)) {
                 fullscreen = !fullscreen;
-                viewer.set_presenter(fullscreen);
+                vp->set_presenter(fullscreen);
                 GLFWmonitor* mon = glfwGetPrimaryMonitor();
                 if (fullscreen && mon != nullptr) {
                     glfwGetWindowPos(win, &saved[0], &saved[1]);
@@ -379,15 +561,56 @@ int main(int argc, char** argv) {
                 }
             }
             if (ImGui::IsKeyPressed(GLFW_KEY_EQUAL) || ImGui::IsKeyPressed(GLFW_KEY_KP_ADD))
-                viewer.font_zoom = std::min(2.5f, font_zoom + 0.25f);
+                vp->font_zoom = std::min(2.5f, font_zoom + 0.25f);
             if (ImGui::IsKeyPressed(GLFW_KEY_MINUS) || ImGui::IsKeyPressed(GLFW_KEY_KP_SUBTRACT))
-                viewer.font_zoom = std::max(1.0f, font_zoom - 0.25f);
+                vp->font_zoom = std::max(1.0f, font_zoom - 0.25f);
             if (ImGui::IsKeyPressed(GLFW_KEY_F12))
-                viewer.screenshot_requested = true;
+                vp->screenshot_requested = true;
         }
         const double now = std::chrono::duration<double>(Clock::now() - t_start).count();
-        if (o.follow) {
-            viewer.poll(now);
+        if (live) {
+            if (panel.reset_wanted) {
+                // The viewer lets go of the file first; the engine thread
+                // then discards it and writes a fresh one.
+                panel.reset_wanted = false;
+                live_generation = live->generation();
+                vp = std::make_unique<Viewer>(std::vector<std::unique_ptr<Run>>(),
+                                              "live: starting a fresh run of " + o.live + " at step 0 ...");
+                live->reset();
+                live_resetting = true;
+            } else if (live_resetting && live->generation() != live_generation) {
+                live_resetting = false;
+                std::vector<std::unique_ptr<Run>> fresh;
+                std::string why = live->error();
+                if (why.empty())
+                    try {
+                        fresh.push_back(std::make_unique<Run>(live->working_path()));
+                    } catch (const std::exception& e) {
+                        why = e.what();
+                    }
+                vp = std::make_unique<Viewer>(std::move(fresh), why);
+                configure(*vp);
+                vp->set_step(0);
+            }
+            if (!live->error().empty() && headless) {
+                std::cerr << "icsim-view: " << live->error() << "\n";
+                rc = 1;
+                ImGui::EndFrame();
+                break;
+            }
+        }
+        if (o.follow && !live_resetting) {
+            // Live mode: the engine's pauses are the user's, not a stalled writer.
+            vp->poll(now, 0.3, live ? 1e300 : 3.0);
+            if (live_target >= 0 && vp->last_step() < live_target) {
+                // Headless live: wait for the engine to commit the step.
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                frame_no = 0;
+                ImGui::EndFrame();
+                continue;
+            }
+            if (live_target >= 0 && vp->step() != live_target)
+                vp->set_step(live_target);
             if (headless && !o.screenshot.empty() && now < o.follow_seconds) {
                 // Keep following; no frame to shoot yet.
                 std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -398,21 +621,21 @@ int main(int argc, char** argv) {
         glfwGetFramebufferSize(win, &fw, &fh);
         const double dt = std::chrono::duration<double>(t0 - last).count();
         last = t0;
-        viewer.frame(float(fw), float(fh), headless ? 0.0 : dt);
+        vp->frame(float(fw), float(fh), headless ? 0.0 : dt);
         ImGui::Render();
         glViewport(0, 0, fw, fh);
         glClearColor(0.08f, 0.08f, 0.1f, 1.0f);
         glClear(GL_COLOR_BUFFER_BIT);
         ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
         ++frame_no;
-        if (headless && !viewer.error().empty() && !(o.follow && now < o.follow_seconds)) {
-            std::cerr << "icsim-view: " << viewer.error() << "\n";
+        if (headless && !vp->error().empty() && !(o.follow && now < o.follow_seconds)) {
+            std::cerr << "icsim-view: " << vp->error() << "\n";
             rc = 2;
             break;
         }
-        if (viewer.screenshot_requested) {
-            viewer.screenshot_requested = false;
-            const std::string name = "icsim-view-step" + std::to_string(viewer.step()) + ".png";
+        if (vp->screenshot_requested) {
+            vp->screenshot_requested = false;
+            const std::string name = "icsim-view-step" + std::to_string(vp->step()) + ".png";
             if (save_png(name, fw, fh))
                 std::cerr << "icsim-view: wrote " << name << "\n";
         }
@@ -422,17 +645,17 @@ int main(int argc, char** argv) {
                 std::cerr << "icsim-view: cannot write " << o.screenshot << "\n";
                 rc = 1;
             } else if (!o.layout.empty()) {
-                write_layout(o.layout, viewer);
+                write_layout(o.layout, *vp);
             }
-            if (!viewer.follow_status().empty())
-                std::cerr << "icsim-view: " << viewer.follow_status() << "\n";
+            if (!vp->follow_status().empty())
+                std::cerr << "icsim-view: " << vp->follow_status() << "\n";
             break;
         }
         if (!o.frames_dir.empty() && frame_no >= 2) {
             // Frame 1 lays the windows out; from frame 2 on one PNG per step.
             std::filesystem::create_directories(o.frames_dir);
             char name[64];
-            std::snprintf(name, sizeof name, "/frame_%06ld.png", long(viewer.step()));
+            std::snprintf(name, sizeof name, "/frame_%06ld.png", long(vp->step()));
             if (!save_png(o.frames_dir + name, fw, fh)) {
                 std::cerr << "icsim-view: cannot write " << o.frames_dir << name << "\n";
                 rc = 1;
@@ -440,7 +663,7 @@ int main(int argc, char** argv) {
             }
             ++frames_written;
             next_step += o.every;
-            if (next_step > viewer.last_step())
+            if (next_step > vp->last_step())
                 break;
         }
         glfwSwapBuffers(win);
@@ -449,6 +672,11 @@ int main(int argc, char** argv) {
             const double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
             if (frame_no == 1) {
                 first_frame_ms = std::chrono::duration<double, std::milli>(Clock::now() - t_start).count();
+                if (live) {
+                    bench_step0 = live->last_step();
+                    bench_t0 = std::chrono::duration<double>(Clock::now() - t_start).count();
+                    continue;
+                }
                 try {
                     preload();
                 } catch (const std::exception& e) {
@@ -484,11 +712,42 @@ int main(int argc, char** argv) {
             {"first_frame_ms", first_frame_ms},
             {"width", o.width},
             {"height", o.height}};
+        nlohmann::json jl = j;
+        if (live) {
+            // What the engine did while the frames were timed.
+            const double secs = std::chrono::duration<double>(Clock::now() - t_start).count() - bench_t0;
+            const uint32_t stepped = live->last_step() - bench_step0;
+            jl["live"] = true;
+            jl["engine_steps"] = stepped;
+            jl["engine_steps_per_second"] = secs > 0 ? double(stepped) / secs : 0.0;
+            jl["engine_threads"] = o.threads;
+            jl["residents"] = vp->error().empty() && vp->run(0).find("/timeseries/population")
+                                  ? vp->run(0).find("/timeseries/population")->at(0)
+                                  : 0.0;
+        }
         if (o.json)
-            std::cout << j.dump() << "\n";
+            std::cout << jl.dump() << "\n";
         else
             std::cout << "median " << pct(0.5) << " ms, p95 " << pct(0.95) << " ms over " << frame_ms.size()
                       << " frames\n";
+    }
+    // The viewer lets go of the file (and its textures) first; then the
+    // engine stops after its step and closes the file: complete, or
+    // resumable from a checkpoint.
+    vp.reset();
+    if (live) {
+        try {
+            const icsim::FinishResult r = live->stop();
+            if (r.complete)
+                std::cerr << "icsim-view: wrote " << r.path << "\n";
+            else
+                std::cerr << "icsim-view: stopped after step " << live->last_step() << " of " << live->steps()
+                          << "; the run so far and a checkpoint are in " << r.path
+                          << ". Finish it with: icsim resume " << r.path << "\n";
+        } catch (const std::exception& e) {
+            std::cerr << "icsim-view: " << e.what() << "\n";
+            rc = rc == 0 ? 1 : rc;
+        }
     }
     ImGui_ImplOpenGL3_Shutdown();
     ImGui_ImplGlfw_Shutdown();

@@ -310,6 +310,8 @@ void Viewer::frame(float width, float height, double dt) {
             ImGui::SetNextWindowPos(ImVec2(width - side, top), ImGuiCond_Always);
             ImGui::SetNextWindowSize(ImVec2(side, body * 0.56f), ImGuiCond_Always);
             ImGui::Begin("##side", nullptr, kPanel);
+            if (extra_panel_)
+                extra_panel_(*this);
             if (!presenter_)
                 side_panel();
             legend();
@@ -321,6 +323,8 @@ void Viewer::frame(float width, float height, double dt) {
             ImGui::SetNextWindowPos(ImVec2(mw, top), ImGuiCond_Always);
             ImGui::SetNextWindowSize(ImVec2(width - mw, body), ImGuiCond_Always);
             ImGui::Begin("##side", nullptr, kPanel);
+            if (extra_panel_)
+                extra_panel_(*this);
             if (!presenter_)
                 side_panel();
             legend();

@@ -3,6 +3,7 @@
 // glTexSubImage2D); the window, GL context and main loop are main.cpp's.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -65,6 +66,9 @@ public:
     void poll(double now, double interval = 0.3, double stalled = 3.0);
     const std::string& follow_status() const { return follow_status_; }
     void force_recolour() { colour_key_.clear(); }
+    // A panel drawn at the top of the side panel, in presenter mode too
+    // (live mode's controls and levers).
+    void set_extra_panel(std::function<void(const Viewer&)> panel) { extra_panel_ = std::move(panel); }
     const Run& run(size_t k) const { return *runs_[k]; }
 
 private:
@@ -109,6 +113,7 @@ private:
     std::vector<std::pair<std::string, int64_t>> bookmarks_;
     std::string follow_path_, follow_status_;
     double last_poll_ = -1, last_growth_ = 0;
+    std::function<void(const Viewer&)> extra_panel_;
 };
 
 } // namespace icsim::viz

@@ -11,7 +11,13 @@ city (and a policy variant, and a 3x3 city), then checks
 3. damaged files: missing, truncated, foreign, newer schema exit 2 with a
    message naming the file;
 4. --follow of a run being written whose writer is then killed: the last
-   committed step is kept, with a message; the .partial still opens.
+   committed step is kept, with a message; the .partial still opens;
+5. live mode (--live SCENARIO.toml) headless: a frame with content; with no
+   lever change the file's datasets equal `icsim run`'s; a scripted lever
+   change (--set-lever) is in /events and in force from its step, and the
+   run differs; stopped early, the .partial is finished by `icsim resume`
+   into the same file as the uninterrupted live run; bad input exits 2
+   before any window or file.
 
 usage: /usr/bin/python3 test_viewer.py ICSIM ICSIM_VIEW
 Exits 77 (skipped) when no display can be opened, for the GL parts."""
@@ -352,6 +358,93 @@ def check_killed_writer(wd):
     assert not d["complete"] and d["steps"][-1] == last
 
 
+def same_output(a, b, *ignore):
+    """bench/same_output.py's verdict: True when identical."""
+    r = subprocess.run([sys.executable, os.path.join(t.repo_root(), "bench", "same_output.py"), a, b]
+                       + [x for i in ignore for x in ("--ignore-attr", i)], capture_output=True, text=True)
+    assert r.returncode in (0, 1), r.stderr
+    return r.returncode == 0
+
+
+def check_live(wd):
+    scenario = os.path.join(t.repo_root(), "scenarios", "library", "default.toml")
+    common = ["--live", scenario, "--seed", "3", "--set", "run.steps=%d" % STEPS] + t.SMALL
+    plain = os.path.join(wd, "live-plain-run.h5")
+    t.run(["run", scenario, "-o", plain, "--steps", str(STEPS), "--seed", "3", "--quiet"] + t.SMALL)
+
+    # No lever change: the live file equals icsim run's, dataset by dataset.
+    out = os.path.join(wd, "live-plain.h5")
+    shot = os.path.join(wd, "live-plain.png")
+    r = view(common + ["-o", out, "--screenshot", shot])
+    assert "wrote " + out in r.stderr, r.stderr
+    assert not os.path.exists(out + ".partial")
+    assert same_output(plain, out), "live mode without a lever change differs from icsim run"
+    with h5py.File(out, "r") as f:
+        assert int(f["/metadata"].attrs["complete"]) == 1
+        assert len(f["/timeseries/step"]) == STEPS + 1
+
+    # A scripted lever change from step 5: in /events, in force, and the
+    # run moves away from the plain one.
+    lever = os.path.join(wd, "live-lever.h5")
+    shot = os.path.join(wd, "live-lever.png")
+    view(common + ["-o", lever, "--set-lever", "anti_rumours=0.8@5", "--screenshot", shot,
+                   "--step", str(STEPS)])
+    with h5py.File(lever, "r") as f, h5py.File(plain, "r") as g:
+        ev = [(int(e["step"]), e["kind"].decode(), e["name"].decode(), float(e["value"]))
+              for e in f["/events"][:]]
+        live = [e for e in ev if e[2].startswith("live:")]
+        assert live == [(5, "policy_start", "live:anti_rumours", 0.8)], live
+        names = list(f["levers/names"].asstr()[:])
+        k = names.index("anti_rumours")
+        a, b = g["/timeseries/lever_intensity"][:, k], f["/timeseries/lever_intensity"][:, k]
+        assert np.array_equal(a[:5], b[:5])
+        assert np.allclose(b[5:], np.minimum(1.0, a[5:] + 0.8)), (a, b)
+    assert not same_output(plain, lever), "the lever change left the run unchanged"
+    # The frame has content: the map's group colours, the panel's text.
+    img = png(shot)
+    assert img.shape == (720, 1280, 3)
+    colours = {tuple(p) for p in img[::7, ::7].reshape(-1, 3)}
+    assert len(colours) > 50, len(colours)
+    for g in GROUPS[:2]:
+        near = np.abs(img - np.array(g)).sum(axis=2) < 30
+        assert near.sum() > 200, ("group colour %s missing from the live frame" % (g,))
+
+    # Stopped at step 7 (headless: --step 7): a .partial with a checkpoint,
+    # which icsim resume finishes into the uninterrupted live run's file.
+    part = os.path.join(wd, "live-part.h5")
+    r = view(common + ["-o", part, "--set-lever", "anti_rumours=0.8@5", "--screenshot",
+                       os.path.join(wd, "live-part.png"), "--step", "7"])
+    assert "icsim resume " + part + ".partial" in r.stderr, r.stderr
+    assert os.path.exists(part + ".partial") and not os.path.exists(part)
+    t.run(["resume", part + ".partial", "--quiet"])
+    assert same_output(lever, part, "resumed_from"), "the resumed live run differs from the uninterrupted one"
+
+    # The engine on two threads: the same file.
+    two = os.path.join(wd, "live-two.h5")
+    view(common + ["-o", two, "--threads", "2", "--set-lever", "anti_rumours=0.8@5", "--screenshot",
+                   os.path.join(wd, "live-two.png")])
+    assert same_output(lever, two), "live mode on two threads differs from one"
+
+    # Bad input: one line naming the problem, exit 2, no file.
+    bad_toml = os.path.join(wd, "live-bad.toml")
+    with open(bad_toml, "w") as f:
+        f.write('name = "bad"\n[city]\nwidth = "wide"\n')
+    out = os.path.join(wd, "live-bad.h5")
+    r = view(["--live", bad_toml, "-o", out, "--screenshot", os.path.join(wd, "x.png")], expect=2)
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "live-bad.toml" in lines[0] and "city.width" in lines[0], r.stderr
+    r = view(["--live", os.path.join(wd, "missing.toml"), "-o", out], expect=2)
+    assert "missing.toml" in r.stderr
+    r = view(common + ["-o", out, "--set-lever", "anti_rumour=0.5@3", "--screenshot",
+                       os.path.join(wd, "x.png")], expect=2)
+    assert "did you mean 'anti_rumours'" in r.stderr, r.stderr
+    r = view(common + ["-o", out, "--set-lever", "anti_rumours=1.5@3"], expect=2)
+    r = view(common + ["-o", lever], expect=2)  # exists, no --force
+    assert "exists" in r.stderr
+    assert not os.path.exists(out) and not os.path.exists(out + ".partial")
+    assert not os.path.exists(os.path.join(wd, "x.png"))
+
+
 def main():
     wd = t.workdir("viewer")
     small = os.path.join(wd, "small.h5")
@@ -385,6 +478,8 @@ def main():
     print("screenshots: probes, proportions, charts, comparison, self-difference, negative control")
     check_killed_writer(wd)
     print("follow: the killed writer's last committed step kept, with a message; its .partial opens")
+    check_live(wd)
+    print("live: content, same as icsim run, lever change in /events and in force, resumable, bad input")
 
 
 if __name__ == "__main__":

@@ -234,6 +234,34 @@ TEST_SUITE("integration") {
         CHECK_THROWS_AS(live.set_lever("anti_rumours", 1.5), SessionError);
     }
 
+    TEST_CASE("session: live_levers reports the levels asked for, and a resumption's levels") {
+        const TempDir dir;
+        RunSession run(small());
+        const size_t ar = size_t(Lever::AntiRumours), me = size_t(Lever::Mediation);
+        for (double v : run.live_levers())
+            CHECK(v == 0);
+        run.open_output(output_to(dir.file("levers.h5")));
+        run.run_until(3);
+        // Set from another thread, seen at once (before the step applies it).
+        std::thread([&] { run.set_lever("anti_rumours", 0.6); }).join();
+        CHECK(run.live_levers()[ar] == doctest::Approx(0.6));
+        CHECK(run.live_levers()[me] == 0);
+        run.run_until(6);
+        run.set_lever("mediation", 0.25);
+        run.run_until(8);
+        // flush_output commits the steps: a reader sees step 8 at once.
+        run.flush_output();
+        {
+            const RunFile f(dir.file("levers.h5.partial"));
+            CHECK(f.steps().back() == 8);
+        }
+        const FinishResult stopped = run.finish();
+        REQUIRE_FALSE(stopped.complete);
+        const RunSession rest = RunSession::resume(stopped.path);
+        CHECK(rest.live_levers()[ar] == doctest::Approx(0.6));
+        CHECK(rest.live_levers()[me] == doctest::Approx(0.25));
+    }
+
     TEST_CASE("session: without output, the same city and counters as with it") {
         const TempDir dir;
         RunSession with(small()), without(small());
