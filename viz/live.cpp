@@ -210,6 +210,11 @@ void LiveRunner::loop() {
             {
                 const std::lock_guard lock(mu_);
                 computed_ = s;
+                if (options_.pause_at && s >= *options_.pause_at) {
+                    // Once: a resume from the window runs on.
+                    options_.pause_at.reset();
+                    paused_ = true;
+                }
                 wait_next = !can_step();
             }
             if (wait_next || Clock::now() - last_flush >= std::chrono::duration<double>(kFlushSeconds)) {
