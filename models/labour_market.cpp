@@ -116,8 +116,6 @@ MechanismEntry labour_market_mechanism() {
         labour_market_fields, make_labour_market);
     e.columns = {
         {"employed", ColumnType::U8, 0.0, "", "1 when the resident holds a job at its workplace", true, true},
-        {"job_search_steps", ColumnType::U32, 0.0, "steps",
-         "steps of the resident's current unemployment spell (0 when employed)", true, false},
         {"discriminatory_rejections", ColumnType::F32, 0.0, "rejections",
          "job applications turned down where a majority applicant would have been called back or offered "
          "the job (cumulative)",
@@ -166,6 +164,9 @@ struct Tally {
     // [minority][bin]
     uint64_t apps[2][B] = {}, callbacks[2][B] = {}, offers[2][B] = {};
     uint64_t losses = 0, rejections = 0;
+    // (workplace << 32 | hiring-order hash, applicant) of each applicant's
+    // first offer, in resident order within a block.
+    std::vector<std::pair<uint64_t, uint32_t>> offered;
     Tally& operator+=(const Tally& o) {
         for (int m = 0; m < 2; ++m)
             for (int b = 0; b < B; ++b) {
@@ -175,6 +176,7 @@ struct Tally {
             }
         losses += o.losses;
         rejections += o.rejections;
+        offered.insert(offered.end(), o.offered.begin(), o.offered.end());
         return *this;
     }
     uint64_t total(const uint64_t (&a)[2][B]) const {
@@ -190,7 +192,6 @@ class LabourMarket final : public Mechanism {
 public:
     LabourMarket(const LabourMarketParams& p, const World& w)
         : p_(p), employed_(column_handle<uint8_t>("employed")),
-          search_(column_handle<uint32_t>("job_search_steps")),
           rejections_(column_handle<float>("discriminatory_rejections")) {
         for (const auto& c : declared_columns())
             if (c.name == "discrimination" && c.type == ColumnType::F32)
@@ -220,7 +221,6 @@ public:
         const size_t n = pop.size(), P = w.places.size();
         const int G = w.group_total();
         auto& emp = pop.column(employed_);
-        auto& search = pop.column(search_);
         auto& rejected = pop.column(rejections_);
         float* disc = discrimination_.valid() ? pop.column(discrimination_).data() : nullptr;
 
@@ -255,70 +255,70 @@ public:
         const auto L = ctx.policy->intensity_table(Lever::AntiDiscrimination, ctx.step, w.hoods.count(), G);
         const KeyedHash draw(ctx.seed, Stream::LabourMarket, ctx.step);
         const uint64_t loss_limit = draw_limit(p_.job_loss, 32);
-        offer_.assign(n, kNoPlace);
-        last_ = deterministic_sum<Tally>(n, [&](size_t r) {
+        last_ = deterministic_block_sum<Tally>(n, [&](size_t begin, size_t end) {
             Tally t;
-            const uint32_t wp = pop.workplace[r];
-            if (wp != kNoPlace && school_[wp])
-                return t;
-            if (emp[r]) {
-                if ((draw(uint32_t(r), 0) >> 32) < loss_limit) {
-                    emp[r] = 0;
-                    pop.workplace[r] = kNoPlace;
-                    search[r] = 0;
-                    ++t.losses;
+            for (size_t r = begin; r < end; ++r) {
+                const uint32_t wp = pop.workplace[r];
+                if (wp != kNoPlace && school_[wp])
+                    continue;
+                if (emp[r]) {
+                    if ((draw(uint32_t(r), 0) >> 32) < loss_limit) {
+                        emp[r] = 0;
+                        pop.workplace[r] = kNoPlace;
+                        ++t.losses;
+                    }
+                    continue;
                 }
-                return t;
-            }
-            search[r] = search[r] == UINT32_MAX ? search[r] : search[r] + 1;
-            if (idx.empty())
-                return t;
-            const int g = pop.group[r], m = g != 0;
-            const double e = employability(p_, pop.skill[r], pop.language[r]);
-            const int bin = std::min(B - 1, int(e * B));
-            for (int a = 0; a < p_.applications; ++a) {
-                const uint64_t u = draw(uint32_t(r), 1 + 2 * uint32_t(a));
-                const double at = unit_hi(u) * open;
-                const size_t k = std::min(size_t(std::upper_bound(cum.begin(), cum.end(), at) - cum.begin()),
-                                          idx.size() - 1);
-                const uint32_t pl = idx[k];
-                const double lever = m ? double(L[size_t(hood_of_place_[pl]) * size_t(G) + size_t(g)]) : 0.0;
-                const double relief = 1 - p_.policy_efficacy * lever;
+                if (idx.empty())
+                    continue;
+                const int g = pop.group[r], m = g != 0;
+                const double e = employability(p_, pop.skill[r], pop.language[r]);
+                const int bin = std::min(B - 1, int(e * B));
                 const double fair_callback = p_.callback * e;
-                const double p_callback = fair_callback * (m ? 1 - p_.callback_penalty * relief : 1.0);
-                const double p_offer = p_.offer * (m ? 1 - p_.offer_penalty * relief : 1.0);
-                const uint64_t v = draw(uint32_t(r), 2 + 2 * uint32_t(a));
-                const double u_callback = unit_hi(v), u_offer = unit_lo(v);
-                ++t.apps[m][bin];
-                bool discriminated = false;
-                if (u_callback < p_callback) {
-                    ++t.callbacks[m][bin];
-                    if (u_offer < p_offer) {
-                        ++t.offers[m][bin];
-                        if (offer_[r] == kNoPlace)
-                            offer_[r] = pl;
+                uint32_t first_offer = kNoPlace;
+                for (int a = 0; a < p_.applications; ++a) {
+                    const uint64_t u = draw(uint32_t(r), 1 + 2 * uint32_t(a));
+                    const double at = unit_hi(u) * open;
+                    const size_t k = std::min(
+                        size_t(std::upper_bound(cum.begin(), cum.end(), at) - cum.begin()), idx.size() - 1);
+                    const uint32_t pl = idx[k];
+                    const double lever =
+                        m ? double(L[size_t(hood_of_place_[pl]) * size_t(G) + size_t(g)]) : 0.0;
+                    const double relief = 1 - p_.policy_efficacy * lever;
+                    const double p_callback = fair_callback * (m ? 1 - p_.callback_penalty * relief : 1.0);
+                    const double p_offer = p_.offer * (m ? 1 - p_.offer_penalty * relief : 1.0);
+                    const uint64_t v = draw(uint32_t(r), 2 + 2 * uint32_t(a));
+                    const double u_callback = unit_hi(v), u_offer = unit_lo(v);
+                    ++t.apps[m][bin];
+                    bool discriminated = false;
+                    if (u_callback < p_callback) {
+                        ++t.callbacks[m][bin];
+                        if (u_offer < p_offer) {
+                            ++t.offers[m][bin];
+                            if (first_offer == kNoPlace)
+                                first_offer = pl;
+                        } else
+                            discriminated = u_offer < p_.offer;
                     } else
-                        discriminated = u_offer < p_.offer;
-                } else
-                    discriminated = u_callback < fair_callback;
-                if (discriminated) {
-                    ++t.rejections;
-                    rejected[r] += 1.0f;
-                    if (disc != nullptr)
-                        disc[r] += 1.0f;
+                        discriminated = u_callback < fair_callback;
+                    if (discriminated) {
+                        ++t.rejections;
+                        rejected[r] += 1.0f;
+                        if (disc != nullptr)
+                            disc[r] += 1.0f;
+                    }
                 }
+                if (first_offer != kNoPlace)
+                    t.offered.push_back(
+                        {uint64_t(first_offer) << 32 | (draw(uint32_t(r), 0xffffu) >> 32), uint32_t(r)});
             }
             return t;
         });
 
         // Hiring: each workplace takes its offered applicants in a keyed
         // order until its vacancies are filled.
-        std::vector<std::pair<uint64_t, uint32_t>> offered;
-        if (last_.total(last_.offers) > 0)
-            for (size_t r = 0; r < n; ++r)
-                if (offer_[r] != kNoPlace)
-                    offered.push_back(
-                        {uint64_t(offer_[r]) << 32 | (draw(uint32_t(r), 0xffffu) >> 32), uint32_t(r)});
+        std::vector<std::pair<uint64_t, uint32_t>> offered = std::move(last_.offered);
+        last_.offered.clear();
         std::sort(offered.begin(), offered.end());
         hires_ = 0;
         for (const auto& [key, r] : offered) {
@@ -328,7 +328,6 @@ public:
             --vacancies_[pl];
             emp[r] = 1;
             pop.workplace[r] = pl;
-            search[r] = 0;
             ++hires_;
         }
     }
@@ -380,14 +379,12 @@ public:
 private:
     LabourMarketParams p_;
     ColumnHandle<uint8_t> employed_;
-    ColumnHandle<uint32_t> search_;
     ColumnHandle<float> rejections_;
     ColumnHandle<float> discrimination_; // invalid unless a mechanism declares it
     std::vector<uint8_t> school_;
     std::vector<uint16_t> hood_of_place_;
     double capacity_total_ = 0;
-    // Scratch of a step (not state): vacancies, each applicant's first offer.
-    std::vector<uint32_t> vacancies_, offer_;
+    std::vector<uint32_t> vacancies_; // scratch of a step (not state)
     Tally last_;
     uint64_t hires_ = 0;
 };
