@@ -11,6 +11,7 @@ MechanismEntry friendship_mechanism();           // models/friendship.cpp
 MechanismEntry attitudes_mechanism();            // models/attitudes.cpp
 MechanismEntry culture_mechanism();              // models/culture.cpp
 MechanismEntry rumours_mechanism();              // models/rumours.cpp
+MechanismEntry labour_market_mechanism();        // models/labour_market.cpp
 
 namespace {
 
@@ -23,6 +24,7 @@ std::deque<MechanismEntry>& entries() {
             attitudes_mechanism(),
             culture_mechanism(),
             rumours_mechanism(),
+            labour_market_mechanism(),
         };
         for (const auto& m : built_in)
             for (const auto& c : m.columns)

@@ -34,6 +34,7 @@ enum class Stream : uint32_t {
     SocialSetup = 10,    // initial social state (workplaces, traits, agents)
     PlaceRounds = 11,    // per (place, round) pairing offsets
     FriendMeetings = 12, // whether two friends meet in a step (keyed by the pair)
+    LabourMarket = 13,   // models/labour_market.cpp: job loss, applications, hiring order
     Classic = 16,        // classic reference models (models/classic)
     Bench = 17,          // benchmark models
     Sweep = 18,          // ensembles (sweep/): design draws and per-run seeds

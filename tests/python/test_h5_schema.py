@@ -73,6 +73,18 @@ def series_table():
         desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
         rows.append((m.group(1), DIMS[m.group(2)], m.group(3), desc))
     assert len(rows) >= 30, "series_table rows not found in output/schema.cpp (%d)" % len(rows)
+    # The series the mechanisms declare (MechanismEntry::series in models/*.cpp).
+    for name in sorted(os.listdir(os.path.join(t.repo_root(), "models"))):
+        if not name.endswith(".cpp"):
+            continue
+        text = open(os.path.join(t.repo_root(), "models", name)).read()
+        if "e.series = {" not in text:
+            continue
+        body = text[text.index("e.series = {"):]
+        body = body[:body.index("};")]
+        for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
+            desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
+            rows.append((m.group(1), DIMS[m.group(2)], m.group(3), desc))
     return rows
 
 
@@ -136,7 +148,8 @@ def main():
         scenario = tomllib.loads(meta["scenario_toml"])
         mech = scenario["mechanisms"]
         order = mech["order"]
-        assert order == ["residential_mobility", "encounters", "friendship", "attitudes", "culture", "rumours"], order
+        assert order == ["residential_mobility", "encounters", "friendship", "attitudes", "culture", "rumours",
+                    "labour_market"], order
 
         # Every documented path exists (patterns match at least once) with
         # its type, and is read; every dataset is documented. Under
@@ -186,7 +199,8 @@ def main():
         # step's meetings and the correlation at step 0, the Berry shares of
         # the first group. Every other value of this run is finite.
         nan_at = {"intergroup_meeting_share": (slice(0, 1),), "contact_ratio": (slice(0, 1),),
-                  "contact_prejudice_correlation": (slice(0, 1),)}
+                  "contact_prejudice_correlation": (slice(0, 1),),
+                  "callback_ratio": (slice(0, 1),), "offer_ratio": (slice(0, 1),)}
         for b in ("integration", "assimilation", "separation", "marginalisation"):
             nan_at["berry_" + b] = (slice(None), slice(0, 1))
         for grp in ("timeseries", "neighbourhoods"):
