@@ -11,6 +11,9 @@ MechanismEntry friendship_mechanism();           // models/friendship.cpp
 MechanismEntry attitudes_mechanism();            // models/attitudes.cpp
 MechanismEntry culture_mechanism();              // models/culture.cpp
 MechanismEntry rumours_mechanism();              // models/rumours.cpp
+MechanismEntry language_learning_mechanism();    // models/language_learning.cpp
+MechanismEntry welcoming_mechanism();            // models/welcoming.cpp
+MechanismEntry belonging_mechanism();            // models/belonging.cpp
 
 namespace {
 
@@ -23,6 +26,9 @@ std::deque<MechanismEntry>& entries() {
             attitudes_mechanism(),
             culture_mechanism(),
             rumours_mechanism(),
+            language_learning_mechanism(),
+            welcoming_mechanism(),
+            belonging_mechanism(),
         };
         for (const auto& m : built_in)
             for (const auto& c : m.columns)
