@@ -24,8 +24,10 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
+#include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 
@@ -184,7 +186,8 @@ public:
     void initialise(World& w, uint64_t seed) override {
         draw_initial_years(w, seed, p_.initial_years_mean, p_.max_years);
         auto& b = w.pop.column(belonging_);
-        parallel_for_index(w.pop.size(), [&](size_t r) { b[r] = float(target(w.pop, r)); });
+        const Inputs in = inputs(w.pop);
+        parallel_for_index(w.pop.size(), [&](size_t r) { b[r] = float(target(in, r)); });
     }
 
     void step(World& w, const StepContext& ctx) override {
@@ -192,18 +195,20 @@ public:
         auto& b = pop.column(belonging_);
         auto& d = pop.column(discrimination_);
         auto& years = pop.column(years_);
+        const Inputs in = inputs(pop);
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
         const double keep = std::exp2(-1.0 / p_.half_life), dt = p_.step_days / 365.25;
-        constexpr uint8_t kBad = Encounters::kOutgroup | Encounters::kNegative;
         negative_ = deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
+            // Negative out-group contacts: held slots with both bits.
             uint64_t neg = 0;
-            for (size_t m = 0; m < S; ++m) {
-                const auto& mt = w.today.slot[r * S + m];
-                neg += mt.partner != kNoResident && (mt.info & kBad) == kBad;
+            if (S > 0) {
+                const Meeting* const s = &w.today.slot[r * S];
+                neg = uint64_t(std::popcount(held_slots(s, S) & info_slots(s, S, Encounters::kOutgroup) &
+                                             info_slots(s, S, Encounters::kNegative)));
             }
             d[r] = float(d[r] * keep + p_.contact_weight * double(neg));
             years[r] = float(years[r] + dt);
-            b[r] = float(std::clamp(b[r] + p_.adapt * (target(pop, r) - b[r]), 0.0, 1.0));
+            b[r] = float(std::clamp(b[r] + p_.adapt * (target(in, r) - b[r]), 0.0, 1.0));
             return neg;
         });
     }
@@ -236,18 +241,35 @@ public:
         rows.push_back(std::move(bh));
     }
 
+    // What b* reads, as plain arrays (a column lookup per resident would
+    // cost a variant check each time).
+    struct Inputs {
+        const uint32_t* mentor;
+        const uint32_t* tie[kTieSlots];
+        const float *language, *discrimination, *years;
+    };
+    Inputs inputs(const Population& pop) const {
+        Inputs in{pop.column(mentor_).data(),
+                  {},
+                  pop.language.data(),
+                  pop.column(discrimination_).data(),
+                  pop.column(years_).data()};
+        for (size_t k = 0; k < kTieSlots; ++k)
+            in.tie[k] = pop.tie[k].data();
+        return in;
+    }
+
     // b* of resident r (see the file comment).
-    double target(const Population& pop, size_t r) const {
-        const bool mentored = pop.column(mentor_)[r] != kNoResident;
+    double target(const Inputs& in, size_t r) const {
+        const bool mentored = in.mentor[r] != kNoResident;
         int ties = mentored ? 1 : 0;
         for (size_t k = 0; k < kTieSlots; ++k)
-            ties += pop.tie[k][r] != kNoResident;
+            ties += in.tie[k][r] != kNoResident;
         ties = std::min(ties, int(kTieSlots));
-        const double dr = pop.column(discrimination_)[r];
-        const double years = pop.column(years_)[r];
-        const double t = p_.base + p_.w_ties * ties / double(kTieSlots) + p_.w_language * pop.language[r] +
-                         p_.w_years * (1 - std::exp(-years / p_.years_scale)) + (mentored ? p_.w_mentor : 0) -
-                         p_.w_discrimination * dr / (dr + p_.d_half);
+        const double dr = in.discrimination[r];
+        const double t = p_.base + p_.w_ties * ties / double(kTieSlots) + p_.w_language * in.language[r] +
+                         p_.w_years * (1 - std::exp(-in.years[r] / p_.years_scale)) +
+                         (mentored ? p_.w_mentor : 0) - p_.w_discrimination * dr / (dr + p_.d_half);
         return std::clamp(t, 0.0, 1.0);
     }
 
