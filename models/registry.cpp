@@ -12,6 +12,9 @@ MechanismEntry attitudes_mechanism();            // models/attitudes.cpp
 MechanismEntry culture_mechanism();              // models/culture.cpp
 MechanismEntry rumours_mechanism();              // models/rumours.cpp
 MechanismEntry labour_market_mechanism();        // models/labour_market.cpp
+MechanismEntry language_learning_mechanism();    // models/language_learning.cpp
+MechanismEntry welcoming_mechanism();            // models/welcoming.cpp
+MechanismEntry belonging_mechanism();            // models/belonging.cpp
 
 namespace {
 
@@ -25,6 +28,9 @@ std::deque<MechanismEntry>& entries() {
             culture_mechanism(),
             rumours_mechanism(),
             labour_market_mechanism(),
+            language_learning_mechanism(),
+            welcoming_mechanism(),
+            belonging_mechanism(),
         };
         for (const auto& m : built_in)
             for (const auto& c : m.columns)

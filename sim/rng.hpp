@@ -38,6 +38,8 @@ enum class Stream : uint32_t {
     Classic = 16,        // classic reference models (models/classic)
     Bench = 17,          // benchmark models
     Sweep = 18,          // ensembles (sweep/): design draws and per-run seeds
+    Language = 21,       // models/language_learning.cpp: who asks for a course place
+    Welcoming = 22,      // models/welcoming.cpp: mentor matching
     Test = 99,
 };
 

@@ -65,9 +65,16 @@ def documented():
 
 def series_table():
     """(path, dims, units, description) of every row of output/schema.cpp's
-    builtin_series(), the city's own series the writer creates."""
+    builtin_series(), the city's own series the writer creates, then of the
+    series the mechanisms declare (`e.series = {...}` in models/*.cpp)."""
     text = open(os.path.join(t.repo_root(), "output", "schema.cpp")).read()
     body = text[text.index("builtin_series()"):text.index("builtin_series_count")]
+    models = os.path.join(t.repo_root(), "models")
+    for name in sorted(os.listdir(models)):
+        if name.endswith(".cpp"):
+            src = open(os.path.join(models, name)).read()
+            for m in re.finditer(r"e\.series = \{(.*?)\};", src, re.S):
+                body += m.group(1)
     rows = []
     for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
         desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
@@ -149,7 +156,7 @@ def main():
         mech = scenario["mechanisms"]
         order = mech["order"]
         assert order == ["residential_mobility", "encounters", "friendship", "attitudes", "culture", "rumours",
-                    "labour_market"], order
+                         "labour_market", "language_learning", "welcoming", "belonging"], order
 
         # Every documented path exists (patterns match at least once) with
         # its type, and is read; every dataset is documented. Under

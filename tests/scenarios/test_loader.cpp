@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "models/registry.hpp"
 #include "scenarios/loader.hpp"
 
 using namespace icsim;
@@ -742,10 +743,11 @@ TEST_SUITE("unit") {
         CHECK(s.city.places[0].neighbourhood == 0); // Harbour
         CHECK(s.city.organisations.size() == 2);
         CHECK(s.city.organisations[1].kind == OrganisationKind::MigrantLed);
-        REQUIRE(s.mechanisms.size() == 7);
+        REQUIRE(s.mechanisms.size() == 10);
         CHECK(s.mechanisms[0].name == "residential_mobility");
         CHECK(s.mechanisms[5].name == "rumours");
         CHECK(s.mechanisms[6].name == "labour_market");
+        CHECK(s.mechanisms[9].name == "belonging");
         CHECK(s.mechanisms[0].params.at("radius") == doctest::Approx(1));
         CHECK(s.mechanisms[0].params.at("move_probability") == doctest::Approx(0.1));
         CHECK(s.policies.empty());
@@ -768,11 +770,12 @@ TEST_SUITE("unit") {
         CHECK(s.city.groups[0].language.mean == doctest::Approx(1.0));
         CHECK(s.city.neighbourhoods.empty());
         // Every registered mechanism, in the registry's order.
-        REQUIRE(s.mechanisms.size() == 7);
+        REQUIRE(s.mechanisms.size() == mechanism_registry().size());
         CHECK(s.mechanisms[0].name == "residential_mobility");
         CHECK(s.mechanisms[1].name == "encounters");
         CHECK(s.mechanisms[5].name == "rumours");
         CHECK(s.mechanisms[6].name == "labour_market");
+        CHECK(s.mechanisms[7].name == "language_learning");
         CHECK(contains(s.resolved_toml, "share = 1.0\n"));
         check_round_trip(s);
     }
