@@ -4,6 +4,8 @@
 // bit-identical on 1 and 2 threads and after a resume from a checkpoint.
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -73,19 +75,7 @@ ScenarioConfig city(bool with) {
     return s;
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() / ("icsim-belonging-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using icsim::testing::TempDir;
 
 struct Columns {
     std::vector<float> belonging, discrimination, years, language;
@@ -183,7 +173,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("belonging: a run resumed from a checkpoint ends where the straight run ends") {
-        const TempDir dir;
+        const TempDir dir("belonging");
         ScenarioConfig s = small_city_with_policy(kLevers, {"run.steps=12", "output.checkpoint_every=5"});
         const std::string straight = dir.file("straight.h5"), resumed = dir.file("resumed.h5");
         {

@@ -4,6 +4,8 @@
 // thread count and after a fork from a checkpoint.
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <string>
@@ -95,19 +97,7 @@ lever = "anti_discrimination"
 intensity = 1.0
 )";
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() / ("icsim-labour-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using icsim::testing::TempDir;
 
 } // namespace
 
@@ -162,7 +152,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("labour_market: a fork from a checkpoint continues the straight run") {
-        const TempDir dir;
+        const TempDir dir("labour");
         const auto s = city("", {"run.steps=12", "output.checkpoint_every=6"});
         const std::string straight = dir.file("straight.h5"), forked = dir.file("forked.h5");
         {

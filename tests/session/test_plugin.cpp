@@ -5,6 +5,8 @@
 // column is part of the saved state).
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -78,19 +80,7 @@ MechanismEntry tally_entry() {
     return e;
 }
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() / ("icsim-plugin-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using icsim::testing::TempDir;
 
 ScenarioConfig city(bool with_tally) {
     ScenarioConfig s =
@@ -115,7 +105,7 @@ const SeriesDesc* find_series(const std::vector<SeriesDesc>& all, const std::str
 
 TEST_SUITE("integration") {
     TEST_CASE("plug-in: a mechanism defined in a test, registered with one line, is stored and restored") {
-        const TempDir dir;
+        const TempDir dir("plugin");
         const ScopedMechanism registered(tally_entry()); // the one line
 
         // The declarations reach the schema the writer and reader use.

@@ -4,6 +4,8 @@
 // without output runs the same city.
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <filesystem>
@@ -20,22 +22,7 @@ using namespace icsim;
 
 namespace {
 
-// A fresh folder in the temporary directory, removed at scope exit.
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        static int counter = 0;
-        path = std::filesystem::temp_directory_path() /
-               ("icsim-session-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using icsim::testing::TempDir;
 
 // A small city, 14 steps, snapshots every 2 and checkpoints every 5.
 ScenarioConfig small() {
@@ -114,7 +101,7 @@ std::vector<double> lever_column(const RunFile& f, const std::string& name) {
 
 TEST_SUITE("integration") {
     TEST_CASE("session: stepped, checkpointed, stopped and resumed = the uninterrupted run") {
-        const TempDir dir;
+        const TempDir dir("session");
         const std::string straight = run_to_file(RunSession(small()), dir.file("straight.h5"));
 
         RunSession run(small());
@@ -170,7 +157,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("session: a lever change acts from the next step, is in /events, and survives a resume") {
-        const TempDir dir;
+        const TempDir dir("session");
         const std::string plain = run_to_file(RunSession(small()), dir.file("plain.h5"));
 
         auto with_changes = [&](RunSession& run, uint32_t until) {
@@ -235,7 +222,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("session: live_levers reports the levels asked for, and a resumption's levels") {
-        const TempDir dir;
+        const TempDir dir("session");
         RunSession run(small());
         const size_t ar = size_t(Lever::AntiRumours), me = size_t(Lever::Mediation);
         for (double v : run.live_levers())
@@ -263,7 +250,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("session: without output, the same city and counters as with it") {
-        const TempDir dir;
+        const TempDir dir("session");
         RunSession with(small()), without(small());
         with.open_output(output_to(dir.file("with.h5")));
         CHECK(with.run_until(with.steps()) == StopReason::Done);
@@ -281,7 +268,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("session: a fork continues the base's state under a new scenario") {
-        const TempDir dir;
+        const TempDir dir("session");
         const std::string base = run_to_file(RunSession(small()), dir.file("base.h5"));
         // The same scenario forked at step 10: the same run as the base.
         RunSession fork = RunSession::fork(small(), base, 10);

@@ -4,6 +4,8 @@
 
 #include <doctest/doctest.h>
 
+#include "tests/temp_dir.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -18,19 +20,7 @@ using namespace icsim::viz;
 
 namespace {
 
-struct TempDir {
-    std::filesystem::path path;
-    TempDir() {
-        path = std::filesystem::temp_directory_path() / ("icsim-live-" + std::to_string(::getpid()));
-        std::filesystem::remove_all(path);
-        std::filesystem::create_directories(path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-    }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using icsim::testing::TempDir;
 
 LiveOptions small(const std::string& path) {
     LiveOptions o;
@@ -61,7 +51,7 @@ std::vector<int64_t> committed_steps(const std::string& path) {
 
 TEST_SUITE("unit") {
     TEST_CASE("live: pauses at a step with it committed, resumes, resets to step 0, stops resumable") {
-        const TempDir dir;
+        const TempDir dir("live");
         LiveOptions o = small(dir.file("live.h5"));
         o.pause_at = 4;
         LiveRunner live(std::move(o));
@@ -111,7 +101,7 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("live: a run left to its end is complete once stopped") {
-        const TempDir dir;
+        const TempDir dir("live");
         LiveRunner live(small(dir.file("end.h5")));
         REQUIRE(wait_for([&] { return live.done(); }));
         const FinishResult r = live.stop();
@@ -122,7 +112,7 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("live: scripted lever changes are checked before anything is written") {
-        const TempDir dir;
+        const TempDir dir("live");
         LiveOptions o = small(dir.file("bad.h5"));
         o.script.push_back(parse_lever_change("anti_rumours=0.5@3"));
         CHECK(o.script[0].step == 3);
