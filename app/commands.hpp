@@ -53,6 +53,7 @@ struct CheckOptions {
     std::string explain;
     bool reference = false;
     std::string parameters; // a mechanism: print its parameter table (docs/model/*.md)
+    bool schema = false;    // print the output file's series and resident columns as JSON
 };
 
 struct ClassicOptions {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -69,5 +70,18 @@ int berry_min_shared(double threshold, int F);
 // CultureCounts of residents [begin, end) of w (by w.social's features,
 // heritage and Berry threshold), added to `out`.
 void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out);
+
+// The culture column in figures (/timeseries/cultural_diversity and
+// berry_*): from the counts the mechanism kept in the current step
+// (World::today.culture), else counted; NaN where the mechanism does not
+// run (World::social.culture_features 0), and the Berry shares NaN for the
+// first group (the reference). Counts are exact: the same on any thread
+// count.
+struct CultureFigures {
+    double cultural_diversity = NAN; // mean over features of 1 - sum of squared trait shares
+    // per group: shares in Berry's modes
+    std::vector<double> berry_integration, berry_assimilation, berry_separation, berry_marginalisation;
+};
+CultureFigures culture_figures(const World& world);
 
 } // namespace icsim

@@ -212,11 +212,29 @@ const std::vector<Field<EncountersParams>>& encounters_fields() {
 }
 
 MechanismEntry encounters_mechanism() {
-    return make_mechanism_entry(
+    MechanismEntry e = make_mechanism_entry(
         "encounters",
         "daily visits to workplaces, schools, public spaces and centres; meetings there, "
         "positive or negative by Allport's conditions (Pettigrew & Tropp 2006)",
         encounters_fields, make_encounters);
+    e.series = {
+        {"/timeseries/intergroup_meeting_share", Dims::Step, "1",
+         "share of the step's meetings (at places) between members of different groups (encounters)"},
+        {"/timeseries/contact_ratio", Dims::Step, "1",
+         "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
+         "calibration, Graf et al. 2014)"},
+    };
+    return e;
+}
+
+MeetingFigures meeting_figures(const World& w) {
+    MeetingFigures m;
+    if (!w.social.encounters || w.today.step == 0 || w.today.slots < kTieSlots)
+        return m;
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : double(NAN); };
+    m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
+    m.contact_ratio = ratio(double(w.today.positive), double(w.today.negative));
+    return m;
 }
 
 namespace {
@@ -427,6 +445,12 @@ public:
         out.emplace_back("intergroup_meetings", tally_[2]);
         out.emplace_back("positive_contacts", tally_[3]);
         out.emplace_back("negative_contacts", tally_[4]);
+    }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        const MeetingFigures m = meeting_figures(w);
+        rows.push_back({m.intergroup_meeting_share});
+        rows.push_back({m.contact_ratio});
     }
 
 private:

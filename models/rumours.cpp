@@ -29,6 +29,9 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <oneapi/tbb/parallel_for.h>
 
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
@@ -110,11 +113,81 @@ const std::vector<Field<RumoursParams>>& rumours_fields() {
 }
 
 MechanismEntry rumours_mechanism() {
-    return make_mechanism_entry(
+    MechanismEntry e = make_mechanism_entry(
         "rumours",
         "rumours about groups spreading in meetings (Daley-Kendall), anti-rumour agents and "
         "campaigns",
         rumours_fields, make_rumours);
+    e.series = {
+        {"/timeseries/rumour_belief", Dims::Step, "1",
+         "share of residents believing at least one rumour (spreaders and stiflers; rumours)"},
+        {"/timeseries/rumour_never_heard", Dims::Step, "1",
+         "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
+         "over rumours (rumours)"},
+    };
+    e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
+        if (!w.social.rumour_target.empty())
+            out.emplace_back("rumour_belief", rumour_figures(w).rumour_belief);
+    };
+    return e;
+}
+
+RumourFigures rumour_figures(const World& w) {
+    const Population& pop = w.pop;
+    const size_t n = pop.size(), R = w.social.rumour_target.size();
+    RumourFigures m;
+    if (R == 0)
+        return m;
+    struct Sums {
+        uint64_t believers = 0;
+        std::vector<uint64_t> ignorant, eligible; // per rumour
+        explicit Sums(size_t rumours) : ignorant(rumours), eligible(rumours) {}
+    };
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<Sums> part(blocks, Sums(R));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        Sums& s = part[b];
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        const uint8_t* const rumour = pop.rumour.data();
+        // (Counts of at most a block's residents in 32 bits, and byte
+        // tests: loops the compiler vectorises.)
+        const uint8_t pairs = uint8_t(0x55u & ((1u << (2 * R)) - 1));
+        uint32_t believers = 0;
+        for (size_t r = r0; r < r1; ++r) {
+            // A state of 1 or 2 (spreader or stifler who believes) in any
+            // rumour's two bits: bit 0 xor bit 1 of some pair.
+            const uint8_t st = rumour[r];
+            believers += uint32_t((uint8_t(st ^ (st >> 1)) & pairs) != 0);
+        }
+        s.believers += believers;
+        for (size_t k = 0; k < R; ++k) {
+            const uint8_t target = uint8_t(w.social.rumour_target[k]), shift = uint8_t(2 * k);
+            uint32_t eligible = 0, ignorant = 0;
+            for (size_t r = r0; r < r1; ++r) {
+                const uint32_t other = group[r] != target;
+                eligible += other;
+                ignorant += other & uint32_t(((rumour[r] >> shift) & 3u) == 0);
+            }
+            s.eligible[k] += eligible;
+            s.ignorant[k] += ignorant;
+        }
+    });
+    Sums t(R);
+    for (const Sums& s : part) {
+        t.believers += s.believers;
+        for (size_t k = 0; k < R; ++k) {
+            t.ignorant[k] += s.ignorant[k];
+            t.eligible[k] += s.eligible[k];
+        }
+    }
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
+    m.rumour_belief = ratio(t.believers, double(n));
+    double never = 0;
+    for (size_t k = 0; k < R; ++k)
+        never += ratio(t.ignorant[k], t.eligible[k]);
+    m.rumour_never_heard = never / double(R);
+    return m;
 }
 
 RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bool partner_agent,
@@ -305,6 +378,12 @@ public:
     void counters(Counters& out) const override {
         out.emplace_back("new_believers", believed_);
         out.emplace_back("debunks", debunked_);
+    }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        const RumourFigures f = rumour_figures(w);
+        rows.push_back({f.rumour_belief});
+        rows.push_back({f.rumour_never_heard});
     }
 
 private:

@@ -37,45 +37,13 @@ const std::vector<SeriesInfo>& builtin_series() {
         {"/neighbourhoods/diversity", Dims::StepNeighbourhood, "1",
          "entropy of a neighbourhood's group mix divided by ln(number of groups): 0 = one group, 1 = all "
          "groups equal"},
-        // The social mechanisms (docs/model/); NaN where the mechanism does not run.
-        {"/timeseries/intergroup_meeting_share", Dims::Step, "1",
-         "share of the step's meetings (at places) between members of different groups (encounters)"},
-        {"/timeseries/contact_ratio", Dims::Step, "1",
-         "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
-         "calibration, Graf et al. 2014)"},
-        {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
-         "Pearson correlation of recent positive out-group contact and prejudice among members of the first "
-         "(majority) group (attitudes; Pettigrew & Tropp 2006 report about -0.21)"},
-        {"/timeseries/cultural_diversity", Dims::Step, "1",
-         "mean over cultural features of 1 - sum of squared trait shares (culture; 0 = one culture)"},
-        {"/timeseries/rumour_belief", Dims::Step, "1",
-         "share of residents believing at least one rumour (spreaders and stiflers; rumours)"},
-        {"/timeseries/rumour_never_heard", Dims::Step, "1",
-         "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
-         "over rumours (rumours)"},
+        // Prejudice, the population's core attitude (the attitudes mechanism changes it).
         {"/timeseries/prejudice_mean", Dims::StepGroup, "1",
          "mean prejudice towards out-groups of each group"},
         {"/timeseries/prejudice_sd", Dims::StepGroup, "1",
          "standard deviation of prejudice within each group (its polarisation)"},
-        {"/timeseries/contact_positive", Dims::StepGroup, "contacts",
-         "mean recent positive out-group contacts of each group's members (attitudes)"},
-        {"/timeseries/contact_negative", Dims::StepGroup, "contacts",
-         "mean recent negative out-group contacts of each group's members (attitudes)"},
-        {"/timeseries/outgroup_friend_share", Dims::StepGroup, "1",
-         "share of each group's members with at least one out-group friend (friendship)"},
-        {"/timeseries/berry_integration", Dims::StepGroup, "1",
-         "share of a minority group keeping its heritage culture and adopting the majority's (culture; NaN "
-         "for the first group)"},
-        {"/timeseries/berry_assimilation", Dims::StepGroup, "1",
-         "share of a minority group adopting the majority's culture without keeping its own (culture)"},
-        {"/timeseries/berry_separation", Dims::StepGroup, "1",
-         "share of a minority group keeping its culture without adopting the majority's (culture)"},
-        {"/timeseries/berry_marginalisation", Dims::StepGroup, "1",
-         "share of a minority group holding neither culture (culture)"},
         {"/neighbourhoods/prejudice_mean", Dims::StepNeighbourhood, "1",
          "mean prejudice of a neighbourhood's residents (NaN when empty)"},
-        {"/neighbourhoods/outgroup_friend_share", Dims::StepNeighbourhood, "1",
-         "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
     };
     return table;
 }

@@ -173,14 +173,14 @@ TEST_SUITE("integration") {
                                        "mechanisms.rumours.seed_share=0.01"});
         Engine engine = build_engine(s);
         const World& w = engine.world();
-        double last = social_metrics(w).rumour_never_heard;
+        double last = rumour_figures(w).rumour_never_heard;
         CHECK(last == 1.0); // nobody has heard of it before the wave
         bool fell_after_wave = false;
         int spreaders = 0;
         for (int k = 0; k < 80; ++k) {
             engine.step();
             CAPTURE(engine.steps_done());
-            const double now = social_metrics(w).rumour_never_heard;
+            const double now = rumour_figures(w).rumour_never_heard;
             CHECK(now <= last);
             if (engine.steps_done() > 1 && now < last)
                 fell_after_wave = true; // spread along meetings, not only seeding
