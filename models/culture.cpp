@@ -95,6 +95,9 @@ MechanismEntry culture_mechanism() {
         {"/timeseries/berry_marginalisation", Dims::StepGroup, "1",
          "share of a minority group holding neither culture (culture)"},
     };
+    e.columns = {{"culture", ColumnType::U32, 0, "",
+                  "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)",
+                  /*checkpointed=*/true, /*snapshotted=*/true}};
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
         if (w.social.culture_features == 0)
             return;
@@ -104,6 +107,11 @@ MechanismEntry culture_mechanism() {
             out.emplace_back("integration." + w.groups[size_t(g)].name, f.berry_integration[size_t(g)]);
     };
     return e;
+}
+
+ColumnHandle<uint32_t> culture_column() {
+    static const ColumnHandle<uint32_t> h = (mechanism_registry(), column_handle<uint32_t>("culture"));
+    return h;
 }
 
 CultureFigures culture_figures(const World& w) {
@@ -231,7 +239,7 @@ void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out
     if (F <= 0 || begin >= end)
         return;
     const uint8_t* const group = w.pop.group.data();
-    const uint32_t* const culture = w.pop.culture.data();
+    const uint32_t* const culture = cultures(w.pop).data();
     const uint32_t* const heritage = sp.heritage.data();
     const uint32_t host = heritage[0];
     const int min_shared = berry_min_shared(sp.berry_threshold, F);
@@ -292,6 +300,7 @@ public:
 
     void initialise(World& w, uint64_t seed) override {
         const auto heritage = heritage_profiles(seed, w.group_total(), p_.features, p_.traits);
+        std::vector<uint32_t>& culture = cultures(w.pop);
         parallel_for_index(w.pop.size(), [&](size_t r) {
             CounterRng rng(seed, Stream::SocialSetup, 5, uint32_t(r));
             uint32_t c = 0;
@@ -300,7 +309,7 @@ public:
                 const uint32_t t = rng.below(uint32_t(p_.traits)); // drawn always: fixed positions
                 c = with_trait(c, f, u < p_.heritage_share ? trait_of(heritage[w.pop.group[r]], f) : int(t));
             }
-            w.pop.culture[r] = c;
+            culture[r] = c;
         });
     }
 
@@ -350,7 +359,7 @@ public:
         constexpr size_t kChunk = 32;
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
             const auto [culture, group, start_culture, slot] =
-                columns(w.pop.culture, w.pop.group, w.today.start.culture, w.today.slot);
+                columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = w.social.heritage.data();

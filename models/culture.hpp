@@ -69,6 +69,16 @@ int berry_min_shared(double threshold, int F);
 
 // CultureCounts of residents [begin, end) of w (by w.social's features,
 // heritage and Berry threshold), added to `out`.
+// The culture column the mechanism declares (Population::column): cultural
+// traits, 4 bits per feature (trait_of).
+ColumnHandle<uint32_t> culture_column();
+inline std::vector<uint32_t>& cultures(Population& pop) {
+    return pop.column(culture_column());
+}
+inline const std::vector<uint32_t>& cultures(const Population& pop) {
+    return pop.column(culture_column());
+}
+
 void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out);
 
 // The culture column in figures (/timeseries/cultural_diversity and

@@ -51,7 +51,9 @@
 // residents' slots, every meeting was two writes at random in a large
 // array: docs/performance.md.)
 #include "models/encounters.hpp"
+#include "models/culture.hpp"
 #include "models/registry.hpp"
+#include "models/rumours.hpp"
 
 #include "models/encounters_detail.hpp"
 
@@ -294,8 +296,8 @@ public:
             const size_t begin = sort.begin(b), end = sort.end(b);
             uint32_t* const count = sort.zeroed_counts(b);
             // In locals: the byte stores below may alias any memory.
-            const auto [culture, workplace, prejudice, group, rumour, hood] =
-                columns(w.pop.culture, w.pop.workplace, w.pop.prejudice, w.pop.group, w.pop.rumour, w.hood);
+            const auto [culture, workplace, prejudice, group, rumour, hood] = columns(
+                cultures(w.pop), w.pop.workplace, w.pop.prejudice, w.pop.group, rumour_states(w.pop), w.hood);
             const auto [chances, near_lists, visit] = columns(chance, units_.near, t.visit);
             const auto [start_culture, start_prejudice, start_rumour] =
                 columns(w.today.start.culture, w.today.start.prejudice, w.today.start.rumour);
@@ -339,7 +341,7 @@ public:
             // (In locals: the records' byte stores may alias any memory.)
             const auto [visit, sorted] = columns(t.visit, t.sorted);
             const auto [language, prejudice, group, rumour] =
-                columns(w.pop.language, w.pop.prejudice, w.pop.group, w.pop.rumour);
+                columns(w.pop.language, w.pop.prejudice, w.pop.group, rumour_states(w.pop));
             const size_t begin = sort.begin(b), end = sort.end(b);
             for (size_t r = begin; r != end; ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {

@@ -125,11 +125,20 @@ MechanismEntry rumours_mechanism() {
          "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
          "over rumours (rumours)"},
     };
+    e.columns = {{"rumour", ColumnType::U8, 0, "",
+                  "state of each rumour, 2 bits per rumour, rumour k in bits 2k..2k+1: 0 ignorant, 1 "
+                  "spreader, 2 stifler, 3 debunked",
+                  /*checkpointed=*/true, /*snapshotted=*/true}};
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
         if (!w.social.rumour_target.empty())
             out.emplace_back("rumour_belief", rumour_figures(w).rumour_belief);
     };
     return e;
+}
+
+ColumnHandle<uint8_t> rumour_column() {
+    static const ColumnHandle<uint8_t> h = (mechanism_registry(), column_handle<uint8_t>("rumour"));
+    return h;
 }
 
 RumourFigures rumour_figures(const World& w) {
@@ -149,7 +158,7 @@ RumourFigures rumour_figures(const World& w) {
         Sums& s = part[b];
         const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
         const uint8_t* const group = pop.group.data();
-        const uint8_t* const rumour = pop.rumour.data();
+        const uint8_t* const rumour = rumour_states(pop).data();
         // (Counts of at most a block's residents in 32 bits, and byte
         // tests: loops the compiler vectorises.)
         const uint8_t pairs = uint8_t(0x55u & ((1u << (2 * R)) - 1));
@@ -262,6 +271,7 @@ public:
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
+        std::vector<uint8_t>& rumour = rumour_states(pop);
         const size_t n = pop.size();
         const int G = w.group_total(), R = p_.rumours;
         const auto L = ctx.policy->intensity_table(Lever::AntiRumours, ctx.step, w.hoods.count(), G);
@@ -301,14 +311,14 @@ public:
                         ++x.believed;
                     }
                 }
-                pop.rumour[r] = state;
+                rumour[r] = state;
                 pop.prejudice[r] = float(p);
                 return x;
             });
         } else if (R > 0 && (any_agent || any_spreader(pop))) { // else nothing can change
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
-                uint8_t state = pop.rumour[r];
+                uint8_t state = rumour[r];
                 Tally x;
                 if (!any_agent && S > 0) {
                     // Without agents, most residents' meetings can change
@@ -366,7 +376,7 @@ public:
                         }
                     }
                 });
-                pop.rumour[r] = state;
+                rumour[r] = state;
                 pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
                 return x;
             });
@@ -392,8 +402,9 @@ private:
         unsigned low_bits = 0; // bit 2k of each rumour k
         for (int k = 0; k < p_.rumours; ++k)
             low_bits |= 1u << (2 * k);
+        const std::vector<uint8_t>& rumour = rumour_states(pop);
         return deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
-                   return uint64_t((spreader_bits(pop.rumour[r]) & low_bits) != 0);
+                   return uint64_t((spreader_bits(rumour[r]) & low_bits) != 0);
                }) > 0;
     }
 

@@ -39,6 +39,16 @@ struct RumourFigures {
 };
 RumourFigures rumour_figures(const World& world);
 
+// The rumour column the mechanism declares (Population::column): the state
+// of each rumour, 2 bits per rumour (rumour_state).
+ColumnHandle<uint8_t> rumour_column();
+inline std::vector<uint8_t>& rumour_states(Population& pop) {
+    return pop.column(rumour_column());
+}
+inline const std::vector<uint8_t>& rumour_states(const Population& pop) {
+    return pop.column(rumour_column());
+}
+
 enum RumourState : uint8_t { kIgnorant = 0, kSpreader = 1, kStifler = 2, kDebunked = 3 };
 
 inline RumourState rumour_state(uint8_t packed, int k) {

@@ -127,13 +127,6 @@ const std::vector<ResidentColumn>& resident_columns() {
         c.push_back({{"tie_outgroup", "uint8", "",
                       "bit k set: the acquaintance in tie slot k is of another group than the resident"},
                      false});
-        c.push_back({{"culture", "uint32", "",
-                      "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)"},
-                     true});
-        c.push_back({{"rumour", "uint8", "",
-                      "state of each rumour, 2 bits per rumour, rumour k in bits 2k..2k+1: 0 ignorant, 1 "
-                      "spreader, 2 stifler, 3 debunked"},
-                     true});
         return c;
     }();
     return cols;

@@ -186,7 +186,7 @@ TEST_SUITE("integration") {
                 fell_after_wave = true; // spread along meetings, not only seeding
             last = now;
             spreaders = 0;
-            for (uint8_t r : w.pop.rumour)
+            for (uint8_t r : rumour_states(w.pop))
                 spreaders += rumour_state(r, 0) == kSpreader;
             if (spreaders == 0)
                 break; // the wave has died
@@ -245,7 +245,7 @@ TEST_SUITE("integration") {
                       agent_share * level))
                     continue;
                 ++agents_seen;
-                const RumourState st = rumour_state(w.pop.rumour[r], 0);
+                const RumourState st = rumour_state(rumour_states(w.pop)[r], 0);
                 believing_agents += st == kSpreader || st == kStifler;
             }
         }

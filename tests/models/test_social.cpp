@@ -44,8 +44,8 @@ TEST_SUITE("unit") {
             CHECK(w.pop.workplace[r] == kNoPlace);
             CHECK(w.pop.contact_positive[r] == 0.0f);
             CHECK(w.pop.contact_negative[r] == 0.0f);
-            CHECK(w.pop.culture[r] == 0u);
-            CHECK(w.pop.rumour[r] == 0);
+            CHECK(cultures(w.pop)[r] == 0u);
+            CHECK(rumour_states(w.pop)[r] == 0);
             for (size_t k = 0; k < kTieSlots; ++k) {
                 CHECK(w.pop.tie[k][r] == kNoResident);
                 CHECK(w.pop.tie_strength[k][r] == 0);
@@ -103,8 +103,8 @@ TEST_SUITE("integration") {
         }
         double meetings = 0, made = 0, copies = 0, believers = 0, friend_meetings = 0;
         for (int k = 0; k < 30; ++k) {
-            const std::vector<uint32_t> culture0 = w.pop.culture;
-            const std::vector<uint8_t> rumour0 = w.pop.rumour;
+            const std::vector<uint32_t> culture0 = cultures(w.pop);
+            const std::vector<uint8_t> rumour0 = rumour_states(w.pop);
             engine.step();
             CAPTURE(engine.steps_done());
             REQUIRE(w.today.step == engine.steps_done());
