@@ -60,6 +60,10 @@ std::string schema_json() {
 } // namespace
 
 int cmd_check(const CheckOptions& opts) {
+    if (opts.declarations) {
+        std::fputs(schema::declarations_markdown().c_str(), stdout);
+        return 0;
+    }
     if (opts.schema) {
         std::fputs(schema_json().c_str(), stdout);
         return 0;

@@ -104,6 +104,9 @@ Command add_check(CLI::App& app, Globals&) {
     check->add_flag("--schema", o->schema,
                     "print the series and resident columns an output file holds, and which mechanism "
                     "declares each, as one JSON object");
+    check->add_flag("--declarations", o->declarations,
+                    "print the table of the columns and series each mechanism declares (as "
+                    "docs/model/README.md holds it)");
     return {check, [o] { return cmd_check(*o); }};
 }
 

@@ -62,6 +62,41 @@ std::vector<SeriesInfo> series_table() {
     return table;
 }
 
+std::string declarations_markdown() {
+    auto code = [](const std::string& s) { return "`" + s + "`"; };
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& s : v)
+            out += (out.empty() ? "" : ", ") + s;
+        return out.empty() ? std::string("--") : out;
+    };
+    std::string md = std::string(kDeclarationsBegin) +
+                     " from the mechanisms' registry entries; a test fails when this is stale -->\n"
+                     "| mechanism | resident columns it declares (type) | series it declares |\n"
+                     "|---|---|---|\n";
+    std::vector<std::string> city_cols, city_series;
+    for (const ColumnInfo& c : checkpoint_columns()) {
+        bool declared = false;
+        for (const ColumnDecl& d : declared_columns())
+            declared |= d.name == c.name;
+        if (!declared)
+            city_cols.push_back(code(c.name) + " (" + c.type + ")");
+    }
+    const std::vector<SeriesInfo> table = series_table();
+    for (size_t k = 0; k < builtin_series_count(); ++k)
+        city_series.push_back(code(table[k].path));
+    md += "| (the city's own) | " + join(city_cols) + " | " + join(city_series) + " |\n";
+    for (const MechanismEntry& m : mechanism_registry()) {
+        std::vector<std::string> cols, series;
+        for (const ColumnDecl& c : m.columns)
+            cols.push_back(code(c.name) + " (" + column_type_name(c.type) + ")");
+        for (const SeriesDecl& s : m.series)
+            series.push_back(code(s.path));
+        md += "| " + code(m.name) + " | " + join(cols) + " | " + join(series) + " |\n";
+    }
+    return md + kDeclarationsEnd + "\n";
+}
+
 std::string counter_description(const std::string& counter) {
     return "mechanism counter '" + counter + "': its figure for the step (0 at step 0)";
 }
