@@ -52,7 +52,9 @@ struct CheckOptions {
     std::vector<std::string> sets;
     std::string explain;
     bool reference = false;
-    std::string parameters; // a mechanism: print its parameter table (docs/model/*.md)
+    std::string parameters;    // a mechanism: print its parameter table (docs/model/*.md)
+    bool schema = false;       // print the output file's series and resident columns as JSON
+    bool declarations = false; // print docs/model/README.md's table of the mechanisms' declarations
 };
 
 struct ClassicOptions {

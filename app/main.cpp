@@ -101,6 +101,12 @@ Command add_check(CLI::App& app, Globals&) {
     check->add_flag("--reference", o->reference, "print the scenario reference (docs/scenarios.md)");
     check->add_option("--parameters", o->parameters,
                       "print a mechanism's parameter table (as docs/model/*.md hold it)");
+    check->add_flag("--schema", o->schema,
+                    "print the series and resident columns an output file holds, and which mechanism "
+                    "declares each, as one JSON object");
+    check->add_flag("--declarations", o->declarations,
+                    "print the table of the columns and series each mechanism declares (as "
+                    "docs/model/README.md holds it)");
     return {check, [o] { return cmd_check(*o); }};
 }
 

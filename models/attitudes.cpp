@@ -33,6 +33,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <oneapi/tbb/parallel_for.h>
+
 #include "sim/columns.hpp"
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
@@ -122,11 +124,111 @@ const std::vector<Field<AttitudesParams>>& attitudes_fields() {
 }
 
 MechanismEntry attitudes_mechanism() {
-    return make_mechanism_entry(
-        "attitudes",
-        "prejudice after positive and negative contact, buffering, extended contact and "
-        "bounded confidence among friends",
-        attitudes_fields, make_attitudes);
+    MechanismEntry e =
+        make_mechanism_entry("attitudes",
+                             "prejudice after positive and negative contact, buffering, extended contact and "
+                             "bounded confidence among friends",
+                             attitudes_fields, make_attitudes);
+    e.series = {
+        {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
+         "Pearson correlation of recent positive out-group contact and prejudice among members of the first "
+         "(majority) group (attitudes; Pettigrew & Tropp 2006 report about -0.21)"},
+        {"/timeseries/contact_positive", Dims::StepGroup, "contacts",
+         "mean recent positive out-group contacts of each group's members (attitudes)"},
+        {"/timeseries/contact_negative", Dims::StepGroup, "contacts",
+         "mean recent negative out-group contacts of each group's members (attitudes)"},
+    };
+    return e;
+}
+
+AttitudeFigures attitude_figures(const World& w) {
+    const Population& pop = w.pop;
+    const size_t n = pop.size(), G = size_t(w.group_total());
+    AttitudeFigures m;
+    m.contact_positive.assign(G, NAN);
+    m.contact_negative.assign(G, NAN);
+    if (!w.social.attitudes)
+        return m;
+    // One block's sums. Counts are integers: exact, and an increment does
+    // not wait on a floating-point add of the previous resident.
+    struct Sums {
+        std::vector<uint64_t> g_n;
+        std::vector<double> g_cp, g_cn;
+        double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0; // the correlation's
+        explicit Sums(size_t groups) : g_n(groups), g_cp(groups), g_cn(groups) {}
+    };
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<Sums> part(blocks, Sums(G));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        Sums& s = part[b];
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        // Sums that are only added up run in registers over runs of one
+        // group (ids come in runs of one group) and are flushed when the
+        // group changes; the correlation's in locals too (stores through the
+        // vectors could alias them and keep them in memory).
+        size_t run_g = group[r0];
+        uint64_t run_n = 0;
+        double run_cp = 0, run_cn = 0;
+        double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
+        auto flush = [&] {
+            s.g_n[run_g] += run_n;
+            s.g_cp[run_g] += run_cp;
+            s.g_cn[run_g] += run_cn;
+            run_n = 0;
+            run_cp = run_cn = 0;
+        };
+        for (size_t r = r0; r < r1; ++r) {
+            const size_t g = group[r];
+            const double cp = pop.contact_positive[r];
+            if (g != run_g) {
+                flush();
+                run_g = g;
+            }
+            run_n += 1;
+            run_cp += cp;
+            run_cn += pop.contact_negative[r];
+            if (g == 0) { // the correlation is taken within the first (majority) group
+                const double p = pop.prejudice[r];
+                sx += cp;
+                sy += p;
+                sxy += cp * p;
+                sxx += cp * cp;
+                syy += p * p;
+            }
+        }
+        flush();
+        s.sx += sx;
+        s.sy += sy;
+        s.sxy += sxy;
+        s.sxx += sxx;
+        s.syy += syy;
+    });
+    Sums t(G);
+    for (const Sums& s : part) {
+        for (size_t g = 0; g < G; ++g) {
+            t.g_n[g] += s.g_n[g];
+            t.g_cp[g] += s.g_cp[g];
+            t.g_cn[g] += s.g_cn[g];
+        }
+        t.sx += s.sx;
+        t.sy += s.sy;
+        t.sxy += s.sxy;
+        t.sxx += s.sxx;
+        t.syy += s.syy;
+    }
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
+    for (size_t g = 0; g < G; ++g) {
+        m.contact_positive[g] = ratio(t.g_cp[g], t.g_n[g]);
+        m.contact_negative[g] = ratio(t.g_cn[g], t.g_n[g]);
+    }
+    if (G > 0 && t.g_n[0] > 1) {
+        const double N = double(t.g_n[0]);
+        const double cov = t.sxy - t.sx * t.sy / N, vx = t.sxx - t.sx * t.sx / N,
+                     vy = t.syy - t.sy * t.sy / N;
+        m.contact_prejudice_correlation = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : NAN;
+    }
+    return m;
 }
 
 double after_contact(const AttitudesParams& p, double prejudice, bool positive, double weight,
@@ -144,6 +246,13 @@ public:
     explicit Attitudes(const AttitudesParams& p) : p_(p) {}
 
     void publish(World& w, uint64_t) const override { w.social.attitudes = true; }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        AttitudeFigures m = attitude_figures(w);
+        rows.push_back({m.contact_prejudice_correlation});
+        rows.push_back(std::move(m.contact_positive));
+        rows.push_back(std::move(m.contact_negative));
+    }
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;

@@ -25,6 +25,16 @@ struct AttitudesParams {
 const std::vector<Field<AttitudesParams>>& attitudes_fields();
 std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
 
+// The contact counts in figures (/timeseries/contact_positive,
+// contact_negative, contact_prejudice_correlation): NaN where the mechanism
+// does not run (World::social.attitudes unset). Sums over fixed blocks of
+// residents combined in order: the same on any thread count.
+struct AttitudeFigures {
+    std::vector<double> contact_positive, contact_negative; // per group: mean recent contact counts
+    double contact_prejudice_correlation = NAN; // Pearson r of recent positive contact and prejudice, group 0
+};
+AttitudeFigures attitude_figures(const World& world);
+
 // The bounded-confidence rule (Deffuant et al. 2000), shared with the
 // classic model (models/classic/deffuant.cpp, validated by `icsim
 // validate`): the gap other - self when it is below the confidence bound d

@@ -20,6 +20,8 @@
 #include <bit>
 #include <cmath>
 
+#include <oneapi/tbb/parallel_for.h>
+
 #include "sim/columns.hpp"
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
@@ -77,9 +79,111 @@ const std::vector<Field<CultureParams>>& culture_fields() {
 }
 
 MechanismEntry culture_mechanism() {
-    return make_mechanism_entry("culture",
-                                "Axelrod cultural exchange in meetings; Berry's acculturation modes",
-                                culture_fields, make_culture);
+    MechanismEntry e =
+        make_mechanism_entry("culture", "Axelrod cultural exchange in meetings; Berry's acculturation modes",
+                             culture_fields, make_culture);
+    e.series = {
+        {"/timeseries/cultural_diversity", Dims::Step, "1",
+         "mean over cultural features of 1 - sum of squared trait shares (culture; 0 = one culture)"},
+        {"/timeseries/berry_integration", Dims::StepGroup, "1",
+         "share of a minority group keeping its heritage culture and adopting the majority's (culture; NaN "
+         "for the first group)"},
+        {"/timeseries/berry_assimilation", Dims::StepGroup, "1",
+         "share of a minority group adopting the majority's culture without keeping its own (culture)"},
+        {"/timeseries/berry_separation", Dims::StepGroup, "1",
+         "share of a minority group keeping its culture without adopting the majority's (culture)"},
+        {"/timeseries/berry_marginalisation", Dims::StepGroup, "1",
+         "share of a minority group holding neither culture (culture)"},
+    };
+    e.columns = {{"culture", ColumnType::U32, 0, "",
+                  "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)",
+                  /*checkpointed=*/true, /*snapshotted=*/true}};
+    e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
+        if (w.social.culture_features == 0)
+            return;
+        const CultureFigures f = culture_figures(w);
+        out.emplace_back("cultural_diversity", f.cultural_diversity);
+        for (int g = 1; g < w.group_total(); ++g)
+            out.emplace_back("integration." + w.groups[size_t(g)].name, f.berry_integration[size_t(g)]);
+    };
+    return e;
+}
+
+ColumnHandle<uint32_t> culture_column() {
+    static const ColumnHandle<uint32_t> h = (mechanism_registry(), column_handle<uint32_t>("culture"));
+    return h;
+}
+
+CultureFigures culture_figures(const World& w) {
+    const Population& pop = w.pop;
+    const size_t n = pop.size(), G = size_t(w.group_total());
+    const int F = w.social.culture_features;
+    CultureFigures m;
+    m.berry_integration.assign(G, NAN);
+    m.berry_assimilation.assign(G, NAN);
+    m.berry_separation.assign(G, NAN);
+    m.berry_marginalisation.assign(G, NAN);
+    if (F <= 0)
+        return m;
+    // The culture column's counts: kept by the mechanism when it ran in the
+    // current step, else counted here.
+    const bool kept = w.today.culture_step == w.today.step && w.today.step > 0;
+    struct Sums {
+        std::vector<uint64_t> g_n;
+        CultureCounts culture;
+        explicit Sums(size_t groups) : g_n(groups) {}
+    };
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<Sums> part(blocks, Sums(G));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        Sums& s = part[b];
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        size_t run_g = group[r0]; // (ids come in runs of one group)
+        uint64_t run = 0;
+        for (size_t r = r0; r < r1; ++r) {
+            if (group[r] != run_g) {
+                s.g_n[run_g] += run;
+                run = 0;
+                run_g = group[r];
+            }
+            run += 1;
+        }
+        s.g_n[run_g] += run;
+        if (!kept)
+            count_cultures(w, r0, r1, s.culture);
+    });
+    Sums t(G);
+    for (const Sums& s : part) {
+        for (size_t g = 0; g < G; ++g)
+            t.g_n[g] += s.g_n[g];
+        t.culture += s.culture;
+    }
+    if (kept)
+        t.culture = w.today.culture;
+    t.culture.traits.resize(8 * 16, 0); // sized even with no residents
+    t.culture.berry.resize(G * 4, 0);
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
+    for (size_t g = 1; g < G; ++g) {
+        const int64_t* const mode = &t.culture.berry[g * 4];
+        m.berry_integration[g] = ratio(mode[0], t.g_n[g]);
+        m.berry_assimilation[g] = ratio(mode[1], t.g_n[g]);
+        m.berry_separation[g] = ratio(mode[2], t.g_n[g]);
+        m.berry_marginalisation[g] = ratio(mode[3], t.g_n[g]);
+    }
+    if (n > 0) {
+        double d = 0;
+        for (int f = 0; f < F; ++f) {
+            double sq = 0;
+            for (size_t k = 0; k < 16; ++k) {
+                const double share = double(t.culture.traits[size_t(f) * 16 + k]) / double(n);
+                sq += share * share;
+            }
+            d += 1 - sq;
+        }
+        m.cultural_diversity = d / F;
+    }
+    return m;
 }
 
 int overlap(uint32_t a, uint32_t b, int features) {
@@ -135,7 +239,7 @@ void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out
     if (F <= 0 || begin >= end)
         return;
     const uint8_t* const group = w.pop.group.data();
-    const uint32_t* const culture = w.pop.culture.data();
+    const uint32_t* const culture = cultures(w.pop).data();
     const uint32_t* const heritage = sp.heritage.data();
     const uint32_t host = heritage[0];
     const int min_shared = berry_min_shared(sp.berry_threshold, F);
@@ -196,6 +300,7 @@ public:
 
     void initialise(World& w, uint64_t seed) override {
         const auto heritage = heritage_profiles(seed, w.group_total(), p_.features, p_.traits);
+        std::vector<uint32_t>& culture = cultures(w.pop);
         parallel_for_index(w.pop.size(), [&](size_t r) {
             CounterRng rng(seed, Stream::SocialSetup, 5, uint32_t(r));
             uint32_t c = 0;
@@ -204,7 +309,7 @@ public:
                 const uint32_t t = rng.below(uint32_t(p_.traits)); // drawn always: fixed positions
                 c = with_trait(c, f, u < p_.heritage_share ? trait_of(heritage[w.pop.group[r]], f) : int(t));
             }
-            w.pop.culture[r] = c;
+            culture[r] = c;
         });
     }
 
@@ -254,7 +359,7 @@ public:
         constexpr size_t kChunk = 32;
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
             const auto [culture, group, start_culture, slot] =
-                columns(w.pop.culture, w.pop.group, w.today.start.culture, w.today.slot);
+                columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = w.social.heritage.data();
@@ -318,6 +423,15 @@ public:
     }
 
     void counters(Counters& out) const override { out.emplace_back("trait_copies", changes_); }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        CultureFigures f = culture_figures(w);
+        rows.push_back({f.cultural_diversity});
+        rows.push_back(std::move(f.berry_integration));
+        rows.push_back(std::move(f.berry_assimilation));
+        rows.push_back(std::move(f.berry_separation));
+        rows.push_back(std::move(f.berry_marginalisation));
+    }
 
 private:
     CultureParams p_;

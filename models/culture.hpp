@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -68,6 +69,29 @@ int berry_min_shared(double threshold, int F);
 
 // CultureCounts of residents [begin, end) of w (by w.social's features,
 // heritage and Berry threshold), added to `out`.
+// The culture column the mechanism declares (Population::column): cultural
+// traits, 4 bits per feature (trait_of).
+ColumnHandle<uint32_t> culture_column();
+inline std::vector<uint32_t>& cultures(Population& pop) {
+    return pop.column(culture_column());
+}
+inline const std::vector<uint32_t>& cultures(const Population& pop) {
+    return pop.column(culture_column());
+}
+
 void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out);
+
+// The culture column in figures (/timeseries/cultural_diversity and
+// berry_*): from the counts the mechanism kept in the current step
+// (World::today.culture), else counted; NaN where the mechanism does not
+// run (World::social.culture_features 0), and the Berry shares NaN for the
+// first group (the reference). Counts are exact: the same on any thread
+// count.
+struct CultureFigures {
+    double cultural_diversity = NAN; // mean over features of 1 - sum of squared trait shares
+    // per group: shares in Berry's modes
+    std::vector<double> berry_integration, berry_assimilation, berry_separation, berry_marginalisation;
+};
+CultureFigures culture_figures(const World& world);
 
 } // namespace icsim

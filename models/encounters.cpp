@@ -51,7 +51,9 @@
 // residents' slots, every meeting was two writes at random in a large
 // array: docs/performance.md.)
 #include "models/encounters.hpp"
+#include "models/culture.hpp"
 #include "models/registry.hpp"
+#include "models/rumours.hpp"
 
 #include "models/encounters_detail.hpp"
 
@@ -212,11 +214,29 @@ const std::vector<Field<EncountersParams>>& encounters_fields() {
 }
 
 MechanismEntry encounters_mechanism() {
-    return make_mechanism_entry(
+    MechanismEntry e = make_mechanism_entry(
         "encounters",
         "daily visits to workplaces, schools, public spaces and centres; meetings there, "
         "positive or negative by Allport's conditions (Pettigrew & Tropp 2006)",
         encounters_fields, make_encounters);
+    e.series = {
+        {"/timeseries/intergroup_meeting_share", Dims::Step, "1",
+         "share of the step's meetings (at places) between members of different groups (encounters)"},
+        {"/timeseries/contact_ratio", Dims::Step, "1",
+         "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
+         "calibration, Graf et al. 2014)"},
+    };
+    return e;
+}
+
+MeetingFigures meeting_figures(const World& w) {
+    MeetingFigures m;
+    if (!w.social.encounters || w.today.step == 0 || w.today.slots < kTieSlots)
+        return m;
+    auto ratio = [](double a, double b) { return b > 0 ? a / b : double(NAN); };
+    m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
+    m.contact_ratio = ratio(double(w.today.positive), double(w.today.negative));
+    return m;
 }
 
 namespace {
@@ -276,8 +296,8 @@ public:
             const size_t begin = sort.begin(b), end = sort.end(b);
             uint32_t* const count = sort.zeroed_counts(b);
             // In locals: the byte stores below may alias any memory.
-            const auto [culture, workplace, prejudice, group, rumour, hood] =
-                columns(w.pop.culture, w.pop.workplace, w.pop.prejudice, w.pop.group, w.pop.rumour, w.hood);
+            const auto [culture, workplace, prejudice, group, rumour, hood] = columns(
+                cultures(w.pop), w.pop.workplace, w.pop.prejudice, w.pop.group, rumour_states(w.pop), w.hood);
             const auto [chances, near_lists, visit] = columns(chance, units_.near, t.visit);
             const auto [start_culture, start_prejudice, start_rumour] =
                 columns(w.today.start.culture, w.today.start.prejudice, w.today.start.rumour);
@@ -321,7 +341,7 @@ public:
             // (In locals: the records' byte stores may alias any memory.)
             const auto [visit, sorted] = columns(t.visit, t.sorted);
             const auto [language, prejudice, group, rumour] =
-                columns(w.pop.language, w.pop.prejudice, w.pop.group, w.pop.rumour);
+                columns(w.pop.language, w.pop.prejudice, w.pop.group, rumour_states(w.pop));
             const size_t begin = sort.begin(b), end = sort.end(b);
             for (size_t r = begin; r != end; ++r)
                 for (int kind = 0; kind < kKinds; ++kind) {
@@ -427,6 +447,12 @@ public:
         out.emplace_back("intergroup_meetings", tally_[2]);
         out.emplace_back("positive_contacts", tally_[3]);
         out.emplace_back("negative_contacts", tally_[4]);
+    }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        const MeetingFigures m = meeting_figures(w);
+        rows.push_back({m.intergroup_meeting_share});
+        rows.push_back({m.contact_ratio});
     }
 
 private:

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <memory>
 #include <vector>
 
@@ -29,6 +30,15 @@ struct EncountersParams {
 
 const std::vector<Field<EncountersParams>>& encounters_fields();
 std::unique_ptr<Mechanism> make_encounters(const EncountersParams& params, const World& world);
+
+// The step's place meetings in figures (/timeseries/intergroup_meeting_share
+// and contact_ratio): NaN before the first step and where the mechanism
+// does not run.
+struct MeetingFigures {
+    double intergroup_meeting_share = NAN; // out-group meetings / all meetings started
+    double contact_ratio = NAN;            // positive / negative out-group contacts in the step
+};
+MeetingFigures meeting_figures(const World& world);
 
 // The valence rule, exposed for tests: the probability that a salient
 // meeting is positive, given the log-odds terms described in encounters.cpp.

@@ -29,6 +29,9 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <oneapi/tbb/parallel_for.h>
 
 #include "sim/bytes.hpp"
 #include "sim/columns.hpp"
@@ -71,9 +74,109 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
 }
 
 MechanismEntry friendship_mechanism() {
-    return make_mechanism_entry(
+    MechanismEntry e = make_mechanism_entry(
         "friendship", "ties from repeated pleasant meetings, friends' meetings, decay without contact",
         friendship_fields, make_friendship);
+    e.series = {
+        {"/timeseries/outgroup_friend_share", Dims::StepGroup, "1",
+         "share of each group's members with at least one out-group friend (friendship)"},
+        {"/neighbourhoods/outgroup_friend_share", Dims::StepNeighbourhood, "1",
+         "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
+    };
+    e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
+        if (w.social.friend_threshold == 0)
+            return;
+        const FriendFigures f = friend_figures(w);
+        for (int g = 0; g < w.group_total(); ++g)
+            out.emplace_back("outgroup_friends." + w.groups[size_t(g)].name,
+                             f.outgroup_friend_share[size_t(g)]);
+    };
+    return e;
+}
+
+FriendFigures friend_figures(const World& w) {
+    const Population& pop = w.pop;
+    const size_t n = pop.size(), G = size_t(w.group_total()), H = size_t(w.hoods.count());
+    const uint8_t thr = w.social.friend_threshold;
+    FriendFigures m;
+    m.outgroup_friend_share.assign(G, NAN);
+    m.hood_outgroup_friend_share.assign(H, NAN);
+    if (thr == 0)
+        return m;
+    // Who has an out-group friend: the friendship mechanism's flags when it
+    // updated the ties in the current step (ties do not change after it in
+    // a step), else counted from the tie columns.
+    const uint8_t* const friends =
+        w.today.friends_step == w.today.step && w.today.step > 0 && w.today.friends.size() == n
+            ? w.today.friends.data()
+            : nullptr;
+    struct Sums {
+        std::vector<uint64_t> g_n, g_friend, h_n, h_friend;
+        Sums(size_t groups, size_t hoods) : g_n(groups), g_friend(groups), h_n(hoods), h_friend(hoods) {}
+    };
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<Sums> part(blocks, Sums(G, H));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        Sums& s = part[b];
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        // Counts run in registers over runs of one group (ids come in runs
+        // of one group), flushed when the group changes; the
+        // neighbourhoods' in four interleaved copies (resident r adds to
+        // copy r mod 4), folded at the end: arranged residents come in short
+        // runs of one neighbourhood (sim/world.hpp), and adds to one count
+        // would each wait on the previous one through memory.
+        size_t run_g = group[r0];
+        uint64_t run = 0, run_n = 0;
+        thread_local std::vector<uint64_t> hood_f, hood_n;
+        hood_f.assign(4 * H, 0);
+        hood_n.assign(4 * H, 0);
+        auto count = [&](auto has_outgroup_friend) {
+            for (size_t r = r0; r < r1; ++r) {
+                const size_t g = group[r];
+                if (g != run_g) {
+                    s.g_friend[run_g] += run;
+                    s.g_n[run_g] += run_n;
+                    run = run_n = 0;
+                    run_g = g;
+                }
+                const uint64_t out = has_outgroup_friend(r);
+                run += out;
+                run_n += 1;
+                const size_t at = (r & 3) * H + w.hood[r];
+                hood_f[at] += out;
+                hood_n[at] += 1;
+            }
+        };
+        if (friends != nullptr) // the friendship mechanism's flags, one byte per resident
+            count([&](size_t r) { return uint64_t(friends[r] >> kTieSlots); });
+        else
+            count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
+        s.g_friend[run_g] += run;
+        s.g_n[run_g] += run_n;
+        for (size_t k = 0; k < 4; ++k)
+            for (size_t h = 0; h < H; ++h) {
+                s.h_friend[h] += hood_f[k * H + h];
+                s.h_n[h] += hood_n[k * H + h];
+            }
+    });
+    Sums t(G, H);
+    for (const Sums& s : part) {
+        for (size_t g = 0; g < G; ++g) {
+            t.g_n[g] += s.g_n[g];
+            t.g_friend[g] += s.g_friend[g];
+        }
+        for (size_t h = 0; h < H; ++h) {
+            t.h_n[h] += s.h_n[h];
+            t.h_friend[h] += s.h_friend[h];
+        }
+    }
+    auto ratio = [](uint64_t a, uint64_t b) { return b > 0 ? double(a) / double(b) : double(NAN); };
+    for (size_t g = 0; g < G; ++g)
+        m.outgroup_friend_share[g] = ratio(t.g_friend[g], t.g_n[g]);
+    for (size_t h = 0; h < H; ++h)
+        m.hood_outgroup_friend_share[h] = ratio(t.h_friend[h], t.h_n[h]);
+    return m;
 }
 
 namespace {
@@ -273,6 +376,12 @@ public:
     void counters(Counters& out) const override {
         out.emplace_back("friendships_made", made_);
         out.emplace_back("friendships_lost", lost_);
+    }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        FriendFigures f = friend_figures(w);
+        rows.push_back(std::move(f.outgroup_friend_share));
+        rows.push_back(std::move(f.hood_outgroup_friend_share));
     }
 
 private:

@@ -17,6 +17,17 @@ struct FriendshipParams {
 const std::vector<Field<FriendshipParams>>& friendship_fields();
 std::unique_ptr<Mechanism> make_friendship(const FriendshipParams& params, const World& world);
 
+// The ties in figures (/timeseries/outgroup_friend_share and
+// /neighbourhoods/outgroup_friend_share): the share of each group's and
+// each neighbourhood's residents with at least one out-group friend; NaN
+// where the mechanism does not run (World::social.friend_threshold 0) or
+// nobody lives. Counts are exact: the same on any thread count.
+struct FriendFigures {
+    std::vector<double> outgroup_friend_share;      // per group
+    std::vector<double> hood_outgroup_friend_share; // per neighbourhood
+};
+FriendFigures friend_figures(const World& world);
+
 // The tie-slot rule for one resident, exposed for tests: updates the slots
 // (ids, strengths) after a pleasant (+1) or unpleasant (-1) meeting with
 // `partner`; returns the slot touched, or -1 when the meeting left no trace.

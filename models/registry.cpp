@@ -40,6 +40,10 @@ std::deque<MechanismEntry>& entries() {
     return e;
 }
 
+// The built-in mechanisms' columns are declared before main, so that every
+// Population (sim/world.hpp) holds them from its construction.
+[[maybe_unused]] const bool kDeclaredAtStart = (entries(), true);
+
 } // namespace
 
 const std::deque<MechanismEntry>& mechanism_registry() {

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sim/declare.hpp"
@@ -31,6 +32,11 @@ struct MechanismEntry {
     // rows in a run without it), in the order they are stored.
     std::vector<ColumnDecl> columns;
     std::vector<SeriesDecl> series;
+    // The mechanism's lines of the printed run summary (output/report.hpp
+    // city_metrics), appended after the city's own, from the functions its
+    // series are computed by; it reads World::social to tell whether the
+    // mechanism runs and appends nothing when it does not. Empty: none.
+    std::function<void(const World& world, std::vector<std::pair<std::string, double>>& out)> summary;
 };
 
 // An entry from a mechanism's Field table and factory.

@@ -29,6 +29,9 @@
 #include "models/registry.hpp"
 
 #include <algorithm>
+#include <cmath>
+
+#include <oneapi/tbb/parallel_for.h>
 
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
@@ -110,11 +113,90 @@ const std::vector<Field<RumoursParams>>& rumours_fields() {
 }
 
 MechanismEntry rumours_mechanism() {
-    return make_mechanism_entry(
+    MechanismEntry e = make_mechanism_entry(
         "rumours",
         "rumours about groups spreading in meetings (Daley-Kendall), anti-rumour agents and "
         "campaigns",
         rumours_fields, make_rumours);
+    e.series = {
+        {"/timeseries/rumour_belief", Dims::Step, "1",
+         "share of residents believing at least one rumour (spreaders and stiflers; rumours)"},
+        {"/timeseries/rumour_never_heard", Dims::Step, "1",
+         "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
+         "over rumours (rumours)"},
+    };
+    e.columns = {{"rumour", ColumnType::U8, 0, "",
+                  "state of each rumour, 2 bits per rumour, rumour k in bits 2k..2k+1: 0 ignorant, 1 "
+                  "spreader, 2 stifler, 3 debunked",
+                  /*checkpointed=*/true, /*snapshotted=*/true}};
+    e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
+        if (!w.social.rumour_target.empty())
+            out.emplace_back("rumour_belief", rumour_figures(w).rumour_belief);
+    };
+    return e;
+}
+
+ColumnHandle<uint8_t> rumour_column() {
+    static const ColumnHandle<uint8_t> h = (mechanism_registry(), column_handle<uint8_t>("rumour"));
+    return h;
+}
+
+RumourFigures rumour_figures(const World& w) {
+    const Population& pop = w.pop;
+    const size_t n = pop.size(), R = w.social.rumour_target.size();
+    RumourFigures m;
+    if (R == 0)
+        return m;
+    struct Sums {
+        uint64_t believers = 0;
+        std::vector<uint64_t> ignorant, eligible; // per rumour
+        explicit Sums(size_t rumours) : ignorant(rumours), eligible(rumours) {}
+    };
+    const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    std::vector<Sums> part(blocks, Sums(R));
+    oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
+        Sums& s = part[b];
+        const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
+        const uint8_t* const group = pop.group.data();
+        const uint8_t* const rumour = rumour_states(pop).data();
+        // (Counts of at most a block's residents in 32 bits, and byte
+        // tests: loops the compiler vectorises.)
+        const uint8_t pairs = uint8_t(0x55u & ((1u << (2 * R)) - 1));
+        uint32_t believers = 0;
+        for (size_t r = r0; r < r1; ++r) {
+            // A state of 1 or 2 (spreader or stifler who believes) in any
+            // rumour's two bits: bit 0 xor bit 1 of some pair.
+            const uint8_t st = rumour[r];
+            believers += uint32_t((uint8_t(st ^ (st >> 1)) & pairs) != 0);
+        }
+        s.believers += believers;
+        for (size_t k = 0; k < R; ++k) {
+            const uint8_t target = uint8_t(w.social.rumour_target[k]), shift = uint8_t(2 * k);
+            uint32_t eligible = 0, ignorant = 0;
+            for (size_t r = r0; r < r1; ++r) {
+                const uint32_t other = group[r] != target;
+                eligible += other;
+                ignorant += other & uint32_t(((rumour[r] >> shift) & 3u) == 0);
+            }
+            s.eligible[k] += eligible;
+            s.ignorant[k] += ignorant;
+        }
+    });
+    Sums t(R);
+    for (const Sums& s : part) {
+        t.believers += s.believers;
+        for (size_t k = 0; k < R; ++k) {
+            t.ignorant[k] += s.ignorant[k];
+            t.eligible[k] += s.eligible[k];
+        }
+    }
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
+    m.rumour_belief = ratio(t.believers, double(n));
+    double never = 0;
+    for (size_t k = 0; k < R; ++k)
+        never += ratio(t.ignorant[k], t.eligible[k]);
+    m.rumour_never_heard = never / double(R);
+    return m;
 }
 
 RumourStep rumour_meeting(RumourState self, RumourState partner, bool immune, bool partner_agent,
@@ -189,6 +271,7 @@ public:
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
+        std::vector<uint8_t>& rumour = rumour_states(pop);
         const size_t n = pop.size();
         const int G = w.group_total(), R = p_.rumours;
         const auto L = ctx.policy->intensity_table(Lever::AntiRumours, ctx.step, w.hoods.count(), G);
@@ -228,14 +311,14 @@ public:
                         ++x.believed;
                     }
                 }
-                pop.rumour[r] = state;
+                rumour[r] = state;
                 pop.prejudice[r] = float(p);
                 return x;
             });
         } else if (R > 0 && (any_agent || any_spreader(pop))) { // else nothing can change
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
-                uint8_t state = pop.rumour[r];
+                uint8_t state = rumour[r];
                 Tally x;
                 if (!any_agent && S > 0) {
                     // Without agents, most residents' meetings can change
@@ -293,7 +376,7 @@ public:
                         }
                     }
                 });
-                pop.rumour[r] = state;
+                rumour[r] = state;
                 pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
                 return x;
             });
@@ -307,14 +390,21 @@ public:
         out.emplace_back("debunks", debunked_);
     }
 
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        const RumourFigures f = rumour_figures(w);
+        rows.push_back({f.rumour_belief});
+        rows.push_back({f.rumour_never_heard});
+    }
+
 private:
     // Whether anyone spreads some rumour (an integer count: exact in any order).
     bool any_spreader(const Population& pop) const {
         unsigned low_bits = 0; // bit 2k of each rumour k
         for (int k = 0; k < p_.rumours; ++k)
             low_bits |= 1u << (2 * k);
+        const std::vector<uint8_t>& rumour = rumour_states(pop);
         return deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
-                   return uint64_t((spreader_bits(pop.rumour[r]) & low_bits) != 0);
+                   return uint64_t((spreader_bits(rumour[r]) & low_bits) != 0);
                }) > 0;
     }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -25,6 +26,28 @@ struct RumoursParams {
 
 const std::vector<Field<RumoursParams>>& rumours_fields();
 std::unique_ptr<Mechanism> make_rumours(const RumoursParams& params, const World& world);
+
+// The rumour states in figures (/timeseries/rumour_belief and
+// rumour_never_heard): NaN where the mechanism does not run or spreads no
+// rumour (World::social.rumour_target empty). Counts are exact: the same on
+// any thread count.
+struct RumourFigures {
+    double rumour_belief = NAN; // share of residents believing at least one rumour
+    // share of residents outside each rumour's target group still ignorant
+    // of it, averaged over rumours
+    double rumour_never_heard = NAN;
+};
+RumourFigures rumour_figures(const World& world);
+
+// The rumour column the mechanism declares (Population::column): the state
+// of each rumour, 2 bits per rumour (rumour_state).
+ColumnHandle<uint8_t> rumour_column();
+inline std::vector<uint8_t>& rumour_states(Population& pop) {
+    return pop.column(rumour_column());
+}
+inline const std::vector<uint8_t>& rumour_states(const Population& pop) {
+    return pop.column(rumour_column());
+}
 
 enum RumourState : uint8_t { kIgnorant = 0, kSpreader = 1, kStifler = 2, kDebunked = 3 };
 

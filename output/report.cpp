@@ -7,7 +7,6 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
-#include "models/culture.hpp"
 #include "models/registry.hpp"
 #include "output/schema.hpp"
 #include "sim/metrics.hpp"
@@ -27,21 +26,13 @@ NamedValues city_metrics(const World& world) {
         out.emplace_back("dissimilarity." + world.groups[size_t(g)].name, dissimilarity(hoods, g, 0));
     for (int g = 0; g < world.group_total(); ++g)
         out.emplace_back("isolation." + world.groups[size_t(g)].name, isolation(hoods, g));
-    const SocialMetrics s = social_metrics(world);
-    const SocialSpec& sp = world.social;
+    const PrejudiceMetrics pm = prejudice_metrics(world);
     for (int g = 0; g < world.group_total(); ++g)
-        out.emplace_back("prejudice." + world.groups[size_t(g)].name, s.prejudice_mean[size_t(g)]);
-    if (sp.friend_threshold > 0)
-        for (int g = 0; g < world.group_total(); ++g)
-            out.emplace_back("outgroup_friends." + world.groups[size_t(g)].name,
-                             s.outgroup_friend_share[size_t(g)]);
-    if (sp.culture_features > 0) {
-        out.emplace_back("cultural_diversity", s.cultural_diversity);
-        for (int g = 1; g < world.group_total(); ++g)
-            out.emplace_back("integration." + world.groups[size_t(g)].name, s.berry_integration[size_t(g)]);
-    }
-    if (!sp.rumour_target.empty())
-        out.emplace_back("rumour_belief", s.rumour_belief);
+        out.emplace_back("prejudice." + world.groups[size_t(g)].name, pm.prejudice_mean[size_t(g)]);
+    // The mechanisms' own lines, from the functions their series are computed by.
+    for (const MechanismEntry& m : mechanism_registry())
+        if (m.summary)
+            m.summary(world, out);
     return out;
 }
 
@@ -227,269 +218,94 @@ namespace icsim {
 
 namespace {
 
-// One block's sums for social_metrics.
-struct SocialSums {
-    // Counts are integers: exact, and an increment does not wait on a
-    // floating-point add of the previous resident.
-    using Counts = std::vector<uint64_t>;
-    std::vector<double> g_p, g_p2, g_cp, g_cn; // per group
-    Counts g_n, g_friend;                      // per group
-    std::vector<double> h_p;                   // per neighbourhood
-    Counts h_n, h_friend;
-    double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0; // correlation sums
-    uint64_t believers = 0;
-    Counts r_ignorant, r_eligible; // per rumour
-    CultureCounts culture;         // when not kept by the culture mechanism
-
-    SocialSums(size_t G, size_t H, size_t R)
-        : g_p(G), g_p2(G), g_cp(G), g_cn(G), g_n(G), g_friend(G), h_p(H), h_n(H), h_friend(H), r_ignorant(R),
-          r_eligible(R) {}
-
-    void add(const SocialSums& o) {
-        auto acc = [](auto& a, const auto& b) {
-            for (size_t k = 0; k < a.size(); ++k)
-                a[k] += b[k];
-        };
-        acc(g_n, o.g_n);
-        acc(g_p, o.g_p);
-        acc(g_p2, o.g_p2);
-        acc(g_cp, o.g_cp);
-        acc(g_cn, o.g_cn);
-        acc(g_friend, o.g_friend);
-        acc(h_n, o.h_n);
-        acc(h_p, o.h_p);
-        acc(h_friend, o.h_friend);
-        acc(r_ignorant, o.r_ignorant);
-        acc(r_eligible, o.r_eligible);
-        culture += o.culture;
-        sx += o.sx;
-        sy += o.sy;
-        sxy += o.sxy;
-        sxx += o.sxx;
-        syy += o.syy;
-        believers += o.believers;
-    }
+// One block's sums for prejudice_metrics. Counts are integers: exact, and an
+// increment does not wait on a floating-point add of the previous resident.
+struct PrejudiceSums {
+    std::vector<double> g_p, g_p2; // per group
+    std::vector<uint64_t> g_n;
+    std::vector<double> h_p; // per neighbourhood
+    std::vector<uint64_t> h_n;
+    PrejudiceSums(size_t G, size_t H) : g_p(G), g_p2(G), g_n(G), h_p(H), h_n(H) {}
 };
 
 } // namespace
 
-SocialMetrics social_metrics(const World& w) {
+PrejudiceMetrics prejudice_metrics(const World& w) {
     const Population& pop = w.pop;
-    const SocialSpec& sp = w.social;
     const size_t n = pop.size(), G = size_t(w.group_total()), H = size_t(w.hoods.count());
-    const size_t R = sp.rumour_target.size();
-    const int F = sp.culture_features;
-    const uint8_t thr = sp.friend_threshold;
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
-    const bool met = sp.encounters && w.today.step > 0 && w.today.slots >= kTieSlots;
-    std::vector<SocialSums> part(blocks, SocialSums(G, H, R));
-    // The culture column's counts: kept by the culture mechanism when it ran
-    // in the current step, else counted here.
-    const bool culture_kept = F > 0 && w.today.culture_step == w.today.step && w.today.step > 0;
-    // Who has an out-group friend: published by the friendship mechanism
-    // when it updated the ties in the current step (ties do not change
-    // after it in a step), else counted from the tie columns.
-    const uint8_t* const friends =
-        w.today.friends_step == w.today.step && w.today.step > 0 && w.today.friends.size() == n
-            ? w.today.friends.data()
-            : nullptr;
+    std::vector<PrejudiceSums> part(blocks, PrejudiceSums(G, H));
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
-        SocialSums& s = part[b];
+        PrejudiceSums& s = part[b];
         const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
         const uint8_t* const group = pop.group.data();
-        // The block is swept once per kind of sum, each sweep with its own
-        // few arrays (the block's columns stay in cache). Counts that are
-        // only added up run in registers over runs of one group (ids come in
-        // runs of one group) and are flushed when the group changes, so no
-        // increment waits on the previous one through memory.
-        {
-            size_t run_g = group[r0];
-            uint64_t run_n = 0;
-            double run_p = 0, run_p2 = 0, run_cp = 0, run_cn = 0;
-            // The correlation's sums in locals too: stores through the sums' vectors could
-            // alias s.sx and the others, which would keep them in memory.
-            double sx = 0, sy = 0, sxy = 0, sxx = 0, syy = 0;
-            // The neighbourhoods' sums in four interleaved copies (resident
-            // r adds to copy r mod 4), folded in order at the end: arranged
-            // residents come in short runs of one neighbourhood
-            // (sim/world.hpp), and adds to one sum would each wait on the
-            // previous one through memory.
-            thread_local std::vector<double> hood_p;
-            thread_local std::vector<uint64_t> hood_n;
-            hood_p.assign(4 * H, 0.0);
-            hood_n.assign(4 * H, 0);
-            auto flush = [&] {
-                s.g_n[run_g] += run_n;
-                s.g_p[run_g] += run_p;
-                s.g_p2[run_g] += run_p2;
-                s.g_cp[run_g] += run_cp;
-                s.g_cn[run_g] += run_cn;
-                run_n = 0;
-                run_p = run_p2 = run_cp = run_cn = 0;
-            };
-            for (size_t r = r0; r < r1; ++r) {
-                const size_t g = group[r], h = w.hood[r];
-                const double p = pop.prejudice[r], cp = pop.contact_positive[r];
-                if (g != run_g) {
-                    flush();
-                    run_g = g;
-                }
-                run_n += 1;
-                run_p += p;
-                run_p2 += p * p;
-                run_cp += cp;
-                run_cn += pop.contact_negative[r];
-                hood_n[(r & 3) * H + h] += 1;
-                hood_p[(r & 3) * H + h] += p;
-                if (g == 0) { // the correlation is taken within the first (majority) group
-                    sx += cp;
-                    sy += p;
-                    sxy += cp * p;
-                    sxx += cp * cp;
-                    syy += p * p;
-                }
+        // Sums that are only added up run in registers over runs of one
+        // group (ids come in runs of one group) and are flushed when the
+        // group changes, so no add waits on the previous one through memory.
+        size_t run_g = group[r0];
+        uint64_t run_n = 0;
+        double run_p = 0, run_p2 = 0;
+        // The neighbourhoods' sums in four interleaved copies (resident r
+        // adds to copy r mod 4), folded in order at the end: arranged
+        // residents come in short runs of one neighbourhood (sim/world.hpp),
+        // and adds to one sum would each wait on the previous one through
+        // memory.
+        thread_local std::vector<double> hood_p;
+        thread_local std::vector<uint64_t> hood_n;
+        hood_p.assign(4 * H, 0.0);
+        hood_n.assign(4 * H, 0);
+        auto flush = [&] {
+            s.g_n[run_g] += run_n;
+            s.g_p[run_g] += run_p;
+            s.g_p2[run_g] += run_p2;
+            run_n = 0;
+            run_p = run_p2 = 0;
+        };
+        for (size_t r = r0; r < r1; ++r) {
+            const size_t g = group[r], h = w.hood[r];
+            const double p = pop.prejudice[r];
+            if (g != run_g) {
+                flush();
+                run_g = g;
             }
-            flush();
-            for (size_t k = 0; k < 4; ++k)
-                for (size_t h = 0; h < H; ++h) {
-                    s.h_n[h] += hood_n[k * H + h];
-                    s.h_p[h] += hood_p[k * H + h];
-                }
-            s.sx += sx;
-            s.sy += sy;
-            s.sxy += sxy;
-            s.sxx += sxx;
-            s.syy += syy;
+            run_n += 1;
+            run_p += p;
+            run_p2 += p * p;
+            hood_n[(r & 3) * H + h] += 1;
+            hood_p[(r & 3) * H + h] += p;
         }
-        if (thr > 0) {
-            size_t run_g = group[r0];
-            uint64_t run = 0;
-            thread_local std::vector<uint64_t> hood_f; // (four copies, as above)
-            hood_f.assign(4 * H, 0);
-            auto count = [&](auto has_outgroup_friend) {
-                for (size_t r = r0; r < r1; ++r) {
-                    const size_t g = group[r];
-                    if (g != run_g) {
-                        s.g_friend[run_g] += run;
-                        run = 0;
-                        run_g = g;
-                    }
-                    const uint64_t out = has_outgroup_friend(r);
-                    run += out;
-                    hood_f[(r & 3) * H + w.hood[r]] += out;
-                }
-            };
-            if (friends != nullptr) // the friendship mechanism's flags, one byte per resident
-                count([&](size_t r) { return uint64_t(friends[r] >> kTieSlots); });
-            else
-                count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
-            s.g_friend[run_g] += run;
-            for (size_t k = 0; k < 4; ++k)
-                for (size_t h = 0; h < H; ++h)
-                    s.h_friend[h] += hood_f[k * H + h];
-        }
-        if (F > 0 && !culture_kept)
-            count_cultures(w, r0, r1, s.culture);
-        if (R > 0) {
-            const uint8_t* const rumour = pop.rumour.data();
-            // (Counts of at most a block's residents in 32 bits, and byte
-            // tests: loops the compiler vectorises.)
-            const uint8_t pairs = uint8_t(0x55u & ((1u << (2 * R)) - 1));
-            uint32_t believers = 0;
-            for (size_t r = r0; r < r1; ++r) {
-                // A state of 1 or 2 (spreader or stifler who believes) in
-                // any rumour's two bits: bit 0 xor bit 1 of some pair.
-                const uint8_t st = rumour[r];
-                believers += uint32_t((uint8_t(st ^ (st >> 1)) & pairs) != 0);
+        flush();
+        for (size_t k = 0; k < 4; ++k)
+            for (size_t h = 0; h < H; ++h) {
+                s.h_n[h] += hood_n[k * H + h];
+                s.h_p[h] += hood_p[k * H + h];
             }
-            s.believers += believers;
-            for (size_t k = 0; k < R; ++k) {
-                const uint8_t target = uint8_t(sp.rumour_target[k]), shift = uint8_t(2 * k);
-                uint32_t eligible = 0, ignorant = 0;
-                for (size_t r = r0; r < r1; ++r) {
-                    const uint32_t other = group[r] != target;
-                    eligible += other;
-                    ignorant += other & uint32_t(((rumour[r] >> shift) & 3u) == 0);
-                }
-                s.r_eligible[k] += eligible;
-                s.r_ignorant[k] += ignorant;
-            }
-        }
     });
-    SocialSums t(G, H, R);
-    for (const auto& s : part)
-        t.add(s);
-    if (culture_kept)
-        t.culture = w.today.culture;
-    t.culture.traits.resize(8 * 16, 0); // sized even with no residents
-    t.culture.berry.resize(G * 4, 0);
-
-    SocialMetrics m;
-    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
-    if (met) {
-        m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
-        m.contact_ratio = ratio(double(w.today.positive), double(w.today.negative));
+    PrejudiceSums t(G, H);
+    for (const auto& s : part) {
+        for (size_t g = 0; g < G; ++g) {
+            t.g_n[g] += s.g_n[g];
+            t.g_p[g] += s.g_p[g];
+            t.g_p2[g] += s.g_p2[g];
+        }
+        for (size_t h = 0; h < H; ++h) {
+            t.h_n[h] += s.h_n[h];
+            t.h_p[h] += s.h_p[h];
+        }
     }
+    PrejudiceMetrics m;
+    auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
     m.prejudice_mean.resize(G);
     m.prejudice_sd.resize(G);
-    m.contact_positive.assign(G, NAN);
-    m.contact_negative.assign(G, NAN);
-    m.outgroup_friend_share.assign(G, NAN);
-    m.hood_outgroup_friend_share.assign(H, NAN);
-    m.berry_integration.assign(G, NAN);
-    m.berry_assimilation.assign(G, NAN);
-    m.berry_separation.assign(G, NAN);
-    m.berry_marginalisation.assign(G, NAN);
     for (size_t g = 0; g < G; ++g) {
         const double mean = ratio(t.g_p[g], t.g_n[g]);
         m.prejudice_mean[g] = mean;
         m.prejudice_sd[g] =
             t.g_n[g] > 0 ? std::sqrt(std::max(0.0, t.g_p2[g] / double(t.g_n[g]) - mean * mean)) : NAN;
-        if (sp.attitudes) {
-            m.contact_positive[g] = ratio(t.g_cp[g], t.g_n[g]);
-            m.contact_negative[g] = ratio(t.g_cn[g], t.g_n[g]);
-        }
-        if (thr > 0)
-            m.outgroup_friend_share[g] = ratio(t.g_friend[g], t.g_n[g]);
-        if (F > 0 && g > 0) {
-            const int64_t* const mode = &t.culture.berry[g * 4];
-            m.berry_integration[g] = ratio(mode[0], t.g_n[g]);
-            m.berry_assimilation[g] = ratio(mode[1], t.g_n[g]);
-            m.berry_separation[g] = ratio(mode[2], t.g_n[g]);
-            m.berry_marginalisation[g] = ratio(mode[3], t.g_n[g]);
-        }
     }
     m.hood_prejudice.resize(H);
-    for (size_t h = 0; h < H; ++h) {
+    for (size_t h = 0; h < H; ++h)
         m.hood_prejudice[h] = ratio(t.h_p[h], t.h_n[h]);
-        if (thr > 0)
-            m.hood_outgroup_friend_share[h] = ratio(t.h_friend[h], t.h_n[h]);
-    }
-    if (sp.attitudes && G > 0 && t.g_n[0] > 1) {
-        const double N = double(t.g_n[0]);
-        const double cov = t.sxy - t.sx * t.sy / N, vx = t.sxx - t.sx * t.sx / N,
-                     vy = t.syy - t.sy * t.sy / N;
-        m.contact_prejudice_correlation = vx > 0 && vy > 0 ? cov / std::sqrt(vx * vy) : NAN;
-    }
-    if (F > 0 && n > 0) {
-        double d = 0;
-        for (int f = 0; f < F; ++f) {
-            double sq = 0;
-            for (size_t k = 0; k < 16; ++k) {
-                const double share = double(t.culture.traits[size_t(f) * 16 + k]) / double(n);
-                sq += share * share;
-            }
-            d += 1 - sq;
-        }
-        m.cultural_diversity = d / F;
-    }
-    if (R > 0) {
-        m.rumour_belief = ratio(t.believers, double(n));
-        double never = 0;
-        for (size_t k = 0; k < R; ++k)
-            never += ratio(t.r_ignorant[k], t.r_eligible[k]);
-        m.rumour_never_heard = never / double(R);
-    }
     return m;
 }
 
@@ -518,24 +334,10 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
     row(mt.hood_minority_share);
     row(mt.hood_percent_similar);
     row(mt.hood_diversity);
-    const SocialMetrics so = social_metrics(w);
-    scalar(so.intergroup_meeting_share);
-    scalar(so.contact_ratio);
-    scalar(so.contact_prejudice_correlation);
-    scalar(so.cultural_diversity);
-    scalar(so.rumour_belief);
-    scalar(so.rumour_never_heard);
-    row(so.prejudice_mean);
-    row(so.prejudice_sd);
-    row(so.contact_positive);
-    row(so.contact_negative);
-    row(so.outgroup_friend_share);
-    row(so.berry_integration);
-    row(so.berry_assimilation);
-    row(so.berry_separation);
-    row(so.berry_marginalisation);
-    row(so.hood_prejudice);
-    row(so.hood_outgroup_friend_share);
+    const PrejudiceMetrics pm = prejudice_metrics(w);
+    row(pm.prejudice_mean);
+    row(pm.prejudice_sd);
+    row(pm.hood_prejudice);
     if (rows.size() != schema::builtin_series_count())
         throw std::logic_error("series_rows: series table and rows disagree");
     // The series the registered mechanisms declare: the running mechanism's

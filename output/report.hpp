@@ -21,9 +21,11 @@ using NamedValues = std::vector<std::pair<std::string, double>>;
 //   theil_h                    multigroup entropy index over neighbourhoods
 //   dissimilarity.<group>      D of each group against the first (majority) group, over neighbourhoods
 //   isolation.<group>          xPx of each group over neighbourhoods
-// then, from social_metrics(): prejudice.<group> (mean); where the
-// mechanism runs, outgroup_friends.<group>, cultural_diversity,
-// integration.<minority group> (Berry), rumour_belief.
+// then prejudice.<group> (mean, prejudice_metrics()), then each registered
+// mechanism's lines (MechanismEntry::summary) in registry order; of the
+// built-in ones, where the mechanism runs: outgroup_friends.<group>
+// (friendship), cultural_diversity and integration.<minority group> (Berry;
+// culture), rumour_belief (rumours).
 NamedValues city_metrics(const World& world);
 
 // Everything the HDF5 writer records each step, in one pass over the grid
@@ -46,32 +48,15 @@ struct StepMetrics {
 };
 StepMetrics step_metrics(const World& world);
 
-// The social state in figures (docs/hdf5-schema.md and docs/model/ give the
-// definitions). A figure whose mechanism does not run is NaN. Sums run over
-// fixed blocks of residents combined in order: the same on any thread count.
-struct SocialMetrics {
-    // this step's meetings (encounters)
-    double intergroup_meeting_share = NAN; // out-group meetings / all meetings started
-    double contact_ratio = NAN;            // positive / negative out-group contacts in the step
-    // attitudes
-    double contact_prejudice_correlation = NAN;       // Pearson r of recent positive contact and prejudice
+// Prejudice (the population's core column) in figures (docs/hdf5-schema.md).
+// The mechanisms compute their own figures (e.g. models/attitudes.hpp
+// attitude_figures). Sums run over fixed blocks of residents combined in
+// order: the same on any thread count.
+struct PrejudiceMetrics {
     std::vector<double> prejudice_mean, prejudice_sd; // per group
-    std::vector<double> contact_positive, contact_negative; // per group: mean recent contact counts
-    std::vector<double> hood_prejudice;                     // per neighbourhood: mean prejudice
-    // friendship
-    std::vector<double> outgroup_friend_share; // per group: share with >= 1 out-group friend
-    std::vector<double> hood_outgroup_friend_share;
-    // culture
-    double cultural_diversity = NAN; // mean over features of 1 - sum of squared trait shares
-    // per group (NaN for the first group, the reference): shares in Berry's modes
-    std::vector<double> berry_integration, berry_assimilation, berry_separation, berry_marginalisation;
-    // rumours
-    double rumour_belief = NAN; // share of residents believing at least one rumour
-    double rumour_never_heard =
-        NAN; // share of residents outside each rumour's target group still ignorant of
-             // it, averaged over rumours
+    std::vector<double> hood_prejudice;               // per neighbourhood: mean prejudice (NaN when empty)
 };
-SocialMetrics social_metrics(const World& world);
+PrejudiceMetrics prejudice_metrics(const World& world);
 
 // The row of every series of schema::series_table() after step `s` (one
 // value for a per-step series, one per column otherwise), in table order:

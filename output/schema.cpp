@@ -37,45 +37,13 @@ const std::vector<SeriesInfo>& builtin_series() {
         {"/neighbourhoods/diversity", Dims::StepNeighbourhood, "1",
          "entropy of a neighbourhood's group mix divided by ln(number of groups): 0 = one group, 1 = all "
          "groups equal"},
-        // The social mechanisms (docs/model/); NaN where the mechanism does not run.
-        {"/timeseries/intergroup_meeting_share", Dims::Step, "1",
-         "share of the step's meetings (at places) between members of different groups (encounters)"},
-        {"/timeseries/contact_ratio", Dims::Step, "1",
-         "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
-         "calibration, Graf et al. 2014)"},
-        {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
-         "Pearson correlation of recent positive out-group contact and prejudice among members of the first "
-         "(majority) group (attitudes; Pettigrew & Tropp 2006 report about -0.21)"},
-        {"/timeseries/cultural_diversity", Dims::Step, "1",
-         "mean over cultural features of 1 - sum of squared trait shares (culture; 0 = one culture)"},
-        {"/timeseries/rumour_belief", Dims::Step, "1",
-         "share of residents believing at least one rumour (spreaders and stiflers; rumours)"},
-        {"/timeseries/rumour_never_heard", Dims::Step, "1",
-         "share of residents outside a rumour's target group still ignorant of its current wave, averaged "
-         "over rumours (rumours)"},
+        // Prejudice, the population's core attitude (the attitudes mechanism changes it).
         {"/timeseries/prejudice_mean", Dims::StepGroup, "1",
          "mean prejudice towards out-groups of each group"},
         {"/timeseries/prejudice_sd", Dims::StepGroup, "1",
          "standard deviation of prejudice within each group (its polarisation)"},
-        {"/timeseries/contact_positive", Dims::StepGroup, "contacts",
-         "mean recent positive out-group contacts of each group's members (attitudes)"},
-        {"/timeseries/contact_negative", Dims::StepGroup, "contacts",
-         "mean recent negative out-group contacts of each group's members (attitudes)"},
-        {"/timeseries/outgroup_friend_share", Dims::StepGroup, "1",
-         "share of each group's members with at least one out-group friend (friendship)"},
-        {"/timeseries/berry_integration", Dims::StepGroup, "1",
-         "share of a minority group keeping its heritage culture and adopting the majority's (culture; NaN "
-         "for the first group)"},
-        {"/timeseries/berry_assimilation", Dims::StepGroup, "1",
-         "share of a minority group adopting the majority's culture without keeping its own (culture)"},
-        {"/timeseries/berry_separation", Dims::StepGroup, "1",
-         "share of a minority group keeping its culture without adopting the majority's (culture)"},
-        {"/timeseries/berry_marginalisation", Dims::StepGroup, "1",
-         "share of a minority group holding neither culture (culture)"},
         {"/neighbourhoods/prejudice_mean", Dims::StepNeighbourhood, "1",
          "mean prejudice of a neighbourhood's residents (NaN when empty)"},
-        {"/neighbourhoods/outgroup_friend_share", Dims::StepNeighbourhood, "1",
-         "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
     };
     return table;
 }
@@ -92,6 +60,41 @@ std::vector<SeriesInfo> series_table() {
         for (const SeriesDecl& d : m.series)
             table.push_back({d.path.c_str(), d.dims, d.unit.c_str(), d.description.c_str()});
     return table;
+}
+
+std::string declarations_markdown() {
+    auto code = [](const std::string& s) { return "`" + s + "`"; };
+    auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& s : v)
+            out += (out.empty() ? "" : ", ") + s;
+        return out.empty() ? std::string("--") : out;
+    };
+    std::string md = std::string(kDeclarationsBegin) +
+                     " from the mechanisms' registry entries; a test fails when this is stale -->\n"
+                     "| mechanism | resident columns it declares (type) | series it declares |\n"
+                     "|---|---|---|\n";
+    std::vector<std::string> city_cols, city_series;
+    for (const ColumnInfo& c : checkpoint_columns()) {
+        bool declared = false;
+        for (const ColumnDecl& d : declared_columns())
+            declared |= d.name == c.name;
+        if (!declared)
+            city_cols.push_back(code(c.name) + " (" + c.type + ")");
+    }
+    const std::vector<SeriesInfo> table = series_table();
+    for (size_t k = 0; k < builtin_series_count(); ++k)
+        city_series.push_back(code(table[k].path));
+    md += "| (the city's own) | " + join(city_cols) + " | " + join(city_series) + " |\n";
+    for (const MechanismEntry& m : mechanism_registry()) {
+        std::vector<std::string> cols, series;
+        for (const ColumnDecl& c : m.columns)
+            cols.push_back(code(c.name) + " (" + column_type_name(c.type) + ")");
+        for (const SeriesDecl& s : m.series)
+            series.push_back(code(s.path));
+        md += "| " + code(m.name) + " | " + join(cols) + " | " + join(series) + " |\n";
+    }
+    return md + kDeclarationsEnd + "\n";
 }
 
 std::string counter_description(const std::string& counter) {
@@ -159,13 +162,6 @@ const std::vector<ResidentColumn>& resident_columns() {
         c.push_back({{"tie_outgroup", "uint8", "",
                       "bit k set: the acquaintance in tie slot k is of another group than the resident"},
                      false});
-        c.push_back({{"culture", "uint32", "",
-                      "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)"},
-                     true});
-        c.push_back({{"rumour", "uint8", "",
-                      "state of each rumour, 2 bits per rumour, rumour k in bits 2k..2k+1: 0 ignorant, 1 "
-                      "spreader, 2 stifler, 3 debunked"},
-                     true});
         return c;
     }();
     return cols;

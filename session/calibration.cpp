@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "models/attitudes.hpp"
 #include "output/report.hpp"
 #include "scenarios/loader.hpp"
 #include "session/session.hpp"
@@ -29,7 +30,7 @@ void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed
                 neg = v;
         }
         ratio.push_back(neg > 0 ? pos / neg : NAN);
-        corr.push_back(social_metrics(run.world()).contact_prejudice_correlation);
+        corr.push_back(attitude_figures(run.world()).contact_prejudice_correlation);
     }
     const std::string params = "default.toml, 260 weekly steps";
     auto row = [&](const char* metric, double reference, const char* source, double tolerance,

@@ -41,9 +41,7 @@ constexpr const char* kBuiltIn[] = {"id",
                                     "tie_strength_1",
                                     "tie_strength_2",
                                     "tie_strength_3",
-                                    "tie_outgroup",
-                                    "culture",
-                                    "rumour"};
+                                    "tie_outgroup"};
 
 } // namespace
 

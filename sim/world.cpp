@@ -79,8 +79,6 @@ void Population::resize_state(size_t n) {
         tie_strength[k].resize(n, 0);
     }
     tie_outgroup.resize(n, 0);
-    culture.resize(n, 0);
-    rumour.resize(n, 0);
 }
 
 void restore_population(World& w, Population pop) {

@@ -119,8 +119,6 @@ struct Population {
     std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
     std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
     std::vector<uint8_t> tie_outgroup; // bit k: tie slot k's acquaintance is of another group
-    std::vector<uint32_t> culture;     // cultural traits, 4 bits per feature (models/culture.cpp)
-    std::vector<uint8_t> rumour;       // 2 bits per rumour: 0 ignorant, 1 spreader, 2 stifler, 3 debunked
 
     // The columns mechanisms declare (sim/declare.hpp), in declaration
     // order: one vector per declared column, of its type.
@@ -167,7 +165,7 @@ struct Population {
     }
     // Resizes every column to n, filling new rows with the defaults of a
     // resident no mechanism has touched (no workplace, no ties, culture 0,
-    // ignorant of every rumour, no contact; disposition = prejudice; a
+    // no contact; disposition = prejudice; a
     // declared column's `initial`), after adding any column declared since
     // the population was made.
     void resize_state(size_t n);
@@ -204,8 +202,6 @@ private:
         for (size_t k = 0; k < kTieSlots; ++k)
             f(strength_names[k], p.tie_strength[k]);
         f("tie_outgroup", p.tie_outgroup);
-        f("culture", p.culture);
-        f("rumour", p.rumour);
     }
 };
 

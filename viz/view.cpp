@@ -9,6 +9,8 @@
 #include <GL/gl.h>
 #include <imgui.h>
 
+#include "models/rumours.hpp"
+
 namespace icsim::viz {
 
 namespace {
@@ -655,7 +657,7 @@ void Viewer::draw_map(const char* id, MapTexture& tex, const Run& run, const Cel
                               double(q.tolerance[i]), double(q.language[i]), double(q.skill[i]),
                               double(q.prejudice[i]),
                               q.workplace[i] == kNoPlace ? "none" : std::to_string(q.workplace[i]).c_str(),
-                              unsigned(q.rumour[i]));
+                              unsigned(rumour_states(q)[i]));
                 selected_text_ += line;
             }
     }

@@ -89,9 +89,9 @@ inline World strip_world(int n, int groups = 1) {
 inline void take_state(World& w) {
     w.today.start.resize(w.pop.size());
     for (size_t r = 0; r < w.pop.size(); ++r) {
-        w.today.start.culture[r] = w.pop.culture[r];
+        w.today.start.culture[r] = cultures(w.pop)[r];
         w.today.start.prejudice[r] = w.pop.prejudice[r];
-        w.today.start.rumour[r] = w.pop.rumour[r];
+        w.today.start.rumour[r] = rumour_states(w.pop)[r];
     }
 }
 
@@ -122,7 +122,7 @@ inline void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t frie
 inline void friends_meet(World& w, uint32_t r, size_t k, uint32_t q) {
     const uint8_t out = w.pop.group[r] != w.pop.group[q] ? Encounters::kOutgroup : 0;
     w.today.slot[size_t(r) * w.today.slots + (w.today.slots - kTieSlots) + k] = {
-        q, uint8_t(Encounters::kFriend | Encounters::kPositive | out), w.pop.rumour[q]};
+        q, uint8_t(Encounters::kFriend | Encounters::kPositive | out), rumour_states(w.pop)[q]};
 }
 
 // The first violation found by the checks below ("" = none): the checks
@@ -239,18 +239,18 @@ inline Problems check_state(const World& w) {
     for (size_t r = 0; r < pop.size(); ++r) {
         const std::string who = "resident " + std::to_string(r);
         for (size_t k = 0; k < sp.rumour_target.size(); ++k) {
-            const RumourState s = rumour_state(pop.rumour[r], int(k));
+            const RumourState s = rumour_state(rumour_states(pop)[r], int(k));
             if (pop.group[r] == sp.rumour_target[k] && (s == kSpreader || s == kStifler))
                 bad.add(who + " believes rumour " + std::to_string(k) + " about its own group");
         }
-        if (sp.rumour_target.size() < 4 && (pop.rumour[r] >> (2 * sp.rumour_target.size())) != 0)
+        if (sp.rumour_target.size() < 4 && (rumour_states(pop)[r] >> (2 * sp.rumour_target.size())) != 0)
             bad.add(who + ": state bits set for a rumour that does not exist");
         const float p = pop.prejudice[r];
         if (!(p >= 0.0f && p <= 1.0f))
             bad.add(who + ": prejudice " + std::to_string(p) + " outside [0, 1]");
         if (!(pop.contact_positive[r] >= 0.0f) || !(pop.contact_negative[r] >= 0.0f))
             bad.add(who + ": negative or NaN contact count");
-        const uint32_t c = pop.culture[r];
+        const uint32_t c = cultures(pop)[r];
         for (int f = 0; f < F; ++f)
             if (trait_of(c, f) >= q)
                 bad.add(who + ": trait " + std::to_string(trait_of(c, f)) + " >= q on feature " +

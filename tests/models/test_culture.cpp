@@ -157,10 +157,10 @@ TEST_SUITE("integration") {
             const CultureCounts now = recount();
             CHECK(w.today.culture == now);
             // the metrics read the kept counts; counting the column gives the same
-            const SocialMetrics kept = social_metrics(w);
+            const CultureFigures kept = culture_figures(w);
             World unkept = w; // a copy without kept counts
             unkept.today.culture_step = 0;
-            const SocialMetrics counted = social_metrics(unkept);
+            const CultureFigures counted = culture_figures(unkept);
             CHECK(kept.cultural_diversity == counted.cultural_diversity);
             auto same = [](const std::vector<double>& a, const std::vector<double>& b) { // NaN for group 0
                 return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](double x, double y) {

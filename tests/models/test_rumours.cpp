@@ -173,20 +173,20 @@ TEST_SUITE("integration") {
                                        "mechanisms.rumours.seed_share=0.01"});
         Engine engine = build_engine(s);
         const World& w = engine.world();
-        double last = social_metrics(w).rumour_never_heard;
+        double last = rumour_figures(w).rumour_never_heard;
         CHECK(last == 1.0); // nobody has heard of it before the wave
         bool fell_after_wave = false;
         int spreaders = 0;
         for (int k = 0; k < 80; ++k) {
             engine.step();
             CAPTURE(engine.steps_done());
-            const double now = social_metrics(w).rumour_never_heard;
+            const double now = rumour_figures(w).rumour_never_heard;
             CHECK(now <= last);
             if (engine.steps_done() > 1 && now < last)
                 fell_after_wave = true; // spread along meetings, not only seeding
             last = now;
             spreaders = 0;
-            for (uint8_t r : w.pop.rumour)
+            for (uint8_t r : rumour_states(w.pop))
                 spreaders += rumour_state(r, 0) == kSpreader;
             if (spreaders == 0)
                 break; // the wave has died
@@ -245,7 +245,7 @@ TEST_SUITE("integration") {
                       agent_share * level))
                     continue;
                 ++agents_seen;
-                const RumourState st = rumour_state(w.pop.rumour[r], 0);
+                const RumourState st = rumour_state(rumour_states(w.pop)[r], 0);
                 believing_agents += st == kSpreader || st == kStifler;
             }
         }

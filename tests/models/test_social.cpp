@@ -44,8 +44,8 @@ TEST_SUITE("unit") {
             CHECK(w.pop.workplace[r] == kNoPlace);
             CHECK(w.pop.contact_positive[r] == 0.0f);
             CHECK(w.pop.contact_negative[r] == 0.0f);
-            CHECK(w.pop.culture[r] == 0u);
-            CHECK(w.pop.rumour[r] == 0);
+            CHECK(cultures(w.pop)[r] == 0u);
+            CHECK(rumour_states(w.pop)[r] == 0);
             for (size_t k = 0; k < kTieSlots; ++k) {
                 CHECK(w.pop.tie[k][r] == kNoResident);
                 CHECK(w.pop.tie_strength[k][r] == 0);
@@ -103,8 +103,8 @@ TEST_SUITE("integration") {
         }
         double meetings = 0, made = 0, copies = 0, believers = 0, friend_meetings = 0;
         for (int k = 0; k < 30; ++k) {
-            const std::vector<uint32_t> culture0 = w.pop.culture;
-            const std::vector<uint8_t> rumour0 = w.pop.rumour;
+            const std::vector<uint32_t> culture0 = cultures(w.pop);
+            const std::vector<uint8_t> rumour0 = rumour_states(w.pop);
             engine.step();
             CAPTURE(engine.steps_done());
             REQUIRE(w.today.step == engine.steps_done());
@@ -117,14 +117,14 @@ TEST_SUITE("integration") {
             CHECK(mt.count == 0);
             CHECK(ti.count == 0);
             CHECK(st.count == 0);
-            const SocialMetrics sm = social_metrics(w);
-            CHECK(std::isfinite(sm.intergroup_meeting_share));
-            CHECK(sm.intergroup_meeting_share > 0);
-            CHECK(sm.intergroup_meeting_share < 1);
-            CHECK(std::isfinite(sm.contact_ratio));
-            CHECK(sm.contact_ratio > 0);
-            CHECK(std::isfinite(sm.cultural_diversity));
-            CHECK(std::isfinite(sm.rumour_belief));
+            const MeetingFigures mf = meeting_figures(w);
+            CHECK(std::isfinite(mf.intergroup_meeting_share));
+            CHECK(mf.intergroup_meeting_share > 0);
+            CHECK(mf.intergroup_meeting_share < 1);
+            CHECK(std::isfinite(mf.contact_ratio));
+            CHECK(mf.contact_ratio > 0);
+            CHECK(std::isfinite(culture_figures(w).cultural_diversity));
+            CHECK(std::isfinite(rumour_figures(w).rumour_belief));
             const Counters c = engine.counters();
             meetings += counter(c, "meetings");
             made += counter(c, "friendships_made");
@@ -166,14 +166,15 @@ TEST_SUITE("integration") {
             h_p[h] += w.pop.prejudice[r];
             h_f[h] += f;
         }
-        const SocialMetrics m = social_metrics(w);
+        const PrejudiceMetrics m = prejudice_metrics(w);
+        const FriendFigures ff = friend_figures(w);
         REQUIRE(m.prejudice_mean.size() == G);
         REQUIRE(m.hood_prejudice.size() == H);
         double friends = 0;
         for (size_t g = 0; g < G; ++g) {
             REQUIRE(g_n[g] > 0);
             CHECK(m.prejudice_mean[g] == doctest::Approx(g_p[g] / g_n[g]).epsilon(1e-12));
-            CHECK(m.outgroup_friend_share[g] == g_f[g] / g_n[g]);
+            CHECK(ff.outgroup_friend_share[g] == g_f[g] / g_n[g]);
             friends += g_f[g];
         }
         CHECK(friends > 0); // the friend shares are tested only if there are friends
@@ -184,7 +185,7 @@ TEST_SUITE("integration") {
                 continue;
             }
             CHECK(m.hood_prejudice[h] == doctest::Approx(h_p[h] / h_n[h]).epsilon(1e-12));
-            CHECK(m.hood_outgroup_friend_share[h] == h_f[h] / h_n[h]);
+            CHECK(ff.hood_outgroup_friend_share[h] == h_f[h] / h_n[h]);
         }
     }
 
@@ -235,9 +236,15 @@ TEST_SUITE("integration") {
                         std::memcpy(bytes.data(), col.data(), bytes.size());
                     out.columns.emplace_back(name, std::move(bytes));
                 });
-                const SocialMetrics m = social_metrics(engine.world());
-                out.metrics = {m.intergroup_meeting_share, m.contact_ratio, m.contact_prejudice_correlation,
-                               m.cultural_diversity,       m.rumour_belief, m.rumour_never_heard};
+                const World& ew = engine.world();
+                const MeetingFigures mf = meeting_figures(ew);
+                const RumourFigures rf = rumour_figures(ew);
+                out.metrics = {mf.intergroup_meeting_share,
+                               mf.contact_ratio,
+                               attitude_figures(ew).contact_prejudice_correlation,
+                               culture_figures(ew).cultural_diversity,
+                               rf.rumour_belief,
+                               rf.rumour_never_heard};
                 out.today = engine.world().today.slot;
             });
             return out;

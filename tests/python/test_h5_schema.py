@@ -7,9 +7,11 @@ the snapshots and checkpoints with numpy (percent similar, prejudice,
 contacts, cultural diversity, rumours, out-group friends) and against the
 mechanisms' counters. Every path in the document must be in the file, every
 dataset in the file must be in the document, and every series of the
-writer's table (output/schema.cpp, series_table) must be in both.
+writer's table (`icsim check --schema`: the city's series and the
+mechanisms' declared ones) must be in both.
 
 usage: /usr/bin/python3 test_h5_schema.py ICSIM"""
+import json
 import os
 import re
 import sys
@@ -64,34 +66,14 @@ def documented():
 
 
 def series_table():
-    """(path, dims, units, description) of every row of output/schema.cpp's
-    builtin_series(), the city's own series the writer creates, then of the
-    series the mechanisms declare (`e.series = {...}` in models/*.cpp)."""
-    text = open(os.path.join(t.repo_root(), "output", "schema.cpp")).read()
-    body = text[text.index("builtin_series()"):text.index("builtin_series_count")]
-    models = os.path.join(t.repo_root(), "models")
-    for name in sorted(os.listdir(models)):
-        if name.endswith(".cpp"):
-            src = open(os.path.join(models, name)).read()
-            for m in re.finditer(r"e\.series = \{(.*?)\};", src, re.S):
-                body += m.group(1)
-    rows = []
-    for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
-        desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
-        rows.append((m.group(1), DIMS[m.group(2)], m.group(3), desc))
-    assert len(rows) >= 30, "series_table rows not found in output/schema.cpp (%d)" % len(rows)
-    # The series the mechanisms declare (MechanismEntry::series in models/*.cpp).
-    for name in sorted(os.listdir(os.path.join(t.repo_root(), "models"))):
-        if not name.endswith(".cpp"):
-            continue
-        text = open(os.path.join(t.repo_root(), "models", name)).read()
-        if "e.series = {" not in text:
-            continue
-        body = text[text.index("e.series = {"):]
-        body = body[:body.index("};")]
-        for m in re.finditer(r'\{"(/[a-z_/]+)",\s*Dims::(\w+),\s*"([^"]*)",\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\}', body):
-            desc = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(4))).replace('\\"', '"')
-            rows.append((m.group(1), DIMS[m.group(2)], m.group(3), desc))
+    """(path, dims, units, description) of every series the writer creates:
+    the city's own and those the registered mechanisms declare, from the
+    binary (`icsim check --schema`)."""
+    schema = json.loads(t.run(["check", "--schema"]).stdout)
+    rows = [(s["path"], s["dims"], s["units"], s["description"]) for s in schema["series"]]
+    assert len(rows) >= 30, "icsim check --schema lists %d series" % len(rows)
+    assert len({s["mechanism"] for s in schema["series"]} - {""}) >= 5, "the mechanisms declare no series"
+    assert set(DIMS.values()) >= {d for _, d, _, _ in rows}, rows
     return rows
 
 
@@ -178,11 +160,11 @@ def main():
             assert m in order, (c, m)
             assert "timeseries/" + c in present, "documented counter %s (%s) not in the file" % (c, m)
 
-        # The writer's series table (output/schema.cpp): each series is in
+        # The writer's series table (icsim check --schema): each series is in
         # the file with the table's dims, units and description, and is
         # documented with the same units.
         for path, dims, units, desc in table:
-            assert path in exact, "series %s of output/schema.cpp is not documented" % path
+            assert path in exact, "series %s of icsim check --schema is not documented" % path
             ds = f[path]
             assert t.attrs(ds)["dims"] == dims, (path, t.attrs(ds)["dims"], dims)
             assert t.attrs(ds)["units"] == units == paths[path][2], (path, t.attrs(ds)["units"], units, paths[path][2])
@@ -193,7 +175,7 @@ def main():
             for name in f[grp]:
                 p = "/%s/%s" % (grp, name)
                 if name not in ("step", "names") and name not in counters:
-                    assert p in listed, "%s is in the file but not in output/schema.cpp's series_table" % p
+                    assert p in listed, "%s is in the file but not in icsim check --schema's series" % p
 
         T = f["timeseries/step"].shape[0]
         assert T == STEPS + 1 and list(f["timeseries/step"][:]) == list(range(T))
@@ -398,7 +380,7 @@ def main():
                 continue
             assert col in c["offset"], "snapshot column %s is not in the checkpoints" % col
             assert np.array_equal(entry(c, col, -1), entry(s, col, -1)), col
-    print("h5py read every documented dataset (%d), /metadata attribute (%d) and series of output/schema.cpp (%d)"
+    print("h5py read every documented dataset (%d), /metadata attribute (%d) and series of icsim check --schema (%d)"
           " of %s" % (len(present), len(attrs), len(table), out))
 
 

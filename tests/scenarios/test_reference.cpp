@@ -8,6 +8,7 @@
 #include <string>
 
 #include "models/registry.hpp"
+#include "output/schema.hpp"
 #include "scenarios/schema.hpp"
 
 TEST_SUITE("unit") {
@@ -78,6 +79,24 @@ TEST_SUITE("unit") {
         }
         CHECK(icsim::scenario::parameter_table_markdown("order").empty());
         CHECK(icsim::scenario::parameter_table_markdown("no_such_mechanism").empty());
+    }
+
+    TEST_CASE("docs/model/README.md holds the table of the mechanisms' declarations") {
+        std::ifstream in("docs/model/README.md");
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string s = text.str();
+        const auto begin = s.find(icsim::schema::kDeclarationsBegin);
+        const auto end = s.find(icsim::schema::kDeclarationsEnd, begin);
+        REQUIRE(begin != std::string::npos);
+        REQUIRE(end != std::string::npos);
+        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string expected = icsim::schema::declarations_markdown();
+        CHECK(expected.find("`rumours` | `rumour` (uint8) | `/timeseries/rumour_belief`") !=
+              std::string::npos);
+        CHECK_MESSAGE(committed == expected, "docs/model/README.md has a stale table of the mechanisms' "
+                                             "declarations: paste in the output of "
+                                             "'./build/release/app/icsim check --declarations'");
     }
 
     TEST_CASE("every mechanism parameter declares its source and a sweep range inside its valid range") {

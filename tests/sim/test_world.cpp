@@ -7,6 +7,8 @@
 #include <tuple>
 #include <vector>
 
+#include "models/culture.hpp"
+#include "models/rumours.hpp"
 #include "sim/meetings.hpp"
 #include "sim/metrics.hpp"
 #include "sim/rng.hpp"
@@ -165,8 +167,8 @@ TEST_SUITE("unit") {
         w.recount();
         for (size_t r = 0; r < n; ++r) {
             w.pop.workplace[r] = r % 5 == 0 ? kNoPlace : uint32_t((r * 2654435761u) >> 13) % 4;
-            w.pop.culture[r] = uint32_t(r);
-            w.pop.rumour[r] = uint8_t(r * 37);
+            cultures(w.pop)[r] = uint32_t(r);
+            rumour_states(w.pop)[r] = uint8_t(r * 37);
             w.pop.tie_outgroup[r] = uint8_t(r % 16);
             for (size_t k = 0; k < kTieSlots; ++k) {
                 const bool empty = (r + k) % 3 == 0;
@@ -179,7 +181,7 @@ TEST_SUITE("unit") {
         REQUIRE(w.pop.size() == n);
         std::vector<uint32_t> old(n), new_of_old(n, kNoResident);
         for (size_t i = 0; i < n; ++i) {
-            old[i] = w.pop.culture[i];
+            old[i] = cultures(w.pop)[i];
             REQUIRE(old[i] < n);
             REQUIRE(new_of_old[old[i]] == kNoResident); // each old resident once
             new_of_old[old[i]] = uint32_t(i);
