@@ -35,6 +35,7 @@
 
 #include "sim/bytes.hpp"
 #include "sim/columns.hpp"
+#include "sim/interleaved.hpp"
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -122,15 +123,10 @@ FriendFigures friend_figures(const World& w) {
         const uint8_t* const group = pop.group.data();
         // Counts run in registers over runs of one group (ids come in runs
         // of one group), flushed when the group changes; the
-        // neighbourhoods' in four interleaved copies (resident r adds to
-        // copy r mod 4), folded at the end: arranged residents come in short
-        // runs of one neighbourhood (sim/world.hpp), and adds to one count
-        // would each wait on the previous one through memory.
+        // neighbourhoods' in interleaved copies (sim/interleaved.hpp).
         size_t run_g = group[r0];
         uint64_t run = 0, run_n = 0;
-        thread_local std::vector<uint64_t> hood_f, hood_n;
-        hood_f.assign(4 * H, 0);
-        hood_n.assign(4 * H, 0);
+        InterleavedSums<uint64_t> hood_f(H), hood_n(H);
         auto count = [&](auto has_outgroup_friend) {
             for (size_t r = r0; r < r1; ++r) {
                 const size_t g = group[r];
@@ -143,9 +139,8 @@ FriendFigures friend_figures(const World& w) {
                 const uint64_t out = has_outgroup_friend(r);
                 run += out;
                 run_n += 1;
-                const size_t at = (r & 3) * H + w.hood[r];
-                hood_f[at] += out;
-                hood_n[at] += 1;
+                hood_f.at(r, w.hood[r]) += out;
+                hood_n.at(r, w.hood[r]) += 1;
             }
         };
         if (friends != nullptr) // the friendship mechanism's flags, one byte per resident
@@ -154,11 +149,8 @@ FriendFigures friend_figures(const World& w) {
             count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
         s.g_friend[run_g] += run;
         s.g_n[run_g] += run_n;
-        for (size_t k = 0; k < 4; ++k)
-            for (size_t h = 0; h < H; ++h) {
-                s.h_friend[h] += hood_f[k * H + h];
-                s.h_n[h] += hood_n[k * H + h];
-            }
+        hood_f.fold_into(s.h_friend);
+        hood_n.fold_into(s.h_n);
     });
     Sums t(G, H);
     for (const Sums& s : part) {

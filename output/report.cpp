@@ -9,6 +9,7 @@
 
 #include "models/registry.hpp"
 #include "output/schema.hpp"
+#include "sim/interleaved.hpp"
 #include "sim/metrics.hpp"
 #include "sim/parallel.hpp"
 #include "sim/policy.hpp"
@@ -245,15 +246,9 @@ PrejudiceMetrics prejudice_metrics(const World& w) {
         size_t run_g = group[r0];
         uint64_t run_n = 0;
         double run_p = 0, run_p2 = 0;
-        // The neighbourhoods' sums in four interleaved copies (resident r
-        // adds to copy r mod 4), folded in order at the end: arranged
-        // residents come in short runs of one neighbourhood (sim/world.hpp),
-        // and adds to one sum would each wait on the previous one through
-        // memory.
-        thread_local std::vector<double> hood_p;
-        thread_local std::vector<uint64_t> hood_n;
-        hood_p.assign(4 * H, 0.0);
-        hood_n.assign(4 * H, 0);
+        // The neighbourhoods' sums (sim/interleaved.hpp).
+        InterleavedSums<double> hood_p(H);
+        InterleavedSums<uint64_t> hood_n(H);
         auto flush = [&] {
             s.g_n[run_g] += run_n;
             s.g_p[run_g] += run_p;
@@ -271,15 +266,12 @@ PrejudiceMetrics prejudice_metrics(const World& w) {
             run_n += 1;
             run_p += p;
             run_p2 += p * p;
-            hood_n[(r & 3) * H + h] += 1;
-            hood_p[(r & 3) * H + h] += p;
+            hood_n.at(r, h) += 1;
+            hood_p.at(r, h) += p;
         }
         flush();
-        for (size_t k = 0; k < 4; ++k)
-            for (size_t h = 0; h < H; ++h) {
-                s.h_n[h] += hood_n[k * H + h];
-                s.h_p[h] += hood_p[k * H + h];
-            }
+        hood_n.fold_into(s.h_n);
+        hood_p.fold_into(s.h_p);
     });
     PrejudiceSums t(G, H);
     for (const auto& s : part) {

@@ -14,6 +14,7 @@
 #include "sim/bytes.hpp"
 #include "sim/columns.hpp"
 #include "sim/counting_sort.hpp"
+#include "sim/interleaved.hpp"
 #include "sim/meetings.hpp"
 #include "sim/rng.hpp"
 #include "sim/window.hpp"
@@ -249,3 +250,26 @@ TEST_SUITE("unit") {
     }
 
 } // TEST_SUITE
+
+TEST_SUITE("unit") {
+    TEST_CASE("toolkit: interleaved sums fold to the plain per-unit sums") {
+        const size_t units = 7, n = 1001;
+        icsim::InterleavedSums<uint64_t> counts(units);
+        icsim::InterleavedSums<double> sums(units);
+        std::vector<uint64_t> plain_n(units, 0), folded_n(units, 0);
+        std::vector<double> plain(units, 0.0), folded(units, 0.0);
+        for (size_t r = 0; r < n; ++r) {
+            const size_t u = (r * 5 + r / 3) % units;
+            const double v = 0.25 * double(r % 11);
+            counts.at(r, u) += 1;
+            sums.at(r, u) += v;
+            plain_n[u] += 1;
+            plain[u] += v;
+        }
+        counts.fold_into(folded_n);
+        sums.fold_into(folded);
+        CHECK(folded_n == plain_n);
+        for (size_t u = 0; u < units; ++u)
+            CHECK(folded[u] == doctest::Approx(plain[u])); // quarter steps: exact in any order too
+    }
+}
