@@ -33,6 +33,7 @@ extern "C" void on_sweep_signal(int sig) {
 struct SweepArgs {
     std::string file, output, shard;
     bool resume = false, quiet = false;
+    double worker_timeout = 30;
 };
 
 struct CompareArgs {
@@ -43,6 +44,7 @@ struct CompareArgs {
     std::vector<uint32_t> at;
     std::string output;
     bool json = false, quiet = false;
+    double worker_timeout = 30;
 };
 
 struct AnalyseArgs {
@@ -51,8 +53,6 @@ struct AnalyseArgs {
 };
 
 int cmd_sweep(const SweepArgs& a) {
-    if (started_by_mpirun() && !mpi_refusal().empty())
-        throw UsageError(mpi_refusal());
     sweep::Plan plan;
     try {
         plan = sweep::make_plan(sweep::parse_spec_file(a.file), version());
@@ -72,6 +72,7 @@ int cmd_sweep(const SweepArgs& a) {
     opt.resume = a.resume;
     opt.progress = !a.quiet;
     opt.stop = [] { return g_sweep_stop != 0; };
+    opt.worker_timeout = a.worker_timeout;
     if (!a.shard.empty()) {
         unsigned k = 0, n = 0;
         char tail = 0;
@@ -252,8 +253,6 @@ int cmd_merge(const MergeArgs& a) {
 }
 
 int cmd_compare(const CompareArgs& a) {
-    if (started_by_mpirun() && !mpi_refusal().empty())
-        throw UsageError(mpi_refusal());
     sweep::CompareOptions opt;
     opt.files = a.files;
     opt.seeds = a.seeds;
@@ -262,6 +261,7 @@ int cmd_compare(const CompareArgs& a) {
     opt.at = a.at;
     opt.output = a.output;
     opt.progress = !a.quiet;
+    opt.worker_timeout = a.worker_timeout;
     if (!opt.output.empty() && std::filesystem::exists(opt.output))
         throw UsageError("-o " + opt.output + ": exists; remove it or choose another file");
     sweep::CompareResult r;
@@ -334,6 +334,10 @@ EnsembleCommands add_ensemble_commands(CLI::App& app) {
     sw->add_flag("--resume", sweep_args->resume,
                  "finish OUTPUT.partial, an interrupted sweep of the same file");
     sw->add_flag("--quiet", sweep_args->quiet, "no progress line");
+    sw->add_option("--worker-timeout", sweep_args->worker_timeout,
+                   "under mpirun --enable-recovery: seconds without word from a worker before its runs "
+                   "go to others (default 30)")
+        ->check(CLI::PositiveNumber);
     sw->add_option("--shard", sweep_args->shard,
                    "K/N: run only runs r with r % N = K - 1 (one job of an array; join with 'icsim merge')");
 
@@ -366,6 +370,10 @@ EnsembleCommands add_ensemble_commands(CLI::App& app) {
     cmp->add_option("-o,--output", compare_args->output, "write the table and bands over time (HDF5)");
     cmp->add_flag("--json", compare_args->json, "print one JSON object");
     cmp->add_flag("--quiet", compare_args->quiet, "no progress lines");
+    cmp->add_option("--worker-timeout", compare_args->worker_timeout,
+                    "under mpirun --enable-recovery: seconds without word from a worker before its runs "
+                    "go to others (default 30)")
+        ->check(CLI::PositiveNumber);
 
     EnsembleCommands c;
     c.run = [sw, an, cmp, mg, sweep_args, analyse_args, compare_args, merge_args]() -> std::optional<int> {

@@ -1,12 +1,16 @@
 #include "app/cmd_sweep_mpi.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <deque>
 #include <functional>
+#include <future>
 #include <mutex>
 #include <numeric>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -14,6 +18,7 @@
 #include <boost/mpi/collectives.hpp>
 #include <boost/mpi/communicator.hpp>
 #include <boost/mpi/environment.hpp>
+#include <boost/mpi/nonblocking.hpp>
 #include <boost/serialization/string.hpp>
 #include <boost/serialization/vector.hpp>
 
@@ -23,7 +28,7 @@ namespace icsim::app {
 
 namespace {
 
-enum Tag : int { kJob = 1, kStop = 2, kResult = 3 };
+enum Tag : int { kJob = 1, kStop = 2, kResult = 3, kHeartbeat = 4 };
 
 // A finished run on its way to rank 0 (a few hundred bytes).
 struct ResultMsg {
@@ -31,10 +36,11 @@ struct ResultMsg {
     bool ok = true;
     std::string error;
     double wall = 0;
+    double cpu = 0; // the sending rank's CPU seconds so far
     std::vector<std::vector<double>> values;
     template <class A>
     void serialize(A& a, unsigned /*version*/) {
-        a& run& ok& error& wall& values;
+        a& run& ok& error& wall& cpu& values;
     }
 };
 
@@ -65,29 +71,57 @@ void record(sweep::SweepSession& session, const sweep::Plan& plan, const ResultM
 // job's message is given to `record` on rank 0's main thread, the only
 // thread that calls MPI. `ok` (rank 0's) is broadcast first: false = rank 0
 // could not start (its error is thrown after), and every rank returns.
-// Workers return when told to stop; rank 0 when every job is recorded (or
-// `stop` said so and the jobs under way are in).
-void dispatch(boost::mpi::communicator& world, bool ok, const std::vector<uint64_t>& jobs,
-              const std::function<ResultMsg(uint64_t)>& run,
-              const std::function<void(const ResultMsg&)>& record, const std::function<bool()>& stop) {
+//
+// A worker runs its job on a thread of its own while its main thread sends
+// a heartbeat every second, so rank 0 can tell a slow run from a dead
+// worker: Open MPI 4 does not report a dead rank to the others (see
+// docs/ensembles.md), but under `mpirun --enable-recovery` it keeps them
+// running. A worker with runs in hand that rank 0 has not heard from for
+// `worker_timeout` seconds is given up: its runs go back to the queue and
+// are run elsewhere, and a result that still arrives from it is recorded
+// only if no other rank's copy came first (runs are deterministic, so the
+// copies are equal). No collective operation follows the start, since a
+// dead rank would never join it. Returns, on rank 0, the CPU seconds the
+// workers reported (each message carries its rank's total so far).
+double dispatch(boost::mpi::communicator& world, bool ok, const std::vector<uint64_t>& jobs,
+                const std::function<ResultMsg(uint64_t)>& run,
+                const std::function<void(const ResultMsg&)>& record, const std::function<bool()>& stop,
+                double worker_timeout) {
     namespace mpi = boost::mpi;
+    using Clock = std::chrono::steady_clock;
     mpi::broadcast(world, ok, 0);
     if (!ok)
-        return;
+        return 0;
+    const double c0 = process_cpu_seconds();
     if (world.rank() != 0) {
         for (;;) {
             uint64_t job = 0;
-            const mpi::status st = world.recv(0, mpi::any_tag, job);
-            if (st.tag() == kStop)
-                return;
-            world.send(0, kResult, run(job));
+            // Not a blocking recv: Open MPI spins in one, taking a core
+            // from the ranks that still run.
+            mpi::request req = world.irecv(0, mpi::any_tag, job);
+            int tag = 0;
+            for (;;) {
+                if (const auto st = req.test()) {
+                    tag = st->tag();
+                    break;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            }
+            if (tag == kStop)
+                return 0;
+            auto result = std::async(std::launch::async, run, job);
+            while (result.wait_for(std::chrono::seconds(1)) != std::future_status::ready)
+                world.send(0, kHeartbeat, process_cpu_seconds() - c0);
+            ResultMsg m = result.get();
+            m.cpu = process_cpu_seconds() - c0;
+            world.send(0, kResult, m);
         }
     }
 
     std::mutex mu;
     std::deque<uint64_t> queue(jobs.begin(), jobs.end());
     std::vector<ResultMsg> local_done;
-    bool local_finished = false;
+    bool all_in = false; // every job recorded, or stopped: the local thread may end
     auto take = [&](uint64_t& job) {
         const std::lock_guard lock(mu);
         if (queue.empty())
@@ -96,76 +130,140 @@ void dispatch(boost::mpi::communicator& world, bool ok, const std::vector<uint64
         queue.pop_front();
         return true;
     };
+    // Rank 0's own runs. It waits for work rather than ending when the
+    // queue is empty, since a dead worker's runs may come back to it.
     std::thread local([&] {
-        uint64_t job = 0;
-        while (take(job)) {
-            ResultMsg m = run(job);
-            const std::lock_guard lock(mu);
-            local_done.push_back(std::move(m));
+        for (;;) {
+            uint64_t job = 0;
+            if (take(job)) {
+                ResultMsg m = run(job);
+                const std::lock_guard lock(mu);
+                local_done.push_back(std::move(m));
+                continue;
+            }
+            {
+                const std::lock_guard lock(mu);
+                if (all_in)
+                    return;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
-        const std::lock_guard lock(mu);
-        local_finished = true;
     });
 
-    const int workers = world.size() - 1;
-    std::vector<int> outstanding(size_t(world.size()), 0);
-    int stopped = 0;
-    auto feed = [&](int rank) { // keeps one job in reserve at each worker
-        uint64_t job = 0;
-        while (outstanding[size_t(rank)] < 2 && take(job)) {
-            world.send(rank, kJob, job);
-            ++outstanding[size_t(rank)];
+    struct Worker {
+        std::deque<uint64_t> held; // sent, not yet back
+        Clock::time_point heard;
+        bool alive = true;
+        double cpu = 0;
+    };
+    std::vector<Worker> workers(size_t(world.size()));
+    for (auto& w : workers)
+        w.heard = Clock::now();
+    std::vector<bool> recorded(jobs.empty() ? 0 : *std::max_element(jobs.begin(), jobs.end()) + 1, false);
+    size_t left = jobs.size(); // not yet recorded
+    bool stopping = false;
+    auto deliver = [&](const ResultMsg& m) {
+        if (m.run < recorded.size() && !recorded[m.run]) {
+            recorded[m.run] = true;
+            --left;
+            record(m);
         }
-        if (outstanding[size_t(rank)] == 0) {
-            world.send(rank, kStop, uint64_t(0));
-            outstanding[size_t(rank)] = -1;
-            ++stopped;
+    };
+    auto feed = [&](int rank) { // keeps one job in reserve at each live worker
+        Worker& w = workers[size_t(rank)];
+        uint64_t job = 0;
+        while (w.alive && w.held.size() < 2 && take(job)) {
+            if (w.held.empty())
+                w.heard = Clock::now(); // its clock starts with its first run in hand
+            world.send(rank, kJob, job);
+            w.held.push_back(job);
         }
     };
     for (int r = 1; r < world.size(); ++r)
         feed(r);
     for (;;) {
         bool busy = false;
-        while (const auto st = world.iprobe(mpi::any_source, kResult)) {
+        while (const auto st = world.iprobe(mpi::any_source, mpi::any_tag)) {
+            Worker& w = workers[size_t(st->source())];
+            w.heard = Clock::now();
+            if (st->tag() == kHeartbeat) {
+                world.recv(st->source(), kHeartbeat, w.cpu);
+                continue;
+            }
             ResultMsg m;
             world.recv(st->source(), kResult, m);
-            record(m);
-            --outstanding[size_t(st->source())];
+            w.cpu = m.cpu;
+            if (const auto it = std::find(w.held.begin(), w.held.end(), m.run); it != w.held.end())
+                w.held.erase(it);
+            deliver(m);
             feed(st->source());
             busy = true;
         }
         std::vector<ResultMsg> mine;
-        bool finished = false;
         {
             const std::lock_guard lock(mu);
             mine.swap(local_done);
-            finished = local_finished;
-            if (stop && stop())
+            if (!stopping && stop && stop()) {
+                stopping = true;
                 queue.clear();
+            }
         }
         for (const auto& m : mine)
-            record(m);
-        if (finished && mine.empty() && stopped == workers)
-            break;
+            deliver(m);
+        const auto now = Clock::now();
+        for (int r = 1; r < world.size(); ++r) {
+            Worker& w = workers[size_t(r)];
+            if (!w.alive || w.held.empty() ||
+                std::chrono::duration<double>(now - w.heard).count() < worker_timeout)
+                continue;
+            w.alive = false;
+            std::fprintf(
+                stderr,
+                "icsim: rank %d sent nothing for %.0f s (dead?); its %zu run(s) are handed out again\n", r,
+                worker_timeout, w.held.size());
+            if (!stopping) {
+                const std::lock_guard lock(mu);
+                queue.insert(queue.begin(), w.held.begin(), w.held.end());
+            }
+            w.held.clear();
+            for (int other = 1; other < world.size(); ++other)
+                feed(other);
+        }
+        bool in_flight = false;
+        for (const auto& w : workers)
+            in_flight = in_flight || (w.alive && !w.held.empty());
+        bool local_busy = false;
+        {
+            const std::lock_guard lock(mu);
+            local_busy = !queue.empty();
+        }
+        if (left == 0 || (stopping && !in_flight && !local_busy && mine.empty())) {
+            const std::lock_guard lock(mu);
+            if (local_done.empty()) {
+                all_in = true;
+                break;
+            }
+        }
         if (!busy && mine.empty())
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
     local.join();
+    for (const auto& m : local_done) // a run the local thread finished while stopping
+        deliver(m);
+    // A given-up worker may still be alive (stalled, not dead): it is told
+    // to stop too. A send to a dead rank is not an error in Open MPI 4.
+    for (int r = 1; r < world.size(); ++r)
+        world.send(r, kStop, uint64_t(0));
+    double cpu = 0;
+    for (const auto& w : workers)
+        cpu += w.cpu;
+    return cpu;
 }
 
 } // namespace
 
 bool started_by_mpirun() {
     return std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr || std::getenv("PMI_SIZE") != nullptr;
-}
-
-std::string mpi_refusal() {
-    const char* recovery = std::getenv("OMPI_MCA_orte_enable_recovery");
-    if (recovery != nullptr && std::string(recovery) != "0" && std::string(recovery) != "false")
-        return "mpirun --enable-recovery: not supported (Open MPI 4 does not tell the other ranks that one "
-               "died, so its runs would be waited for forever); start without it and finish a broken job "
-               "with --resume";
-    return "";
 }
 
 std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const sweep::SweepOptions& opt) {
@@ -176,17 +274,8 @@ std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const 
     if (world.size() == 1)
         return sweep::run_sweep(plan, opt);
     auto run = [&](uint64_t job) { return run_message(plan, job); };
-    // The CPU time of every rank, for the busy figure (each rank's own
-    // from the dispatch on; rank 0's session counts only its process).
-    auto cpu_of_all = [&](double c0) {
-        double all = 0;
-        mpi::reduce(world, process_cpu_seconds() - c0, all, std::plus<double>(), 0);
-        return all;
-    };
     if (world.rank() != 0) {
-        const double c0 = process_cpu_seconds();
-        dispatch(world, true, {}, run, {}, {});
-        cpu_of_all(c0);
+        dispatch(world, true, {}, run, {}, {}, opt.worker_timeout);
         return std::nullopt;
     }
     // Rank 0: the file, the queue, and one worker thread of its own.
@@ -194,17 +283,17 @@ std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const 
     try {
         session.emplace(plan, opt, world.size());
     } catch (...) {
-        dispatch(world, false, {}, run, {}, {});
-        cpu_of_all(process_cpu_seconds()); // the workers wait for it
+        dispatch(world, false, {}, run, {}, {}, opt.worker_timeout);
         throw;
     }
     const std::vector<uint64_t> jobs(session->pending().begin(), session->pending().end());
     const double c0 = process_cpu_seconds();
-    dispatch(
-        world, true, jobs, run, [&](const ResultMsg& m) { record(*session, plan, m); }, opt.stop);
-    const double cpu = cpu_of_all(c0);
+    const double cpu_workers = dispatch(
+        world, true, jobs, run, [&](const ResultMsg& m) { record(*session, plan, m); }, opt.stop,
+        opt.worker_timeout);
     sweep::SweepSummary summary = session->finish();
-    summary.cpu_seconds = cpu;
+    // The busy figure: every rank's CPU time from the dispatch on.
+    summary.cpu_seconds = process_cpu_seconds() - c0 + cpu_workers;
     return summary;
 }
 
@@ -237,24 +326,23 @@ std::optional<sweep::CompareResult> run_compare_mpi(const sweep::CompareOptions&
     size_t done = 0;
     if (world.rank() == 0)
         values.assign(n_jobs * per_run, std::nan(""));
-    dispatch(world, true, jobs, run,
-             [&](const ResultMsg& m) {
-                 if (m.ok)
-                     std::copy(m.values[0].begin(), m.values[0].end(),
-                               values.begin() + std::ptrdiff_t(m.run * per_run));
-                 else
-                     failure = m.error;
-                 ++done;
-                 if (opt.progress)
-                     sweep::compare_progress(
-                         done, n_jobs,
-                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
-             },
-             {});
+    const double cpu_workers = dispatch(
+        world, true, jobs, run,
+        [&](const ResultMsg& m) {
+            if (m.ok)
+                std::copy(m.values[0].begin(), m.values[0].end(),
+                          values.begin() + std::ptrdiff_t(m.run * per_run));
+            else
+                failure = m.error;
+            ++done;
+            if (opt.progress)
+                sweep::compare_progress(
+                    done, n_jobs,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+        },
+        {}, opt.worker_timeout);
     // The CPU time of every rank, for the busy figure.
-    const double cpu = process_cpu_seconds() - c0;
-    double cpu_all = 0;
-    mpi::reduce(world, cpu, cpu_all, std::plus<double>(), 0);
+    const double cpu_all = process_cpu_seconds() - c0 + cpu_workers;
     if (world.rank() != 0)
         return std::nullopt;
     if (!failure.empty())

@@ -2,7 +2,10 @@
 // sweep's file and hands runs out one at a time as ranks ask (with one in
 // reserve each, so no rank waits for its next run); every rank, rank 0
 // included, runs jobs on one thread. The file equals a single-process
-// sweep's (runs are recorded by run id, not by arrival).
+// sweep's (runs are recorded by run id, not by arrival). Under `mpirun
+// --enable-recovery` a worker that dies (no result or heartbeat for
+// `worker_timeout` seconds) is given up and its runs are run elsewhere;
+// without it Open MPI ends the job, and `--resume` finishes the file.
 #pragma once
 
 #include <optional>
@@ -15,11 +18,6 @@ namespace icsim::app {
 
 // True when this process was started by mpirun (OpenMPI or a PMI launcher).
 bool started_by_mpirun();
-
-// Why this MPI job cannot run an ensemble, or "": `mpirun --enable-recovery`
-// keeps the job alive when a rank dies without telling the others, so rank
-// 0 would wait for a dead worker's runs forever (docs/ensembles.md).
-std::string mpi_refusal();
 
 // Rank 0: the summary; other ranks: nullopt. With one rank, run_sweep.
 std::optional<sweep::SweepSummary> run_sweep_mpi(const sweep::Plan& plan, const sweep::SweepOptions& options);

@@ -22,6 +22,7 @@ struct CompareOptions {
     std::vector<uint32_t> at;       // steps compared; empty = the last
     std::string output;             // HDF5 file ("" = none): /compare, bands in /compare/bands/NAME/quantiles
     bool progress = true;
+    double worker_timeout = 30; // under mpirun: seconds of silence after which a worker is given up
 };
 
 struct CompareRow {

@@ -17,6 +17,7 @@ struct SweepOptions {
     uint32_t shard = 1, shard_count = 1; // run only the runs r with r % shard_count = shard - 1
     bool progress = true;                // a progress line on stderr
     std::function<bool()> stop;          // polled before each run: true = hand out no more runs
+    double worker_timeout = 30;          // under mpirun: seconds of silence after which a worker is given up
 };
 
 struct SweepSummary {
