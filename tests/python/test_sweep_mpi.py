@@ -110,8 +110,12 @@ def kill_worker_midway(p):
             os.kill(pids[1], signal.SIGKILL)
             killed = True
             break
-    rest = p.stderr.read()
-    p.wait(timeout=300)
+    try:  # a job that hangs after the kill fails here, with its output, not at ctest's timeout
+        rest = p.communicate(timeout=240)[1]
+    except subprocess.TimeoutExpired:
+        p.terminate()  # mpirun passes SIGTERM on to its ranks
+        raise AssertionError("the job did not end within 240 s of the kill: %s"
+                             % p.communicate(timeout=60)[1][-2000:])
     assert killed, "the sweep ended before a worker could be killed"
     return rest
 
