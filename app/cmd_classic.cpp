@@ -64,6 +64,7 @@ int cmd_classic(const ClassicOptions& opts) {
 int cmd_validate(bool quick, uint64_t seed) {
     ValidationReport report = run_validation(quick, seed);
     append_city_calibration(report, quick, seed);
+    append_city_equality(report, quick, seed);
     print_validation(report, stdout);
     return report.failures() == 0 ? 0 : 1;
 }

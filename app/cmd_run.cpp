@@ -70,7 +70,14 @@ const char* signal_name(int sig) {
 bool run_to_end(RunSession& run, bool quiet, int threads) {
     const ScenarioConfig& scenario = run.scenario();
     const World& w = run.world();
-    const NamedValues first = city_metrics(w);
+    // The pillar indices first (docs/model/pillars.md), then the city's figures.
+    auto summary = [&](uint32_t s) {
+        NamedValues v = headline_metrics(w, run.engine().policy(), s, run.engine().mechanisms());
+        const NamedValues city = city_metrics(w);
+        v.insert(v.end(), city.begin(), city.end());
+        return v;
+    };
+    const NamedValues first = summary(run.start_step());
     StopReason why;
     {
         Progress progress(scenario.steps, !quiet);
@@ -93,7 +100,7 @@ bool run_to_end(RunSession& run, bool quiet, int threads) {
         scenario.name.c_str(), w.pop.size(), w.group_total(), w.hoods.count(), scenario.steps,
         run.start_step() > 0 ? (" (from step " + std::to_string(run.start_step()) + ")").c_str() : "",
         static_cast<unsigned long long>(scenario.seed));
-    print_summary(stdout, title, first, city_metrics(w), totals, w);
+    print_summary(stdout, title, first, summary(scenario.steps), totals, w);
     std::fprintf(stderr, "icsim run: %u steps in %.3f s on %d threads (%.3g resident-steps/s)\n", ran, t.wall,
                  threads, t.wall > 0 ? double(w.pop.size()) * ran / t.wall : 0.0);
     if (ran > 0 && t.mechanism.size() == scenario.mechanisms.size()) {

@@ -66,6 +66,7 @@ struct BelongingParams {
     double w_mentor = 0.1;
     double w_discrimination = 0.4;
     double d_half = 2;
+    double newcomer_years = 2;
 };
 
 const std::vector<Field<BelongingParams>>& belonging_fields() {
@@ -172,6 +173,10 @@ const std::vector<Field<BelongingParams>>& belonging_fields() {
          "discrimination experienced at which its term is half of w_discrimination",
          assumption(),
          {0.5, 5}},
+        {"newcomer_years", &P::newcomer_years, 0, 100, "years",
+         "years in the city below which a resident counts as a newcomer in /timeseries/belonging_newcomers "
+         "(set it to welcoming.newcomer_years)",
+         assumption("welcoming programmes serve the first one to two years"), not_swept()},
     };
     return f;
 }
@@ -220,8 +225,9 @@ public:
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         const auto& b = w.pop.column(belonging_);
         const auto& d = w.pop.column(discrimination_);
+        const auto& years = w.pop.column(years_);
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
-        std::vector<double> bg(G, 0), dg(G, 0), ng(G, 0), bh(H, 0), nh(H, 0);
+        std::vector<double> bg(G, 0), dg(G, 0), ng(G, 0), bh(H, 0), nh(H, 0), bn(G, 0), nn(G, 0);
         for (size_t r = 0; r < w.pop.size(); ++r) {
             const size_t g = w.pop.group[r], h = w.hood[r];
             bg[g] += b[r];
@@ -229,16 +235,22 @@ public:
             ng[g] += 1;
             bh[h] += b[r];
             nh[h] += 1;
+            if (years[r] < p_.newcomer_years) {
+                bn[g] += b[r];
+                nn[g] += 1;
+            }
         }
         for (size_t g = 0; g < G; ++g) {
             bg[g] = ng[g] > 0 ? bg[g] / ng[g] : double(NAN);
             dg[g] = ng[g] > 0 ? dg[g] / ng[g] : double(NAN);
+            bn[g] = nn[g] > 0 ? bn[g] / nn[g] : double(NAN);
         }
         for (size_t h = 0; h < H; ++h)
             bh[h] = nh[h] > 0 ? bh[h] / nh[h] : double(NAN);
         rows.push_back(std::move(bg));
         rows.push_back(std::move(dg));
         rows.push_back(std::move(bh));
+        rows.push_back(std::move(bn));
     }
 
     // What b* reads, as plain arrays (a column lookup per resident would
@@ -304,6 +316,9 @@ MechanismEntry belonging_mechanism() {
         {"/timeseries/discrimination_experienced", Dims::StepGroup, "events",
          "mean discrimination experienced (decaying count) per group"},
         {"/neighbourhoods/belonging", Dims::StepNeighbourhood, "1", "mean belonging (0-1) per neighbourhood"},
+        {"/timeseries/belonging_newcomers", Dims::StepGroup, "1",
+         "mean belonging (0-1) of the group's newcomers (years_in_city below belonging.newcomer_years; NaN "
+         "when the group has none)"},
     };
     return e;
 }

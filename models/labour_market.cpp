@@ -130,6 +130,9 @@ MechanismEntry labour_market_mechanism() {
          "employability"},
         {"/timeseries/employment_rate", Dims::StepGroup, "1",
          "employed share of the group's labour force (residents not at school)"},
+        {"/timeseries/employment_gap", Dims::Step, "1",
+         "employment rate of the majority (group 0) minus that of the minorities pooled (their employed "
+         "over their labour force)"},
         {"/neighbourhoods/employment_rate", Dims::StepNeighbourhood, "1",
          "employed share of the labour force living in the neighbourhood"},
     };
@@ -368,11 +371,18 @@ public:
                 he[w.hood[r]] += 1;
             }
         }
+        double minor_e = 0, minor_f = 0;
+        for (size_t g = 1; g < G; ++g) {
+            minor_e += ge[g];
+            minor_f += gf[g];
+        }
+        const double gap = gf[0] > 0 && minor_f > 0 ? ge[0] / gf[0] - minor_e / minor_f : double(NAN);
         for (size_t g = 0; g < G; ++g)
             ge[g] = gf[g] > 0 ? ge[g] / gf[g] : double(NAN);
         for (size_t h = 0; h < H; ++h)
             he[h] = hf[h] > 0 ? he[h] / hf[h] : double(NAN);
         rows.push_back(ge);
+        rows.push_back({gap});
         rows.push_back(he);
     }
 

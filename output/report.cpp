@@ -374,4 +374,30 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
     return rows;
 }
 
+NamedValues headline_metrics(const World& w, const PolicySchedule& policy, uint32_t s,
+                             const MechanismList& mechanisms) {
+    static const char* const kHeadline[] = {"/timeseries/icc_composite", "/timeseries/pillar_equality",
+                                            "/timeseries/pillar_interaction",
+                                            "/timeseries/pillar_participation", "/timeseries/employment_gap"};
+    const auto table = schema::series_table();
+    const auto rows = series_rows(w, policy, s, 1, &mechanisms);
+    NamedValues out;
+    for (const char* path : kHeadline) {
+        const MechanismEntry* owner = nullptr;
+        for (const MechanismEntry& e : mechanism_registry())
+            for (const SeriesDecl& d : e.series)
+                if (d.path == path)
+                    owner = &e;
+        const bool runs =
+            owner != nullptr && std::any_of(mechanisms.begin(), mechanisms.end(),
+                                            [&](const auto& m) { return m->registered_name == owner->name; });
+        if (!runs)
+            continue;
+        for (size_t k = 0; k < table.size() && k < rows.size(); ++k)
+            if (std::string(table[k].path) == path && rows[k].size() == 1)
+                out.emplace_back(std::string(path).substr(std::string("/timeseries/").size()), rows[k][0]);
+    }
+    return out;
+}
+
 } // namespace icsim

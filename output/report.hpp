@@ -67,6 +67,14 @@ PrejudiceMetrics prejudice_metrics(const World& world);
 std::vector<std::vector<double>> series_rows(const World& world, const PolicySchedule& policy, uint32_t s,
                                              double step_days, const MechanismList* mechanisms);
 
+// The run summary's first lines: the pillar indices (icc_composite,
+// pillar_equality, pillar_interaction, pillar_participation;
+// docs/model/pillars.md) and the labour market's employment_gap, each
+// where the mechanism that declares it runs, from the rows series_rows
+// gives for step `s`.
+NamedValues headline_metrics(const World& world, const PolicySchedule& policy, uint32_t s,
+                             const MechanismList& mechanisms);
+
 // Prints "metric | start | end | change" for two metric lists of equal names,
 // then each neighbourhood's population and group shares at the end.
 void print_summary(std::FILE* out, const std::string& title, const NamedValues& start, const NamedValues& end,

@@ -13,4 +13,21 @@ namespace icsim {
 // Appends the city rows to `report` (quick: fewer seeds).
 void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed);
 
+// Appends the equality rows (docs/validation.md, "Equal rights and
+// opportunities"): in the default city, the callback ratio in the
+// field-experiment band [1.25, 2.0] and offers more unequal than callbacks;
+// then each of the levers anti_discrimination, language_courses, welcoming
+// and mixed_housing, switched on alone as in its library variant
+// (policy-*.toml), against the default city over common seeds: the paired
+// difference of its outcome with its 95 % t-interval, which must exclude 0
+// on the documented side. A lever that changes nothing in the run (no
+// mechanism reads it) gives a skipped row. Quick: 5 seeds of 130 steps;
+// full: 8 seeds of 260.
+void append_city_equality(ValidationReport& report, bool quick, uint64_t seed);
+
+// The policies of the library variant of `lever` ("anti_discrimination",
+// "language_courses", "welcoming", "mixed_housing"), as TOML to append to
+// default.toml (the variant file without its extends, name and output).
+const char* lever_variant_toml(const std::string& lever);
+
 } // namespace icsim

@@ -179,7 +179,7 @@ bool validation_passes(const ValidationCheck& check, const MetricSummary& measur
 uint32_t ValidationReport::failures() const {
     uint32_t n = 0;
     for (const auto& r : rows)
-        n += r.pass ? 0 : 1;
+        n += r.pass || r.skipped ? 0 : 1;
     return n;
 }
 
@@ -218,11 +218,13 @@ void print_validation(const ValidationReport& report, std::FILE* out) {
         out,
         "icsim validate (%s, seed %llu): pass when |mean - reference| <= %g * se_combined + tolerance\n\n",
         report.quick ? "quick" : "full", static_cast<unsigned long long>(report.seed), kValidationZ);
-    int width = 10; // of the parameters column
-    for (const ValidationRow& r : report.rows)
+    int mwidth = 18, width = 10; // of the model and parameters columns
+    for (const ValidationRow& r : report.rows) {
+        mwidth = std::max(mwidth, int(r.model.size()));
         width = std::max(width, int(r.parameters.size()));
-    std::fprintf(out, "%-18s %-*s %-24s %10s %28s %9s %9s  %s\n", "model", width, "parameters", "metric",
-                 "reference", "measured +- se (n/runs)", "|diff|", "allowed", "result");
+    }
+    std::fprintf(out, "%-*s %-*s %-24s %10s %28s %9s %9s  %s\n", mwidth, "model", width, "parameters",
+                 "metric", "reference", "measured +- se (n/runs)", "|diff|", "allowed", "result");
     for (const ValidationRow& r : report.rows) {
         char measured[80];
         if (r.measured.count == r.runs)
@@ -231,12 +233,21 @@ void print_validation(const ValidationReport& report, std::FILE* out) {
         else // a metric missing in some runs (e.g. an attack rate over major outbreaks)
             std::snprintf(measured, sizeof measured, "%.5g +- %.2g (%u/%u)", r.measured.mean, r.measured.se,
                           r.measured.count, r.runs);
-        std::fprintf(out, "%-18s %-*s %-24s %10.6g %28s %9.2g %9.2g  %s\n", r.model.c_str(), width,
+        std::fprintf(out, "%-*s %-*s %-24s %10.6g %28s %9.2g %9.2g  %s\n", mwidth, r.model.c_str(), width,
                      r.parameters.c_str(), r.check.metric.c_str(), r.check.reference, measured,
-                     std::fabs(r.measured.mean - r.check.reference), r.allowed, r.pass ? "pass" : "FAIL");
+                     std::fabs(r.measured.mean - r.check.reference), r.allowed,
+                     r.skipped ? "skipped"
+                     : r.pass  ? "pass"
+                               : "FAIL");
         std::fprintf(out, "    source: %s\n", r.check.source.c_str());
     }
-    std::fprintf(out, "\n%zu checks, %u failed\n", report.rows.size(), report.failures());
+    size_t skipped = 0;
+    for (const ValidationRow& r : report.rows)
+        skipped += r.skipped;
+    std::fprintf(out, "\n%zu checks, %u failed", report.rows.size() - skipped, report.failures());
+    if (skipped > 0)
+        std::fprintf(out, ", %zu skipped (not yet applicable)", skipped);
+    std::fprintf(out, "\n");
 }
 
 } // namespace icsim

@@ -54,7 +54,7 @@ Outcome run(const ScenarioConfig& s, int steps) {
         engine.step();
         std::vector<std::vector<double>> rows;
         labour(engine).report(engine.world(), rows);
-        REQUIRE(rows.size() == 4);
+        REQUIRE(rows.size() == 5);
         for (const auto& r : rows)
             out.rows.insert(out.rows.end(), r.begin(), r.end());
         if (k > 10) {
