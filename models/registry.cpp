@@ -15,6 +15,7 @@ MechanismEntry labour_market_mechanism();        // models/labour_market.cpp
 MechanismEntry language_learning_mechanism();    // models/language_learning.cpp
 MechanismEntry welcoming_mechanism();            // models/welcoming.cpp
 MechanismEntry belonging_mechanism();            // models/belonging.cpp
+MechanismEntry pillars_mechanism();              // models/pillars.cpp (last: reads the others' rows)
 
 namespace {
 
@@ -31,6 +32,7 @@ std::deque<MechanismEntry>& entries() {
             language_learning_mechanism(),
             welcoming_mechanism(),
             belonging_mechanism(),
+            pillars_mechanism(),
         };
         for (const auto& m : built_in)
             for (const auto& c : m.columns)
