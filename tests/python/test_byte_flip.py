@@ -68,7 +68,10 @@ def damage(src, dst, rng, k):
 def call(args, cwd):
     t0 = time.time()
     try:
-        r = subprocess.run([t.icsim_path()] + args, capture_output=True, text=True, timeout=BOUND_S * 4, cwd=cwd)
+        # errors="replace": a flip inside a stored string (a description
+        # attribute) reaches `inspect`'s output as bytes that are not UTF-8.
+        r = subprocess.run([t.icsim_path()] + args, capture_output=True, text=True, errors="replace",
+                           timeout=BOUND_S * 4, cwd=cwd)
         code, err = r.returncode, r.stderr
     except subprocess.TimeoutExpired:
         code, err = None, "timed out"
