@@ -42,6 +42,7 @@ const Mechanism& labour(const Engine& e) {
 struct Outcome {
     double callback_ratio = 0, offer_ratio = 0; // means over steps 11-steps
     std::vector<double> employment;             // per group, at the end
+    double employment_gap = 0;                  // /timeseries/employment_gap at the end
     std::vector<double> rows;                   // every row of every step, for equality
     double employed_low = 0, employed_high = 0; // employment of the lowest / highest employability third
 };
@@ -62,19 +63,23 @@ Outcome run(const ScenarioConfig& s, int steps) {
             out.offer_ratio += rows[1][0];
             ++n;
         }
-        if (k == steps)
+        if (k == steps) {
             out.employment = rows[2];
+            out.employment_gap = rows[3][0];
+        }
     }
     out.callback_ratio /= n;
     out.offer_ratio /= n;
     const World& w = engine.world();
     const auto& emp = w.pop.column(column_handle<uint8_t>("employed"));
     const LabourMarketParams p;
-    double lo = 0, nlo = 0, hi = 0, nhi = 0;
+    double lo = 0, nlo = 0, hi = 0, nhi = 0, e2[2] = {}, f2[2] = {};
     for (size_t r = 0; r < w.pop.size(); ++r) {
         const uint32_t wp = w.pop.workplace[r];
         if (wp != kNoPlace && w.places[wp].kind == PlaceKind::School)
             continue;
+        e2[w.pop.group[r] != 0] += emp[r];
+        f2[w.pop.group[r] != 0] += 1;
         const double e = employability(p, w.pop.skill[r], w.pop.language[r]);
         if (e < 0.6) {
             lo += emp[r];
@@ -84,6 +89,11 @@ Outcome run(const ScenarioConfig& s, int steps) {
             nhi += 1;
         }
     }
+    // The gap: the majority's rate minus the minorities' pooled rate (not
+    // the mean of their rates), over the labour force.
+    REQUIRE(f2[0] > 0);
+    REQUIRE(f2[1] > 0);
+    CHECK(out.employment_gap == doctest::Approx(e2[0] / f2[0] - e2[1] / f2[1]).epsilon(1e-12));
     REQUIRE(nlo > 100);
     REQUIRE(nhi > 100);
     out.employed_low = lo / nlo;
