@@ -167,6 +167,35 @@ TEST_SUITE("integration") {
             }
     }
 
+    TEST_CASE("pillars: the equality pillar from the labour market's and belonging's own series") {
+        // Recomputed from the series the other mechanisms write, not from
+        // the columns pillars reads: the employment gap, the callback ratio
+        // and the minorities' discrimination experienced (the population-
+        // weighted mean of the groups' means); no housing ratio yet.
+        RunSession run(small_city(false, true));
+        const Rows r = run_rows(run);
+        const PillarParams p;
+        const auto& pop = r.at("/timeseries/group_population");
+        const auto& disc = r.at("/timeseries/discrimination_experienced");
+        double d = 0, n = 0;
+        for (size_t g = 1; g < pop.size(); ++g) {
+            d += pop[g] * disc[g];
+            n += pop[g];
+        }
+        REQUIRE(n > 0);
+        const double gap = r.at("/timeseries/employment_gap")[0], cb = r.at("/timeseries/callback_ratio")[0];
+        REQUIRE(std::isfinite(gap));
+        REQUIRE(std::isfinite(cb));
+        const double expected = (gap_score(gap, p.gap_bound) + ratio_score(cb, p.ratio_bound) +
+                                 100 * p.discrimination_half / (p.discrimination_half + d / n)) /
+                                3;
+        const uint32_t bits = uint32_t(r.at("/timeseries/pillar_components")[0]);
+        if ((bits & kEqualityHousing) == 0)
+            CHECK(r.at("/timeseries/pillar_equality")[0] == doctest::Approx(expected).epsilon(1e-9));
+        CHECK((bits & (kEqualityEmployment | kEqualityCallback | kEqualityDiscrimination)) ==
+              (kEqualityEmployment | kEqualityCallback | kEqualityDiscrimination));
+    }
+
     TEST_CASE("pillars: components whose inputs a run lacks are left out and a pillar without any is NaN") {
         RunSession run(small_city(false, false));
         const Rows r = run_rows(run);
