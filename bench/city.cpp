@@ -59,6 +59,35 @@ double rss_bytes() {
     return got == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) : 0;
 }
 
+// Where the resident set goes, in bytes per resident: each column of the
+// population, the step's meetings (World::today), the rest of the world's
+// per-resident arrays, each mechanism's scratch (Mechanism::scratch_bytes),
+// and what the process holds besides (the heap's free space kept by the
+// allocator, code, the thread pool): rss minus the rest.
+void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
+    const World& w = run.world();
+    double known = 0;
+    auto add = [&](const std::string& key, double bytes) {
+        r.extra.emplace_back("bytes_per_resident." + key, bytes / n);
+        known += bytes;
+    };
+    w.pop.for_each_column([&](const char* name, const auto& column) {
+        add(std::string("column.") + name, double(held_bytes(column)));
+    });
+    const Encounters& t = w.today;
+    add("today.slot", double(held_bytes(t.slot)));
+    add("today.start",
+        double(held_bytes(t.start.culture) + held_bytes(t.start.prejudice) + held_bytes(t.start.rumour)));
+    add("today.friends", double(held_bytes(t.friends)));
+    add("world.hood", double(held_bytes(w.hood)));
+    add("world.cells", double(held_bytes(w.group_count) + held_bytes(w.total)));
+    const MechanismList& ms = run.engine().mechanisms();
+    for (const auto& m : ms)
+        add("scratch." + m->registered_name, double(m->scratch_bytes()));
+    const double rss = rss_bytes();
+    r.extra.emplace_back("bytes_per_resident.other", (rss - known) / n);
+}
+
 // The mechanisms city-1m-social runs (the default order before the
 // equality pillar's mechanisms were added).
 constexpr const char* kSocialMechanisms[] = {
@@ -109,6 +138,7 @@ BenchResult bench_steps(const std::string& name, bool social_only, uint32_t step
         r.update_rule = "mechanisms in order: " + order;
         r.extra.emplace_back("residents", n);
         r.extra.emplace_back("rss_bytes_per_resident", rss_bytes() / n);
+        memory_breakdown(run, n, r);
     });
     r.bandwidth_gb_s = measure_copy_bandwidth_gb_s(size_t(256) << 20, threads);
     return r;

@@ -337,6 +337,8 @@ public:
         });
     }
 
+    size_t scratch_bytes() const override { return held_bytes(friends_); }
+
 private:
     AttitudesParams p_;
     std::vector<uint8_t> friends_;

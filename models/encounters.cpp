@@ -449,6 +449,15 @@ public:
         out.emplace_back("negative_contacts", tally_[4]);
     }
 
+    size_t scratch_bytes() const override {
+        const Scratch& t = scratch_;
+        size_t b = held_bytes(t.visit) + held_bytes(t.sorted) + t.sort.held_bytes() + held_bytes(t.offset) +
+                   held_bytes(t.cut) + held_bytes(t.support) + held_bytes(t.mediation);
+        for (const auto& u : t.unit)
+            b += held_bytes(u);
+        return b;
+    }
+
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         const MeetingFigures m = meeting_figures(w);
         rows.push_back({m.intergroup_meeting_share});

@@ -335,6 +335,11 @@ public:
         }
     }
 
+    size_t scratch_bytes() const override {
+        return held_bytes(school_) + held_bytes(hood_of_place_) + held_bytes(vacancies_) +
+               held_bytes(last_.offered);
+    }
+
     void counters(Counters& out) const override {
         out.emplace_back("applications", double(last_.total(last_.apps)));
         out.emplace_back("callbacks", double(last_.total(last_.callbacks)));

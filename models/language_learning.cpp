@@ -149,6 +149,7 @@ public:
     }
 
     void counters(Counters& out) const override { out.emplace_back("course_starts", double(new_)); }
+    size_t scratch_bytes() const override { return held_bytes(asks_) + held_bytes(candidates_); }
 
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         const auto& left = w.pop.column(left_);

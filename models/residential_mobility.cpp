@@ -237,6 +237,15 @@ private:
         moves_ = accepted_.size();
     }
 
+    size_t scratch_bytes() const override {
+        size_t b = held_bytes(win_total_) + held_bytes(win_group_) + held_bytes(vacant_) +
+                   held_bytes(block_start_) + held_bytes(found_) + held_bytes(proposals_) +
+                   held_bytes(accepted_);
+        for (const auto& f : found_)
+            b += held_bytes(f);
+        return b;
+    }
+
     static constexpr size_t kBlock = 4096; // cells per block of the vacancy lists
 
     ResidentialMobilityParams p_;

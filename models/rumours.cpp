@@ -268,6 +268,7 @@ public:
     }
 
     void publish(World& w, uint64_t) const override { w.social.rumour_target = target_; }
+    size_t scratch_bytes() const override { return held_bytes(agent_); }
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;

@@ -120,6 +120,7 @@ public:
     }
 
     void counters(Counters& out) const override { out.emplace_back("new_mentors", double(matched_)); }
+    size_t scratch_bytes() const override { return held_bytes(majority_); }
 
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         const auto& mentor = w.pop.column(mentor_);

@@ -44,6 +44,10 @@ public:
         counts_.resize(keys_ * blocks_);
     }
     size_t blocks() const { return blocks_; }
+    // The bytes its buffers hold.
+    size_t held_bytes() const {
+        return counts_.capacity() * sizeof(uint32_t) + start_.capacity() * sizeof(uint32_t);
+    }
     size_t begin(size_t b) const { return b * block_; }
     size_t end(size_t b) const { return std::min(n_, (b + 1) * block_); }
 

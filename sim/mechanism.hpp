@@ -2,6 +2,7 @@
 // the initial world, then stepped. It owns no thread pool, RNG or output.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -54,10 +55,21 @@ public:
         (void)rows;
     }
 
+    // Bytes of scratch space the mechanism holds between steps (buffers it
+    // keeps to reuse, sized by the population or the city), for the memory
+    // breakdown of `icsim bench city-1m --json`; 0 when it keeps none.
+    virtual size_t scratch_bytes() const { return 0; }
+
     // The name the mechanism is registered under (set by the registry's
     // factory; "" for one built by hand, e.g. in a test).
     std::string registered_name;
 };
+
+// The bytes a vector-like buffer holds (its capacity), for scratch_bytes().
+template <class V>
+size_t held_bytes(const V& v) {
+    return v.capacity() * sizeof(typename V::value_type);
+}
 
 using MechanismList = std::vector<std::unique_ptr<Mechanism>>;
 
