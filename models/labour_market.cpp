@@ -24,8 +24,10 @@
 //    vacancies are filled (the others stay unemployed this step).
 //  - Discrimination experienced: a minority applicant turned down where the
 //    same draw would have called back (or made an offer to) a majority
-//    applicant counts one discriminatory rejection, in its own column and,
-//    when a mechanism declares it, in the `discrimination` column.
+//    applicant counts one discriminatory rejection: in the step's counter
+//    and, when a mechanism declares it, in the `discrimination` column
+//    (belonging's decaying count; a cumulative column of its own was
+//    dropped for the 4 bytes a resident it cost, docs/performance.md).
 // The callback and offer ratios are measured as a correspondence test
 // measures them: among applicants of comparable employability (ten bins),
 // the majority's rate over the minorities' (standardised_ratio).
@@ -39,6 +41,7 @@
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
+#include "sim/scratch.hpp"
 
 namespace icsim {
 
@@ -116,10 +119,6 @@ MechanismEntry labour_market_mechanism() {
         labour_market_fields, make_labour_market);
     e.columns = {
         {"employed", ColumnType::U8, 0.0, "", "1 when the resident holds a job at its workplace", true, true},
-        {"discriminatory_rejections", ColumnType::F32, 0.0, "rejections",
-         "job applications turned down where a majority applicant would have been called back or offered "
-         "the job (cumulative)",
-         true, true},
     };
     e.series = {
         {"/timeseries/callback_ratio", Dims::Step, "1",
@@ -194,8 +193,7 @@ struct Tally {
 class LabourMarket final : public Mechanism {
 public:
     LabourMarket(const LabourMarketParams& p, const World& w)
-        : p_(p), employed_(column_handle<uint8_t>("employed")),
-          rejections_(column_handle<float>("discriminatory_rejections")) {
+        : p_(p), employed_(column_handle<uint8_t>("employed")) {
         for (const auto& c : declared_columns())
             if (c.name == "discrimination" && c.type == ColumnType::F32)
                 discrimination_ = column_handle<float>("discrimination");
@@ -224,20 +222,29 @@ public:
         const size_t n = pop.size(), P = w.places.size();
         const int G = w.group_total();
         auto& emp = pop.column(employed_);
-        auto& rejected = pop.column(rejections_);
         float* disc = discrimination_.valid() ? pop.column(discrimination_).data() : nullptr;
 
-        // Labour force and staff at the start of the step, then vacancies.
-        std::vector<uint32_t> staff(P, 0);
-        size_t force = 0;
-        for (size_t r = 0; r < n; ++r) {
-            const uint32_t wp = pop.workplace[r];
-            if (wp != kNoPlace && school_[wp])
-                continue;
-            ++force;
-            if (emp[r] && wp != kNoPlace)
-                ++staff[wp];
-        }
+        // Labour force and staff at the start of the step (integer counts
+        // per thread, added up: exact in any order), then vacancies.
+        for (auto& c : count_)
+            std::fill(c.begin(), c.end(), 0u);
+        oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 16384), [&](const auto& range) {
+            std::vector<uint32_t>& c = count_.local(); // staff per place, then the labour force
+            c.resize(P + 1, 0u);
+            for (size_t r = range.begin(); r != range.end(); ++r) {
+                const uint32_t wp = pop.workplace[r];
+                if (wp != kNoPlace && school_[wp])
+                    continue;
+                ++c[P];
+                if (emp[r] && wp != kNoPlace)
+                    ++c[wp];
+            }
+        });
+        std::vector<uint32_t> staff(P + 1, 0);
+        for (const auto& c : count_)
+            for (size_t i = 0; i < c.size(); ++i)
+                staff[i] += c[i];
+        const size_t force = staff[P];
         vacancies_.assign(P, 0);
         std::vector<double> cum;
         std::vector<uint32_t> idx;
@@ -255,6 +262,19 @@ public:
             }
         }
 
+        // A guide table over `cum` (Chen & Asau 1974): bucket j of the draws'
+        // 32 bits starts its search at the workplace the bucket's smallest
+        // draw picks, so the pick is upper_bound's in a step or two on
+        // average instead of a binary search (most of the pass's time).
+        guide_.resize(idx.size());
+        for (size_t j = 0, k = 0; j < guide_.size(); ++j) {
+            const uint64_t least = ((uint64_t(j) << 32) + guide_.size() - 1) / guide_.size();
+            const double at = double(uint32_t(least)) * 0x1.0p-32 * open;
+            while (k + 1 < idx.size() && cum[k] <= at)
+                ++k;
+            guide_[j] = uint32_t(k);
+        }
+        const uint64_t buckets = guide_.size();
         const auto L = ctx.policy->intensity_table(Lever::AntiDiscrimination, ctx.step, w.hoods.count(), G);
         const KeyedHash draw(ctx.seed, Stream::LabourMarket, ctx.step);
         const uint64_t loss_limit = draw_limit(p_.job_loss, 32);
@@ -282,8 +302,11 @@ public:
                 for (int a = 0; a < p_.applications; ++a) {
                     const uint64_t u = draw(uint32_t(r), 1 + 2 * uint32_t(a));
                     const double at = unit_hi(u) * open;
-                    const size_t k = std::min(
-                        size_t(std::upper_bound(cum.begin(), cum.end(), at) - cum.begin()), idx.size() - 1);
+                    // = min(upper_bound(cum, at), last): at is at least the value its
+                    // bucket's guide entry was found for
+                    size_t k = guide_[(u >> 32) * buckets >> 32];
+                    while (k + 1 < idx.size() && cum[k] <= at)
+                        ++k;
                     const uint32_t pl = idx[k];
                     const double lever =
                         m ? double(L[size_t(hood_of_place_[pl]) * size_t(G) + size_t(g)]) : 0.0;
@@ -306,7 +329,6 @@ public:
                         discriminated = u_callback < fair_callback;
                     if (discriminated) {
                         ++t.rejections;
-                        rejected[r] += 1.0f;
                         if (disc != nullptr)
                             disc[r] += 1.0f;
                     }
@@ -337,7 +359,7 @@ public:
 
     size_t scratch_bytes() const override {
         return held_bytes(school_) + held_bytes(hood_of_place_) + held_bytes(vacancies_) +
-               held_bytes(last_.offered);
+               held_bytes(guide_) + held_bytes(last_.offered);
     }
 
     void counters(Counters& out) const override {
@@ -394,12 +416,14 @@ public:
 private:
     LabourMarketParams p_;
     ColumnHandle<uint8_t> employed_;
-    ColumnHandle<float> rejections_;
     ColumnHandle<float> discrimination_; // invalid unless a mechanism declares it
     std::vector<uint8_t> school_;
     std::vector<uint16_t> hood_of_place_;
     double capacity_total_ = 0;
     std::vector<uint32_t> vacancies_; // scratch of a step (not state)
+    std::vector<uint32_t> guide_;
+    PerThread<std::vector<uint32_t>>
+        count_; // per thread: staff per place and the labour force     // scratch of a step: the guide table over the vacancies
     Tally last_;
     uint64_t hires_ = 0;
 };
