@@ -336,6 +336,7 @@ public:
         if (t.sorted.capacity() < n * kKinds * W) // once: no reallocation as the number of visits varies
             t.sorted.reserve(n * kKinds * W);
         t.sorted.resize(visits * W);
+        t.sorted_peak = std::max(t.sorted_peak, t.sorted.size());
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             uint32_t* const pos = sort.positions(b); // the block's write positions
             // (In locals: the records' byte stores may alias any memory.)
@@ -451,8 +452,10 @@ public:
 
     size_t scratch_bytes() const override {
         const Scratch& t = scratch_;
-        size_t b = held_bytes(t.visit) + held_bytes(t.sorted) + t.sort.held_bytes() + held_bytes(t.offset) +
-                   held_bytes(t.cut) + held_bytes(t.support) + held_bytes(t.mediation);
+        // `sorted` counts up to the most visits a step has had: its reserve
+        // beyond that is never touched, so it is not in the resident set.
+        size_t b = held_bytes(t.visit) + t.sorted_peak * sizeof(Encounters::Meeting) + t.sort.held_bytes() +
+                   held_bytes(t.offset) + held_bytes(t.cut) + held_bytes(t.support) + held_bytes(t.mediation);
         for (const auto& u : t.unit)
             b += held_bytes(u);
         return b;
@@ -476,6 +479,7 @@ private:
         // Per visit, in unit order, W = 2 x rounds words: its record (a
         // Visit), then its meetings (see meet), read by the gather.
         BigVector<Encounters::Meeting> sorted;
+        size_t sorted_peak = 0; // the largest size of `sorted` so far
     };
     EncountersParams p_;
     Units units_;
