@@ -15,6 +15,8 @@ MechanismEntry labour_market_mechanism();        // models/labour_market.cpp
 MechanismEntry language_learning_mechanism();    // models/language_learning.cpp
 MechanismEntry welcoming_mechanism();            // models/welcoming.cpp
 MechanismEntry belonging_mechanism();            // models/belonging.cpp
+MechanismEntry participation_mechanism();        // models/participation.cpp
+MechanismEntry trust_mechanism();                // models/trust.cpp
 MechanismEntry pillars_mechanism();              // models/pillars.cpp (last: reads the others' rows)
 
 namespace {
@@ -32,6 +34,8 @@ std::deque<MechanismEntry>& entries() {
             language_learning_mechanism(),
             welcoming_mechanism(),
             belonging_mechanism(),
+            participation_mechanism(),
+            trust_mechanism(),
             pillars_mechanism(),
         };
         for (const auto& m : built_in)

@@ -312,6 +312,8 @@ struct SocialSpec {
     double berry_threshold = 0;     // share of features defining Berry's modes (docs/model/culture.md)
     std::vector<uint32_t> heritage; // per group: its heritage traits, packed as Population::culture
     std::vector<int> rumour_target; // per rumour: the group it is about
+    bool participation = false;     // models/participation.cpp runs
+    bool trust = false;             // models/trust.cpp runs
 };
 
 // Bit k set: tie slot k of resident r holds a friend (strength >= thr).

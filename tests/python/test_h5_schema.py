@@ -138,7 +138,8 @@ def main():
         mech = scenario["mechanisms"]
         order = mech["order"]
         assert order == ["residential_mobility", "encounters", "friendship", "attitudes", "culture", "rumours",
-                         "labour_market", "language_learning", "welcoming", "belonging", "pillars"], order
+                         "labour_market", "language_learning", "welcoming", "belonging", "participation",
+                         "trust", "pillars"], order
 
         # Every documented path exists (patterns match at least once) with
         # its type, and is read; every dataset is documented. Under
@@ -186,10 +187,12 @@ def main():
         assert groups[0] == "majority" and L == 11 and "mixed_housing" in levers
         # Where a series may be NaN (docs/hdf5-schema.md): the figures of the
         # step's meetings and the correlation at step 0, the Berry shares of
-        # the first group. Every other value of this run is finite.
+        # the first group, the representation ratios at step 0 (nobody has taken
+        # part yet). Every other value of this run is finite.
         nan_at = {"intergroup_meeting_share": (slice(0, 1),), "contact_ratio": (slice(0, 1),),
                   "contact_prejudice_correlation": (slice(0, 1),),
-                  "callback_ratio": (slice(0, 1),), "offer_ratio": (slice(0, 1),)}
+                  "callback_ratio": (slice(0, 1),), "offer_ratio": (slice(0, 1),),
+                  "representation_ratio": (slice(0, 1),)}
         for b in ("integration", "assimilation", "separation", "marginalisation"):
             nan_at["berry_" + b] = (slice(None), slice(0, 1))
         for grp in ("timeseries", "neighbourhoods"):

@@ -19,7 +19,7 @@ TEST_SUITE("validation") {
     TEST_CASE("validate --quick: the default city meets its calibration targets") {
         ValidationReport report;
         append_city_calibration(report, true, 1);
-        REQUIRE(report.rows.size() == 2);
+        REQUIRE(report.rows.size() == 3);
         for (const ValidationRow& r : report.rows) {
             INFO(r.check.metric << ": " << r.measured.mean << " +- " << r.measured.se << " vs "
                                 << r.check.reference << " (allowed " << r.allowed << ")");

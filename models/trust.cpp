@@ -1,0 +1,340 @@
+// Generalised and institutional trust (docs/model/trust.md). Per resident,
+// two 8-bit columns (level / 255 = trust, 0-1), each moving a share
+// `adapt` of the way to its target every step:
+//   generalised    g* = clamp(base_generalised - w_diversity x D x (1 - C) + w_contact x C
+//                             - w_unfair x delta, 0, 1)
+//   institutional  i* = clamp(base_institutional + w_voice x P
+//                             - w_represented x (1 - min(rho_g, 1)) - w_unfair_institutional x delta, 0, 1)
+// D the fractionalisation (1 - sum of squared group shares) of the home
+// neighbourhood, C = c+ / (c+ + contact_half) with c+ the recent positive
+// out-group contacts (Population::contact_positive, kept by attitudes),
+// delta = d / (d + d_half) with d the discrimination experienced (kept by
+// belonging), P = 1 when the resident took part in civic life this step
+// (participation's `participated`), rho_g its group's representation
+// ratio this step (no term when nobody took part).
+// Local diversity lowers trust for every group, not only towards the
+// out-group ("hunkering down", Putnam 2007, Scandinavian Political Studies
+// 30:137); the relation is negative and small over 1,001 estimates
+// (Dinesen, Schaeffer & Soenderskov 2020, Annual Review of Political
+// Science 23:441); positive contact removes the diversity term and adds
+// its own (the diversity effect is weaker where residents have out-group
+// contact, Stolle, Soroka & Johnston 2008); discrimination and
+// under-representation lower trust in institutions.
+// Quantisation: the new value is rounded to an 8-bit level up or down with
+// probabilities that make the level's mean equal to the exact value
+// (quantise_unbiased), from KeyedHash(seed, Trust, t)(r, 0 / 1), so the
+// small steps of a slow adaptation are not lost to rounding and the means
+// are unbiased (tests/models/test_trust.cpp).
+// Trust follows participation in mechanisms.order (it reads this step's
+// participants); participation reads trust as it was at the step's start.
+// Each resident writes only its own columns: thread-count independent.
+#include "models/trust.hpp"
+#include "models/participation.hpp"
+#include "models/registry.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "sim/parallel.hpp"
+#include "sim/rng.hpp"
+
+namespace icsim {
+
+namespace {
+
+const std::vector<Field<TrustParams>>& trust_fields() {
+    using P = TrustParams;
+    static const std::vector<Field<P>> f = {
+        {"adapt",
+         &P::adapt,
+         0,
+         1,
+         "1/step",
+         "share of the gap to the target trust closed per step",
+         assumption("trust changes over months"),
+         {0.01, 0.2}},
+        {"base_generalised",
+         &P::base_generalised,
+         0,
+         1,
+         "1",
+         "target generalised trust in a one-group neighbourhood, without contact or discrimination",
+         assumption("the European Social Survey's 0-10 'most people can be trusted' averages near the "
+                    "middle of the scale"),
+         {0.4, 0.7}},
+        {"w_diversity",
+         &P::w_diversity,
+         0,
+         1,
+         "1",
+         "fall of target generalised trust per unit of neighbourhood fractionalisation, without contact",
+         calibrated("a small negative diversity-trust correlation across residents of the default city "
+                    "(Dinesen, Schaeffer & Soenderskov 2020: negative and small over 1,001 estimates)"),
+         {0.1, 0.5}},
+        {"w_contact",
+         &P::w_contact,
+         0,
+         1,
+         "1",
+         "rise of target generalised trust at saturating positive out-group contact",
+         assumption("contact offsets the diversity effect (Stolle, Soroka & Johnston 2008); size assumed"),
+         {0, 0.3}},
+        {"contact_half",
+         &P::contact_half,
+         0.01,
+         1000,
+         "contacts",
+         "recent positive out-group contacts at which the contact term is half its maximum",
+         assumption(),
+         {1, 20}},
+        {"w_unfair",
+         &P::w_unfair,
+         0,
+         1,
+         "1",
+         "fall of target generalised trust at saturating discrimination experienced",
+         assumption("discrimination experienced lowers trust; size assumed"),
+         {0, 0.4}},
+        {"d_half",
+         &P::d_half,
+         0.01,
+         100,
+         "events",
+         "discrimination experienced at which its terms are half their maximum",
+         assumption("as belonging.d_half"),
+         {0.5, 5}},
+        {"base_institutional",
+         &P::base_institutional,
+         0,
+         1,
+         "1",
+         "target institutional trust of a resident of a proportionally represented group, not taking part, "
+         "without discrimination",
+         assumption(),
+         {0.4, 0.7}},
+        {"w_voice",
+         &P::w_voice,
+         0,
+         1,
+         "1",
+         "rise of target institutional trust in a step the resident takes part in civic life",
+         assumption(),
+         {0, 0.3}},
+        {"w_represented",
+         &P::w_represented,
+         0,
+         1,
+         "1",
+         "fall of target institutional trust per unit of under-representation of the resident's group "
+         "(1 - min(rho, 1))",
+         assumption(),
+         {0, 0.5}},
+        {"w_unfair_institutional",
+         &P::w_unfair_institutional,
+         0,
+         1,
+         "1",
+         "fall of target institutional trust at saturating discrimination experienced",
+         assumption("unfair treatment by institutions lowers trust in them; size assumed"),
+         {0, 0.5}},
+    };
+    return f;
+}
+
+template <class T>
+ColumnHandle<T> optional_column(const char* name) {
+    for (const auto& c : declared_columns())
+        if (c.name == name && c.type == column_type_of<T>())
+            return column_handle<T>(name);
+    return {};
+}
+
+struct Moments {
+    double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    void add(double x, double y) {
+        n += 1;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
+    }
+    double correlation() const {
+        const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
+        if (n < 2 || vx <= 1e-12 * n || vy <= 1e-12 * n)
+            return double(NAN);
+        return (sxy - sx * sy / n) / std::sqrt(vx * vy);
+    }
+};
+
+class Trust final : public Mechanism {
+public:
+    explicit Trust(const TrustParams& p)
+        : p_(p), generalised_(column_handle<uint8_t>("trust_generalised")),
+          institutional_(column_handle<uint8_t>("trust_institutional")),
+          participated_(optional_column<uint8_t>("participated")),
+          discrimination_(optional_column<float>("discrimination")) {}
+
+    void publish(World& w, uint64_t) const override { w.social.trust = true; }
+
+    // A new run's residents start at their targets (nobody has taken part
+    // yet: no representation terms).
+    void initialise(World& w, uint64_t seed) override { update(w, seed, 0, /*start=*/true); }
+
+    void step(World& w, const StepContext& ctx) override { update(w, ctx.seed, ctx.step, false); }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        const auto& tg = w.pop.column(generalised_);
+        const auto& ti = w.pop.column(institutional_);
+        const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
+        std::vector<double> gg(G, 0), ig(G, 0), ng(G, 0), gh(H, 0), nh(H, 0);
+        for (size_t r = 0; r < w.pop.size(); ++r) {
+            const size_t g = w.pop.group[r], h = w.hood[r];
+            gg[g] += tg[r];
+            ig[g] += ti[r];
+            ng[g] += 1;
+            gh[h] += tg[r];
+            nh[h] += 1;
+        }
+        for (size_t g = 0; g < G; ++g) {
+            gg[g] = ng[g] > 0 ? gg[g] / (255.0 * ng[g]) : double(NAN);
+            ig[g] = ng[g] > 0 ? ig[g] / (255.0 * ng[g]) : double(NAN);
+        }
+        for (size_t h = 0; h < H; ++h)
+            gh[h] = nh[h] > 0 ? gh[h] / (255.0 * nh[h]) : double(NAN);
+        rows.push_back(std::move(gg));
+        rows.push_back(std::move(ig));
+        rows.push_back(std::move(gh));
+        rows.push_back({diversity_trust_correlation(w)});
+    }
+
+private:
+    void update(World& w, uint64_t seed, uint32_t step, bool start) {
+        Population& pop = w.pop;
+        uint8_t* const tg = pop.column(generalised_).data();
+        uint8_t* const ti = pop.column(institutional_).data();
+        const uint8_t* const part =
+            participated_.valid() && !start ? pop.column(participated_).data() : nullptr;
+        const float* const disc = discrimination_.valid() ? pop.column(discrimination_).data() : nullptr;
+        const std::vector<double> D = neighbourhood_diversity(w);
+        std::vector<double> rho(size_t(w.group_total()), double(NAN));
+        if (part != nullptr)
+            rho = representation_ratios(w);
+        const KeyedHash draw(seed, Stream::Trust, step);
+        const double a = start ? 1.0 : p_.adapt;
+        parallel_for_index(pop.size(), [&](size_t r) {
+            const double d = disc != nullptr ? disc[r] : 0.0;
+            const double hood_d = std::isnan(D[w.hood[r]]) ? 0.0 : D[w.hood[r]];
+            const double g_star = generalised_target(p_, hood_d, pop.contact_positive[r], d);
+            const double i_star =
+                institutional_target(p_, part != nullptr && part[r] != 0, rho[pop.group[r]], d);
+            const double g = tg[r] / 255.0, i = ti[r] / 255.0;
+            tg[r] = quantise_unbiased(g + a * (g_star - g), draw(uint32_t(r), 0));
+            ti[r] = quantise_unbiased(i + a * (i_star - i), draw(uint32_t(r), 1));
+        });
+    }
+
+    TrustParams p_;
+    ColumnHandle<uint8_t> generalised_, institutional_, participated_;
+    ColumnHandle<float> discrimination_;
+};
+
+} // namespace
+
+double generalised_target(const TrustParams& p, double diversity, double contact, double discrimination) {
+    const double c = contact / (contact + p.contact_half);
+    const double delta = discrimination / (discrimination + p.d_half);
+    return std::clamp(p.base_generalised - p.w_diversity * diversity * (1 - c) + p.w_contact * c -
+                          p.w_unfair * delta,
+                      0.0, 1.0);
+}
+
+double institutional_target(const TrustParams& p, bool participated, double rho, double discrimination) {
+    const double delta = discrimination / (discrimination + p.d_half);
+    const double under = std::isnan(rho) ? 0.0 : 1 - std::min(rho, 1.0);
+    return std::clamp(p.base_institutional + (participated ? p.w_voice : 0.0) - p.w_represented * under -
+                          p.w_unfair_institutional * delta,
+                      0.0, 1.0);
+}
+
+uint8_t quantise_unbiased(double v, uint64_t u) {
+    const double x = std::clamp(v, 0.0, 1.0) * 255.0;
+    const double lo = std::floor(x);
+    return uint8_t(std::min(255.0, lo + (unit_hi(u) < x - lo ? 1.0 : 0.0)));
+}
+
+std::vector<double> neighbourhood_diversity(const World& w) {
+    const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
+    std::vector<double> count(H * G, 0), total(H, 0);
+    for (size_t c = 0; c < w.total.size(); ++c) {
+        const size_t h = w.hoods.of_cell[c];
+        for (size_t g = 0; g < G; ++g) {
+            const double k = w.group_count[c * G + g];
+            count[h * G + g] += k;
+            total[h] += k;
+        }
+    }
+    std::vector<double> D(H, double(NAN));
+    for (size_t h = 0; h < H; ++h) {
+        if (total[h] <= 0)
+            continue;
+        double s = 0;
+        for (size_t g = 0; g < G; ++g)
+            s += (count[h * G + g] / total[h]) * (count[h * G + g] / total[h]);
+        D[h] = 1 - s;
+    }
+    return D;
+}
+
+double diversity_trust_correlation(const World& w, int group) {
+    const auto D = neighbourhood_diversity(w);
+    const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
+    Moments m;
+    for (size_t r = 0; r < w.pop.size(); ++r)
+        if (group < 0 || int(w.pop.group[r]) == group)
+            m.add(D[w.hood[r]], tg[r] / 255.0);
+    return m.correlation();
+}
+
+MechanismEntry trust_mechanism() {
+    MechanismEntry e = make_mechanism_entry<TrustParams>(
+        "trust",
+        "generalised trust (lowered by neighbourhood diversity without contact, raised by positive contact) "
+        "and institutional trust (raised by taking part and by representation, lowered by discrimination)",
+        &trust_fields, [](const TrustParams& p, const World&) -> std::unique_ptr<Mechanism> {
+            return std::make_unique<Trust>(p);
+        });
+    e.columns = {
+        {"trust_generalised", ColumnType::U8, 128.0, "1/255",
+         "generalised trust ('most people can be trusted'), 0-255 for 0-1", true, true},
+        {"trust_institutional", ColumnType::U8, 128.0, "1/255",
+         "trust in the city's institutions, 0-255 for 0-1", true, true},
+    };
+    e.series = {
+        {"/timeseries/trust_generalised", Dims::StepGroup, "1", "mean generalised trust (0-1) per group"},
+        {"/timeseries/trust_institutional", Dims::StepGroup, "1", "mean institutional trust (0-1) per group"},
+        {"/neighbourhoods/trust_generalised", Dims::StepNeighbourhood, "1",
+         "mean generalised trust (0-1) of the neighbourhood's residents"},
+        {"/timeseries/diversity_trust_correlation", Dims::Step, "1",
+         "Pearson correlation over residents between the home neighbourhood's fractionalisation and "
+         "generalised trust (negative and small in the literature)"},
+    };
+    e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
+        if (!w.social.trust)
+            return;
+        const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
+        const auto& ti = w.pop.column(column_handle<uint8_t>("trust_institutional"));
+        double sg = 0, si = 0;
+        for (size_t r = 0; r < w.pop.size(); ++r) {
+            sg += tg[r];
+            si += ti[r];
+        }
+        const double n = 255.0 * double(w.pop.size());
+        out.emplace_back("trust_generalised", n > 0 ? sg / n : double(NAN));
+        out.emplace_back("trust_institutional", n > 0 ? si / n : double(NAN));
+        out.emplace_back("diversity_trust_correlation", diversity_trust_correlation(w));
+    };
+    return e;
+}
+
+} // namespace icsim
