@@ -147,13 +147,28 @@ double logit(double p) {
     return std::log(p / (1 - p));
 }
 
-// participation_probability with logit(base_rate) computed once.
-double probability(const ParticipationParams& p, double intercept, const ParticipationInputs& in) {
-    const double settled = 1 - std::exp(-in.years / p.years_scale);
-    const double eligible = in.citizen || in.years >= p.vote_years ? 1.0 : p.vote_extension * in.lever;
-    const double z = intercept + p.w_trust * (in.trust - 0.5) + p.w_belonging * (in.belonging - 0.5) +
-                     p.w_language * (in.language - 1) + p.w_years * (settled - 1) +
-                     p.w_vote * (eligible - 1) + p.w_council * in.lever;
+// The coefficients in single precision, the intercept logit(base_rate)
+// computed once: the step evaluates two exponentials per resident, and
+// float's are several times cheaper than double's (the chance needs no
+// more than float's 24 bits).
+struct Coefficients {
+    float intercept, w_trust, w_belonging, w_language, w_years, inv_years_scale, w_vote, vote_years,
+        vote_extension, w_council;
+    explicit Coefficients(const ParticipationParams& p)
+        : intercept(float(logit(p.base_rate))), w_trust(float(p.w_trust)), w_belonging(float(p.w_belonging)),
+          w_language(float(p.w_language)), w_years(float(p.w_years)),
+          inv_years_scale(float(1 / p.years_scale)), w_vote(float(p.w_vote)), vote_years(float(p.vote_years)),
+          vote_extension(float(p.vote_extension)), w_council(float(p.w_council)) {}
+};
+
+// participation_probability with the coefficients prepared.
+float probability(const Coefficients& k, float trust, float belonging, float language, float years,
+                  bool citizen, float lever) {
+    const float settled = 1 - std::exp(-years * k.inv_years_scale);
+    const float eligible = citizen || years >= k.vote_years ? 1.0f : k.vote_extension * lever;
+    const float z = k.intercept + k.w_trust * (trust - 0.5f) + k.w_belonging * (belonging - 0.5f) +
+                    k.w_language * (language - 1) + k.w_years * (settled - 1) + k.w_vote * (eligible - 1) +
+                    k.w_council * lever;
     return 1 / (1 + std::exp(-z));
 }
 
@@ -187,22 +202,40 @@ public:
         const auto L =
             ctx.policy->intensity_table(Lever::ParticipatoryCouncils, ctx.step, w.hoods.count(), G);
         const KeyedHash draw(ctx.seed, Stream::Participation, ctx.step);
-        const double intercept = logit(p_.base_rate);
-        taken_part_ = deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
-            ParticipationInputs in;
-            if (tg != nullptr && ti != nullptr)
-                in.trust = (double(tg[r]) + double(ti[r])) / (2 * 255.0);
-            in.belonging = b[r];
-            in.language = pop.language[r];
-            in.years = years[r];
-            in.citizen = pop.group[r] == 0;
-            in.lever = L[size_t(w.hood[r]) * size_t(G) + pop.group[r]];
-            const double pr = probability(p_, intercept, in);
-            const bool took = unit_hi(draw(uint32_t(r), 0)) < pr;
-            part[r] = took;
-            if (took)
-                b[r] = float(std::min(1.0, b[r] + p_.belonging_gain * (1.0 - b[r])));
-            return uint64_t(took);
+        const Coefficients k(p_);
+        const float gain = float(p_.belonging_gain);
+        const uint8_t* const group_in = pop.group.data();
+        const float* const language_in = pop.language.data();
+        const uint16_t* const hood_in = w.hood.data();
+        const float* const lever_in = L.data();
+        uint8_t* const took_in = part.data();
+        taken_part_ = deterministic_block_sum<uint64_t>(pop.size(), [&](size_t begin, size_t end) {
+            // Inputs copied into locals once per block: the uint8_t stores
+            // may alias anything reached through the closure's references,
+            // so the compiler would reload each of them for every resident.
+            const Coefficients c = k;
+            const KeyedHash h = draw;
+            const float add = gain;
+            const size_t groups = size_t(G);
+            const uint8_t *const group = group_in, *const gen = tg, *const ins = ti;
+            const float *const language = language_in, *const lever = lever_in, *const yrs = years;
+            const uint16_t* const hood = hood_in;
+            uint8_t* const took_part = took_in;
+            float* const bel = b;
+            uint64_t n = 0;
+            for (size_t r = begin; r < end; ++r) {
+                const uint8_t g = group[r];
+                const float trust =
+                    gen != nullptr && ins != nullptr ? float(gen[r] + ins[r]) * (1.0f / 510) : 0.5f;
+                const float pr = probability(c, trust, bel[r], language[r], yrs[r], g == 0,
+                                             lever[size_t(hood[r]) * groups + g]);
+                const bool took = unit_hi(h(uint32_t(r), 0)) < pr;
+                took_part[r] = took;
+                if (took)
+                    bel[r] = std::min(1.0f, bel[r] + add * (1 - bel[r]));
+                n += took;
+            }
+            return n;
         });
     }
 
@@ -238,23 +271,50 @@ private:
 } // namespace
 
 double participation_probability(const ParticipationParams& p, const ParticipationInputs& in) {
-    return probability(p, logit(p.base_rate), in);
+    return probability(Coefficients(p), float(in.trust), float(in.belonging), float(in.language),
+                       float(in.years), in.citizen, float(in.lever));
 }
 
-std::vector<double> representation_ratios(const World& w) {
-    const auto& part = w.pop.column(column_handle<uint8_t>("participated"));
-    const size_t G = size_t(w.group_total());
-    std::vector<double> pg(G, 0), ng(G, 0);
-    double p = 0;
-    for (size_t r = 0; r < w.pop.size(); ++r) {
-        pg[w.pop.group[r]] += part[r];
-        ng[w.pop.group[r]] += 1;
-        p += part[r];
+namespace {
+
+// Per group: residents and those of them who took part (exact integer sums,
+// so any block order gives the same figures).
+struct GroupTally {
+    std::vector<uint64_t> taken, members;
+    GroupTally& operator+=(const GroupTally& o) {
+        taken.resize(o.taken.size());
+        members.resize(o.members.size());
+        for (size_t g = 0; g < o.taken.size(); ++g) {
+            taken[g] += o.taken[g];
+            members[g] += o.members[g];
+        }
+        return *this;
     }
+};
+
+} // namespace
+
+std::vector<double> representation_ratios(const World& w) {
+    const uint8_t* const part = w.pop.column(column_handle<uint8_t>("participated")).data();
+    const uint8_t* const group = w.pop.group.data();
+    const size_t G = size_t(w.group_total());
+    const GroupTally t = deterministic_block_sum<GroupTally>(w.pop.size(), [&](size_t begin, size_t end) {
+        GroupTally b{std::vector<uint64_t>(G, 0), std::vector<uint64_t>(G, 0)};
+        for (size_t r = begin; r < end; ++r) {
+            b.taken[group[r]] += part[r];
+            b.members[group[r]] += 1;
+        }
+        return b;
+    });
+    std::vector<double> rho(G, double(NAN));
+    double p = 0;
+    for (size_t g = 0; g < t.taken.size(); ++g)
+        p += double(t.taken[g]);
     const double n = double(w.pop.size());
-    for (size_t g = 0; g < G; ++g)
-        pg[g] = ng[g] > 0 && p > 0 ? (pg[g] / p) / (ng[g] / n) : double(NAN);
-    return pg;
+    for (size_t g = 0; g < t.taken.size(); ++g)
+        if (t.members[g] > 0 && p > 0)
+            rho[g] = (double(t.taken[g]) / p) / (double(t.members[g]) / n);
+    return rho;
 }
 
 MechanismEntry participation_mechanism() {

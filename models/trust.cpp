@@ -22,7 +22,7 @@
 // under-representation lower trust in institutions.
 // Quantisation: the new value is rounded to an 8-bit level up or down with
 // probabilities that make the level's mean equal to the exact value
-// (quantise_unbiased), from KeyedHash(seed, Trust, t)(r, 0 / 1), so the
+// (quantise_unbiased), from the two halves of KeyedHash(seed, Trust, t)(r, 0), so the
 // small steps of a slow adaptation are not lost to rounding and the means
 // are unbiased (tests/models/test_trust.cpp).
 // Trust follows participation in mechanisms.order (it reads this step's
@@ -34,6 +34,9 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -216,22 +219,64 @@ private:
         const uint8_t* const part =
             participated_.valid() && !start ? pop.column(participated_).data() : nullptr;
         const float* const disc = discrimination_.valid() ? pop.column(discrimination_).data() : nullptr;
-        const std::vector<double> D = neighbourhood_diversity(w);
-        std::vector<double> rho(size_t(w.group_total()), double(NAN));
-        if (part != nullptr)
-            rho = representation_ratios(w);
+        // The terms that depend only on the neighbourhood or the group, once:
+        // the per-resident loop is generalised_target and
+        // institutional_target with these folded in.
+        std::vector<double> diversity_term = neighbourhood_diversity(w);
+        for (double& d : diversity_term)
+            d = std::isnan(d) ? 0.0 : p_.w_diversity * d;
+        std::vector<double> institutional_base(size_t(w.group_total()), p_.base_institutional);
+        if (part != nullptr) {
+            const std::vector<double> rho = representation_ratios(w);
+            for (size_t g = 0; g < rho.size(); ++g)
+                if (!std::isnan(rho[g]))
+                    institutional_base[g] -= p_.w_represented * (1 - std::min(rho[g], 1.0));
+        }
         const KeyedHash draw(seed, Stream::Trust, step);
         const double a = start ? 1.0 : p_.adapt;
-        parallel_for_index(pop.size(), [&](size_t r) {
-            const double d = disc != nullptr ? disc[r] : 0.0;
-            const double hood_d = std::isnan(D[w.hood[r]]) ? 0.0 : D[w.hood[r]];
-            const double g_star = generalised_target(p_, hood_d, pop.contact_positive[r], d);
-            const double i_star =
-                institutional_target(p_, part != nullptr && part[r] != 0, rho[pop.group[r]], d);
-            const double g = tg[r] / 255.0, i = ti[r] / 255.0;
-            tg[r] = quantise_unbiased(g + a * (g_star - g), draw(uint32_t(r), 0));
-            ti[r] = quantise_unbiased(i + a * (i_star - i), draw(uint32_t(r), 1));
-        });
+        const float* const contact_in = pop.contact_positive.data();
+        const uint8_t* const group_in = pop.group.data();
+        const uint16_t* const hood_in = w.hood.data();
+        const double* const div_in = diversity_term.data();
+        const double* const inst_in = institutional_base.data();
+        oneapi::tbb::parallel_for(
+            oneapi::tbb::blocked_range<size_t>(0, pop.size(), 1024),
+            [&](const oneapi::tbb::blocked_range<size_t>& range) {
+                // Parameters and pointers copied into locals once per block:
+                // the uint8_t stores may alias anything reached through the
+                // closure's references, so the compiler would reload each of
+                // them for every resident.
+                const TrustParams p = p_;
+                const KeyedHash h = draw;
+                const double rate = a;
+                uint8_t* const gen = tg;
+                uint8_t* const ins = ti;
+                const uint8_t* const took = part;
+                const float* const dis = disc;
+                const float* const contact = contact_in;
+                const uint8_t* const group = group_in;
+                const uint16_t* const hood = hood_in;
+                const double* const div = div_in;
+                const double* const inst = inst_in;
+                for (size_t r = range.begin(); r != range.end(); ++r) {
+                    const double d = dis != nullptr ? dis[r] : 0.0;
+                    const double delta = d / (d + p.d_half);
+                    const double cp = contact[r], c = cp / (cp + p.contact_half);
+                    const double g_star = std::clamp(p.base_generalised - div[hood[r]] * (1 - c) +
+                                                         p.w_contact * c - p.w_unfair * delta,
+                                                     0.0, 1.0);
+                    const double i_star =
+                        std::clamp(inst[group[r]] + (took != nullptr && took[r] != 0 ? p.w_voice : 0.0) -
+                                       p.w_unfair_institutional * delta,
+                                   0.0, 1.0);
+                    const double g = gen[r] * (1 / 255.0), i = ins[r] * (1 / 255.0);
+                    // One draw: its high half rounds generalised trust, its
+                    // low half (shifted up) institutional trust.
+                    const uint64_t u = h(uint32_t(r), 0);
+                    gen[r] = quantise_unbiased(g + rate * (g_star - g), u);
+                    ins[r] = quantise_unbiased(i + rate * (i_star - i), u << 32);
+                }
+            });
     }
 
     TrustParams p_;

@@ -106,6 +106,20 @@ TEST_SUITE("unit") {
         // No contact (attitudes does not run: every count is 0).
         auto trust = make_trust(w);
         trust->initialise(w, 1);
+        // The mechanism's loop (with its per-neighbourhood terms folded in)
+        // is the target formula: at the start every resident is its target,
+        // rounded to one of the two nearest levels.
+        {
+            const TrustParams p;
+            const auto& g = w.pop.column(column_handle<uint8_t>("trust_generalised"));
+            const auto& disc = w.pop.column(column_handle<float>("discrimination"));
+            double worst = 0;
+            for (size_t r = 0; r < w.pop.size(); ++r)
+                worst = std::max(
+                    worst, std::abs(g[r] / 255.0 -
+                                    generalised_target(p, D[w.hood[r]], w.pop.contact_positive[r], disc[r])));
+            CHECK(worst < 1 / 255.0 + 1e-9);
+        }
         const double r_majority = diversity_trust_correlation(w, 0);
         const double r_all = diversity_trust_correlation(w);
         const auto mean = [&] {
