@@ -217,6 +217,8 @@ public:
         }
     }
 
+    void publish(World& w, uint64_t) const override { w.social.labour_market = true; }
+
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
         const size_t n = pop.size(), P = w.places.size();

@@ -17,12 +17,14 @@
 //     each cell accepts as many as it had free dwellings at the start;
 //  3. apply: accepted moves update homes and counts (integer, any order).
 // Dwellings vacated in a step open up for the next step.
-// Not modelled here: rent, hostility, landlord discrimination (later levers).
+// With `housing` on, the housing market (models/housing.hpp) replaces
+// step 1's decision: rent and affordability, landlord discrimination, social
+// housing under the mixed_housing quota and hostility in satisfaction.
 #include "models/residential_mobility.hpp"
+#include "models/housing.hpp"
 #include "models/registry.hpp"
 
 #include <algorithm>
-#include <limits>
 
 #include <oneapi/tbb/parallel_sort.h>
 
@@ -35,39 +37,48 @@ namespace icsim {
 
 const std::vector<Field<ResidentialMobilityParams>>& residential_mobility_fields() {
     using P = ResidentialMobilityParams;
-    static const std::vector<Field<P>> fields = {
-        {"radius",
-         &P::radius,
-         1,
-         10,
-         "cells",
-         "Chebyshev radius of the area around home a resident judges",
-         literature("Schelling 1971: the eight neighbours of the Moore neighbourhood"),
-         {1, 2}},
-        {"move_probability",
-         &P::move_probability,
-         0,
-         1,
-         "per step",
-         "chance that a dissatisfied resident searches for a new home in a step",
-         assumption(),
-         {0.02, 0.3}},
-        {"candidates",
-         &P::candidates,
-         1,
-         256,
-         "dwellings",
-         "vacant dwellings a searching resident inspects before choosing",
-         assumption(),
-         {2, 32}},
-    };
+    static const std::vector<Field<P>> fields = [] {
+        std::vector<Field<P>> f = {
+            {"radius",
+             &P::radius,
+             1,
+             10,
+             "cells",
+             "Chebyshev radius of the area around home a resident judges",
+             literature("Schelling 1971: the eight neighbours of the Moore neighbourhood"),
+             {1, 2}},
+            {"move_probability",
+             &P::move_probability,
+             0,
+             1,
+             "per step",
+             "chance that a dissatisfied resident searches for a new home in a step",
+             assumption(),
+             {0.02, 0.3}},
+            {"candidates",
+             &P::candidates,
+             1,
+             256,
+             "dwellings",
+             "vacant dwellings a searching resident inspects before choosing",
+             assumption(),
+             {2, 32}},
+        };
+        add_housing_fields(f);
+        return f;
+    }();
     return fields;
 }
 
 MechanismEntry residential_mobility_mechanism() {
-    return make_mechanism_entry("residential_mobility",
-                                "multi-group Schelling relocation among vacant dwellings (Schelling 1971)",
-                                residential_mobility_fields, make_residential_mobility);
+    MechanismEntry e = make_mechanism_entry(
+        "residential_mobility",
+        "multi-group Schelling relocation among vacant dwellings (Schelling 1971), with an optional housing "
+        "market: rent, landlord discrimination, social housing and hostility",
+        residential_mobility_fields, make_residential_mobility);
+    e.series = housing_series();
+    e.summary = housing_summary;
+    return e;
 }
 
 // Both sums in one pass over the rows (sim/window.hpp).
@@ -90,61 +101,54 @@ void window_counts(const World& w, int radius, std::vector<uint32_t>& group_sums
 
 namespace {
 
-constexpr CellId kNone = std::numeric_limits<CellId>::max();
-
-struct Proposal {
-    CellId target;
-    uint32_t priority;
-    ResidentId resident;
-};
+constexpr CellId kNone = kNoCell;
+using Proposal = MoveProposal;
 
 class ResidentialMobility final : public Mechanism {
 public:
-    ResidentialMobility(const ResidentialMobilityParams& p, const World&) : p_(p) {}
+    ResidentialMobility(const ResidentialMobilityParams& p, const World& w) : p_(p) {
+        if (p.housing)
+            market_ = std::make_unique<HousingMarket>(p, w);
+    }
+
+    void publish(World& w, uint64_t) const override {
+        if (market_)
+            w.social.housing = {true, p_.income_employed, p_.income_unemployed, p_.social_rent};
+    }
 
     void step(World& w, const StepContext& ctx) override {
-        window_sums(w);
-        vacancies(w);
-        decide(w, ctx);
+        if (market_)
+            decide_housing(w, ctx);
+        else {
+            window_sums(w);
+            vacant_dwellings(w, vacant_);
+            decide(w, ctx);
+        }
         resolve_and_apply(w);
     }
 
     void counters(Counters& out) const override {
         out.emplace_back("searches", double(searches_));
         out.emplace_back("moves", double(moves_));
+        if (!market_)
+            return;
+        uint64_t apps[2] = {}, ok[2] = {};
+        for (size_t g = 0; g < tally_.applications.size(); ++g) {
+            apps[g != 0] += tally_.applications[g];
+            ok[g != 0] += tally_.accepted[g];
+        }
+        out.emplace_back("housing_apps_majority", double(apps[0]));
+        out.emplace_back("housing_accepts_majority", double(ok[0]));
+        out.emplace_back("housing_apps_minority", double(apps[1]));
+        out.emplace_back("housing_accepts_minority", double(ok[1]));
+    }
+
+    void report(const World& w, std::vector<std::vector<double>>& rows) const override {
+        housing_report(w, market_.get(), tally_, rows);
     }
 
 private:
     void window_sums(const World& w) { window_counts(w, p_.radius, win_group_, win_total_); }
-
-    // Every free dwelling once, in cell order: free dwellings counted per
-    // block of cells, then each block writes its stretch (in parallel).
-    void vacancies(const World& w) {
-        const size_t cells = size_t(w.grid.cells()), blocks = (cells + kBlock - 1) / kBlock;
-        const int capacity = w.grid.capacity;
-        block_start_.assign(blocks + 1, 0);
-        parallel_for_index(
-            blocks,
-            [&](size_t b) {
-                size_t free = 0;
-                for (size_t c = b * kBlock; c < std::min(cells, (b + 1) * kBlock); ++c)
-                    free += size_t(std::max(0, capacity - int(w.total[c])));
-                block_start_[b + 1] = free;
-            },
-            1);
-        for (size_t b = 0; b < blocks; ++b)
-            block_start_[b + 1] += block_start_[b];
-        vacant_.resize(block_start_[blocks]);
-        parallel_for_index(
-            blocks,
-            [&](size_t b) {
-                CellId* out = vacant_.data() + block_start_[b];
-                for (size_t c = b * kBlock; c < std::min(cells, (b + 1) * kBlock); ++c)
-                    for (int k = w.total[c]; k < capacity; ++k)
-                        *out++ = CellId(c);
-            },
-            1);
-    }
 
     // Each block of residents collects its proposals (with their random
     // priority) in id order; the blocks' lists, joined in block order, give
@@ -215,6 +219,28 @@ private:
             proposals_.insert(proposals_.end(), found_[b].begin(), found_[b].end());
     }
 
+    // As decide, with the housing market's decision (models/housing.hpp).
+    void decide_housing(const World& w, const StepContext& ctx) {
+        market_->prepare(w, ctx);
+        const size_t n = w.pop.size(), blocks = (n + kReduceBlock - 1) / kReduceBlock;
+        if (found_.size() < blocks)
+            found_.resize(blocks);
+        tally_ = deterministic_block_sum<HousingTally>(n, [&](size_t begin, size_t end) {
+            HousingTally t;
+            std::vector<Proposal>& found = found_[begin / kReduceBlock];
+            found.clear();
+            Proposal p{};
+            for (size_t i = begin; i < end; ++i)
+                if (market_->decide(w, ctx, ResidentId(i), p, t))
+                    found.push_back(p);
+            return t;
+        });
+        searches_ = tally_.searches;
+        proposals_.clear();
+        for (size_t b = 0; b < blocks; ++b)
+            proposals_.insert(proposals_.end(), found_[b].begin(), found_[b].end());
+    }
+
     void resolve_and_apply(World& w) {
         oneapi::tbb::parallel_sort(proposals_.begin(), proposals_.end(),
                                    [](const Proposal& a, const Proposal& b) {
@@ -239,19 +265,17 @@ private:
 
     size_t scratch_bytes() const override {
         size_t b = held_bytes(win_total_) + held_bytes(win_group_) + held_bytes(vacant_) +
-                   held_bytes(block_start_) + held_bytes(found_) + held_bytes(proposals_) +
-                   held_bytes(accepted_);
+                   held_bytes(found_) + held_bytes(proposals_) + held_bytes(accepted_);
         for (const auto& f : found_)
             b += held_bytes(f);
-        return b;
+        return b + (market_ ? market_->scratch_bytes() : 0);
     }
 
-    static constexpr size_t kBlock = 4096; // cells per block of the vacancy lists
-
     ResidentialMobilityParams p_;
+    std::unique_ptr<HousingMarket> market_; // null: classic Schelling
+    HousingTally tally_;                    // the last step's applications (housing market)
     std::vector<uint32_t> win_total_, win_group_;
     std::vector<CellId> vacant_;
-    std::vector<size_t> block_start_;          // per block of cells: its first vacancy
     std::vector<std::vector<Proposal>> found_; // per block of residents: its proposals
     std::vector<Proposal> proposals_, accepted_;
     size_t searches_ = 0, moves_ = 0;

@@ -68,6 +68,9 @@ struct NeighbourhoodSpec {
 struct Neighbourhoods {
     std::vector<std::string> names;
     std::vector<uint16_t> of_cell; // neighbourhood index per cell
+    // Per neighbourhood, from its NeighbourhoodSpec (the defaults for an
+    // implicit "rest"): filled by build_world, read by the housing market.
+    std::vector<double> rent_level, social_housing_share;
 
     static Neighbourhoods paint(const Grid& grid, const std::vector<NeighbourhoodSpec>& specs);
     // Each cell to the nearest of the given centres (Euclidean, wrapping on

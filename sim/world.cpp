@@ -252,6 +252,12 @@ World build_world(const CityConfig& config, uint64_t seed) {
     World w;
     w.grid = grid;
     w.hoods = build_neighbourhoods(config, seed);
+    w.hoods.rent_level.assign(size_t(w.hoods.count()), NeighbourhoodSpec{}.rent_level);
+    w.hoods.social_housing_share.assign(size_t(w.hoods.count()), NeighbourhoodSpec{}.social_housing_share);
+    for (size_t h = 0; h < std::min(config.neighbourhoods.size(), size_t(w.hoods.count())); ++h) {
+        w.hoods.rent_level[h] = config.neighbourhoods[h].rent_level;
+        w.hoods.social_housing_share[h] = config.neighbourhoods[h].social_housing_share;
+    }
     w.groups = config.groups;
     w.organisations = config.organisations;
     const size_t n = size_t(std::llround(config.occupancy * double(dwellings)));

@@ -314,6 +314,13 @@ struct SocialSpec {
     std::vector<int> rumour_target; // per rumour: the group it is about
     bool participation = false;     // models/participation.cpp runs
     bool trust = false;             // models/trust.cpp runs
+    bool labour_market = false;     // models/labour_market.cpp runs: the `employed` column is kept
+    // Residential mobility runs its housing market (models/housing.hpp):
+    // incomes and the social rent factor, in units of the average market rent.
+    struct Housing {
+        bool on = false;
+        double income_employed = 0, income_unemployed = 0, social_rent = 0;
+    } housing;
 };
 
 // Bit k set: tie slot k of resident r holds a friend (strength >= thr).

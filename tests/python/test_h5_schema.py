@@ -192,7 +192,9 @@ def main():
         nan_at = {"intergroup_meeting_share": (slice(0, 1),), "contact_ratio": (slice(0, 1),),
                   "contact_prejudice_correlation": (slice(0, 1),),
                   "callback_ratio": (slice(0, 1),), "offer_ratio": (slice(0, 1),),
-                  "representation_ratio": (slice(0, 1),)}
+                  "representation_ratio": (slice(0, 1),),
+
+                  "housing_acceptance_ratio": (slice(0, 1),), "housing_acceptance": (slice(0, 1),)}
         for b in ("integration", "assimilation", "separation", "marginalisation"):
             nan_at["berry_" + b] = (slice(None), slice(0, 1))
         for grp in ("timeseries", "neighbourhoods"):
