@@ -23,7 +23,7 @@ struct ResidentialMobilityParams {
     double landlord_penalty = 0.25;            // relative fall for a minority applicant
     double anti_discrimination_efficacy = 0.8; // share of the penalty removed at full lever
     double social_acceptance = 0.8;            // social dwelling granted, no quota in force
-    double quota_strength = 2.0;               // mixed_housing quota's pull towards under-represented groups
+    double quota_strength = 6.0;               // mixed_housing quota's pull towards under-represented groups
     double hostility_weight = 0.5;             // out-group neighbours' prejudice in satisfaction
 };
 
