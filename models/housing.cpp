@@ -403,7 +403,7 @@ CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId app
     for (const auto& [neg, k] : options) {
         (void)neg;
         const bool accepted =
-            to_unit(draw(applicant, 0x100 + uint32_t(k))) < market.acceptance(w, cell[size_t(k)], g);
+            to_unit(draw(applicant, 0x1000 + uint32_t(k))) < market.acceptance(w, cell[size_t(k)], g);
         if (tally != nullptr)
             tally->count(g, accepted);
         if (accepted)

@@ -141,7 +141,8 @@ private:
 // caller placing several arrivals one after the other never overfills a
 // cell) and whose rent the applicant can afford, and applies to them in
 // decreasing appeal (first drawn of equals) until one accepts
-// ((applicant, 0x100 + k)). Returns the cell, or kNoCell when none accepts.
+// ((applicant, 0x1000 + k); k < 256, so the two keys never meet). Returns
+// the cell, or kNoCell when none accepts.
 // Reads the applicant's group (and `employed` for its income) from
 // w.pop at id `applicant`; reads nothing else of the applicant and writes
 // nothing. A pure function of (w, market, applicant, step, seed): the same
