@@ -228,9 +228,10 @@ Key build_schema() {
                     integer("x1", "", 1, 10000, "cell", "rectangle's end column (exclusive)"),
                     integer("y1", "", 1, 10000, "cell", "rectangle's end row (exclusive)"),
                     real("rent_level", real_text(kHood.rent_level), 0.1, 10, "ratio",
-                         "rent relative to the city average"),
+                         "market rent relative to the city average (residential_mobility's housing market)"),
                     real("social_housing_share", real_text(kHood.social_housing_share), 0, 1, "share",
-                         "share of dwellings that are social housing")})}),
+                         "share of cells (buildings) that are social housing (residential_mobility's housing "
+                         "market)")})}),
          list("groups", "cultural groups; the first is the reference (majority) group of the metrics",
               {required(
                    real("share", "", 0, 1, "share", "share of the initial population (all shares sum to 1)")),
