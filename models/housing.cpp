@@ -360,8 +360,24 @@ bool HousingMarket::decide(const World& w, const StepContext& ctx, ResidentId i,
     const double budget = p_.rent_limit * income(w, i);
     double best = at_home;
     CellId target = kNoCell;
-    for (int k = 0; k < p_.candidates; ++k) {
+    // The candidates drawn first (the same draws in the same order) and
+    // what they are judged by prefetched: random reads that would
+    // otherwise wait one after the other.
+    CellId candidate[256]; // the field table bounds candidates to 256
+    const int K = p_.candidates;
+    const size_t G = w.groups.size();
+    for (int k = 0; k < K; ++k) {
         const CellId v = vacant_[rng.below(nv)];
+        candidate[k] = v;
+        __builtin_prefetch(&w.hoods.of_cell[v]);
+        __builtin_prefetch(&social_[v]);
+        __builtin_prefetch(&win_group_[size_t(v) * G + size_t(g)]);
+        __builtin_prefetch(&win_total_[v]);
+        if (!hostility_.empty())
+            __builtin_prefetch(&hostility_[size_t(v) * G + size_t(g)]);
+    }
+    for (int k = 0; k < K; ++k) {
+        const CellId v = candidate[k];
         if (v == home || rent(w, v) > budget)
             continue;
         const uint32_t self = w.grid.chebyshev(home, v) <= p_.radius ? 1 : 0;

@@ -113,6 +113,17 @@ public:
     bool decide(const World& w, const StepContext& ctx, ResidentId r, MoveProposal& out,
                 HousingTally& tally) const;
 
+    // Prefetches what decide reads first for resident r (its home's window
+    // sums and hostility): a caller walking residents in id order calls it
+    // a few residents ahead. No effect on results.
+    void prefetch(const World& w, ResidentId r) const {
+        const size_t c = w.pop.cell[r], G = w.groups.size(), g = w.pop.group[r];
+        __builtin_prefetch(&win_group_[c * G + g]);
+        __builtin_prefetch(&win_total_[c]);
+        if (!hostility_.empty())
+            __builtin_prefetch(&hostility_[c * G + g]);
+    }
+
     const ResidentialMobilityParams& params() const { return p_; }
     // Bytes its per-step figures hold (Mechanism::scratch_bytes).
     size_t scratch_bytes() const {

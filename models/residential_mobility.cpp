@@ -230,9 +230,12 @@ private:
             std::vector<Proposal>& found = found_[begin / kReduceBlock];
             found.clear();
             Proposal p{};
-            for (size_t i = begin; i < end; ++i)
+            for (size_t i = begin; i < end; ++i) {
+                if (i + kPrefetchAhead < n)
+                    market_->prefetch(w, ResidentId(i + kPrefetchAhead));
                 if (market_->decide(w, ctx, ResidentId(i), p, t))
                     found.push_back(p);
+            }
             return t;
         });
         searches_ = tally_.searches;
