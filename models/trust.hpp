@@ -12,7 +12,7 @@ namespace icsim {
 struct TrustParams {
     double adapt = 0.05;
     double base_generalised = 0.6;
-    double w_diversity = 0.3;
+    double w_diversity = 0.1;
     double w_contact = 0.15;
     double contact_half = 5;
     double w_unfair = 0.2;
@@ -44,9 +44,10 @@ uint8_t quantise_unbiased(double v, uint64_t u);
 // residents (0 = one group; NaN for an empty neighbourhood).
 std::vector<double> neighbourhood_diversity(const World& world);
 
-// Pearson correlation over residents of the first group (`group` = 0) or of
-// every group (group < 0) between the diversity of the home neighbourhood
-// and generalised trust (NaN when either is constant).
+// Pearson correlation over residents of one group (`group` >= 0), or
+// pooled within groups (group < 0: deviations from each group's own means),
+// between the diversity of the home neighbourhood and generalised trust
+// (NaN when either is constant).
 double diversity_trust_correlation(const World& world, int group = -1);
 
 } // namespace icsim
