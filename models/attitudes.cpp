@@ -158,6 +158,7 @@ AttitudeFigures attitude_figures(const World& w) {
         explicit Sums(size_t groups) : g_n(groups), g_cp(groups), g_cn(groups) {}
     };
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    const bool vacant_any = w.vacancies > 0;
     std::vector<Sums> part(blocks, Sums(G));
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         Sums& s = part[b];
@@ -179,6 +180,8 @@ AttitudeFigures attitude_figures(const World& w) {
             run_cp = run_cn = 0;
         };
         for (size_t r = r0; r < r1; ++r) {
+            if (vacant_any && pop.vacant(r)) // (sim/world.hpp)
+                continue;
             const size_t g = group[r];
             const double cp = pop.contact_positive[r];
             if (g != run_g) {

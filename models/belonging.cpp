@@ -229,6 +229,8 @@ public:
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
         std::vector<double> bg(G, 0), dg(G, 0), ng(G, 0), bh(H, 0), nh(H, 0), bn(G, 0), nn(G, 0);
         for (size_t r = 0; r < w.pop.size(); ++r) {
+            if (w.pop.vacant(r))
+                continue;
             const size_t g = w.pop.group[r], h = w.hood[r];
             bg[g] += b[r];
             dg[g] += d[r];

@@ -128,6 +128,8 @@ CultureFigures culture_figures(const World& w) {
     // The culture column's counts: kept by the mechanism when it ran in the
     // current step, else counted here.
     const bool kept = w.today.culture_step == w.today.step && w.today.step > 0;
+    const bool vacant_any = w.vacancies > 0;
+    const size_t living = n - w.vacancies;
     struct Sums {
         std::vector<uint64_t> g_n;
         CultureCounts culture;
@@ -147,7 +149,7 @@ CultureFigures culture_figures(const World& w) {
                 run = 0;
                 run_g = group[r];
             }
-            run += 1;
+            run += vacant_any ? !pop.vacant(r) : 1;
         }
         s.g_n[run_g] += run;
         if (!kept)
@@ -171,12 +173,12 @@ CultureFigures culture_figures(const World& w) {
         m.berry_separation[g] = ratio(mode[2], t.g_n[g]);
         m.berry_marginalisation[g] = ratio(mode[3], t.g_n[g]);
     }
-    if (n > 0) {
+    if (living > 0) {
         double d = 0;
         for (int f = 0; f < F; ++f) {
             double sq = 0;
             for (size_t k = 0; k < 16; ++k) {
-                const double share = double(t.culture.traits[size_t(f) * 16 + k]) / double(n);
+                const double share = double(t.culture.traits[size_t(f) * 16 + k]) / double(living);
                 sq += share * share;
             }
             d += 1 - sq;
@@ -230,7 +232,28 @@ int berry_min_shared(double threshold, int F) {
     return int(std::ceil(threshold * F));
 }
 
+static void count_living(const World& w, size_t begin, size_t end, CultureCounts& out);
+
 void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out) {
+    if (w.vacancies == 0)
+        return count_living(w, begin, end, out);
+    // Vacant slots (sim/world.hpp) count nowhere: the runs between them.
+    for (size_t r = begin; r < end;) {
+        while (r < end && w.pop.vacant(r))
+            ++r;
+        size_t e = r;
+        while (e < end && !w.pop.vacant(e))
+            ++e;
+        count_living(w, r, e, out);
+        r = e;
+    }
+    const size_t G = size_t(w.group_total());
+    out.traits.resize(8 * 16, 0);
+    out.berry.resize(G * 4, 0);
+}
+
+// count_cultures over residents begin..end-1, none of them vacant.
+static void count_living(const World& w, size_t begin, size_t end, CultureCounts& out) {
     const SocialSpec& sp = w.social;
     const int F = sp.culture_features;
     const size_t G = size_t(w.group_total());

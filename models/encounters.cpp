@@ -292,6 +292,10 @@ public:
         // which a city without places must have too.)
         sort.plan(n, std::max<size_t>(U, 1), kBlock);
         const size_t blocks = sort.blocks();
+        // Vacant slots (sim/world.hpp) visit nothing: no workplace, and no
+        // leisure visit (tested only when there are any).
+        const bool vacant_any = w.vacancies > 0;
+        const CellId* const home = w.pop.cell.data();
         oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
             const size_t begin = sort.begin(b), end = sort.end(b);
             uint32_t* const count = sort.zeroed_counts(b);
@@ -316,7 +320,7 @@ public:
                 if (workplace[r] != kNoPlace && u_work < work_limit)
                     v[0] = units_.unit_of(team, uint32_t(r), workplace[r]);
                 const std::vector<uint32_t>& near = near_lists[h * 2 + (u_leisure < public_limit ? 0 : 1)];
-                if (u_leisure < leisure_limit && !near.empty())
+                if (u_leisure < leisure_limit && !near.empty() && !(vacant_any && home[r] == kNoCell))
                     v[1] = units_.unit_of(team, uint32_t(r), near[size_t(u_place * double(near.size()))]);
                 start_rumour[r] = rumour[r];
                 for (size_t kind = 0; kind < kKinds; ++kind) // (no visit: adds 0 to unit 0, no branch)

@@ -116,6 +116,7 @@ FriendFigures friend_figures(const World& w) {
         Sums(size_t groups, size_t hoods) : g_n(groups), g_friend(groups), h_n(hoods), h_friend(hoods) {}
     };
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    const bool vacant_any = w.vacancies > 0;
     std::vector<Sums> part(blocks, Sums(G, H));
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         Sums& s = part[b];
@@ -129,6 +130,8 @@ FriendFigures friend_figures(const World& w) {
         InterleavedSums<uint64_t> hood_f(H), hood_n(H);
         auto count = [&](auto has_outgroup_friend) {
             for (size_t r = r0; r < r1; ++r) {
+                if (vacant_any && pop.vacant(r)) // (sim/world.hpp)
+                    continue;
                 const size_t g = group[r];
                 if (g != run_g) {
                     s.g_friend[run_g] += run;

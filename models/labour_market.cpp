@@ -235,7 +235,7 @@ public:
             c.resize(P + 1, 0u);
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 const uint32_t wp = pop.workplace[r];
-                if (wp != kNoPlace && school_[wp])
+                if ((wp != kNoPlace && school_[wp]) || pop.vacant(r))
                     continue;
                 ++c[P];
                 if (emp[r] && wp != kNoPlace)
@@ -284,7 +284,7 @@ public:
             Tally t;
             for (size_t r = begin; r < end; ++r) {
                 const uint32_t wp = pop.workplace[r];
-                if (wp != kNoPlace && school_[wp])
+                if ((wp != kNoPlace && school_[wp]) || pop.vacant(r))
                     continue;
                 if (emp[r]) {
                     if ((draw(uint32_t(r), 0) >> 32) < loss_limit) {
@@ -391,7 +391,7 @@ public:
         std::vector<double> ge(G, 0), gf(G, 0), he(H, 0), hf(H, 0);
         for (size_t r = 0; r < w.pop.size(); ++r) {
             const uint32_t wp = w.pop.workplace[r];
-            if (wp != kNoPlace && school_[wp])
+            if ((wp != kNoPlace && school_[wp]) || w.pop.vacant(r))
                 continue;
             gf[w.pop.group[r]] += 1;
             hf[w.hood[r]] += 1;

@@ -111,7 +111,8 @@ public:
         });
         // 2. Places.
         const double C = ctx.policy->city_intensity(Lever::LanguageCourses, ctx.step);
-        const double K = w.organisations.empty() ? p_.fallback_per_1000 * double(n) / 1000.0 : capacity_;
+        const double K =
+            w.organisations.empty() ? p_.fallback_per_1000 * double(n - w.vacancies) / 1000.0 : capacity_;
         const uint64_t places = uint64_t(std::floor(C * p_.capacity_share * K));
         const uint64_t open = places > enrolled ? places - enrolled : 0;
         enrolled_ = enrolled;
@@ -125,7 +126,7 @@ public:
         asks_.assign(n, 0);
         const float max_language = float(p_.max_language);
         parallel_for_index(n, [&](size_t r) {
-            if (left[r] != 0 || pop.language[r] >= max_language)
+            if (left[r] != 0 || pop.language[r] >= max_language || pop.vacant(r))
                 return;
             const double level = L[size_t(w.hood[r]) * size_t(G) + pop.group[r]];
             asks_[r] = level > 0 && to_unit(draw(uint32_t(r), 0)) < p_.uptake * level;
@@ -157,6 +158,8 @@ public:
         std::vector<double> lang(G, 0), members(G, 0);
         double enrolled = 0;
         for (size_t r = 0; r < w.pop.size(); ++r) {
+            if (w.pop.vacant(r))
+                continue;
             lang[w.pop.group[r]] += w.pop.language[r];
             members[w.pop.group[r]] += 1;
             enrolled += left[r] != 0;

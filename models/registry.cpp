@@ -15,6 +15,7 @@ MechanismEntry labour_market_mechanism();        // models/labour_market.cpp
 MechanismEntry language_learning_mechanism();    // models/language_learning.cpp
 MechanismEntry welcoming_mechanism();            // models/welcoming.cpp
 MechanismEntry belonging_mechanism();            // models/belonging.cpp
+MechanismEntry migration_mechanism();            // models/migration.cpp
 MechanismEntry participation_mechanism();        // models/participation.cpp
 MechanismEntry trust_mechanism();                // models/trust.cpp
 MechanismEntry pillars_mechanism();              // models/pillars.cpp (last: reads the others' rows)
@@ -34,6 +35,7 @@ std::deque<MechanismEntry>& entries() {
             language_learning_mechanism(),
             welcoming_mechanism(),
             belonging_mechanism(),
+            migration_mechanism(),
             participation_mechanism(),
             trust_mechanism(),
             pillars_mechanism(),

@@ -165,12 +165,14 @@ private:
             found.clear();
             for (size_t i = begin; i < end; ++i) {
                 // The window sums at the home of a resident a few ahead (random reads).
-                if (i + kPrefetchAhead < n) {
+                if (i + kPrefetchAhead < n && !w.pop.vacant(i + kPrefetchAhead)) {
                     const size_t c = w.pop.cell[i + kPrefetchAhead];
                     __builtin_prefetch(&win_group_[c * G + w.pop.group[i + kPrefetchAhead]]);
                     __builtin_prefetch(&win_total_[c]);
                 }
                 const CellId home = w.pop.cell[i];
+                if (home == kNoCell) // a vacant slot (sim/world.hpp)
+                    continue;
                 const size_t g = w.pop.group[i];
                 const double tol = w.pop.tolerance[i];
                 const uint32_t same = win_group_[size_t(home) * G + g] - 1, all = win_total_[home] - 1;

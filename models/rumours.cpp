@@ -190,8 +190,15 @@ RumourFigures rumour_figures(const World& w) {
             t.eligible[k] += s.eligible[k];
         }
     }
+    // A vacant slot (sim/world.hpp) holds state 0 in group 0: no believer,
+    // but counted as eligible and ignorant for a rumour about another group.
+    for (size_t k = 0; k < R; ++k)
+        if (w.social.rumour_target[k] != 0) {
+            t.eligible[k] -= w.vacancies;
+            t.ignorant[k] -= w.vacancies;
+        }
     auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
-    m.rumour_belief = ratio(t.believers, double(n));
+    m.rumour_belief = ratio(t.believers, double(n - w.vacancies));
     double never = 0;
     for (size_t k = 0; k < R; ++k)
         never += ratio(t.ignorant[k], t.eligible[k]);
@@ -306,7 +313,8 @@ public:
                 Tally x;
                 for (int k = 0; k < R; ++k) {
                     const bool seedling = to_unit(draw(uint32_t(r), 0x10000u + uint32_t(k))) < p_.seed_share;
-                    if (seedling && pop.group[r] != target_[size_t(k)] && !(any_agent && agent_[r])) {
+                    if (seedling && pop.group[r] != target_[size_t(k)] && !(any_agent && agent_[r]) &&
+                        !pop.vacant(r)) {
                         state = with_rumour_state(state, k, kSpreader);
                         p += p_.belief_impact * (1 - p);
                         ++x.believed;

@@ -90,17 +90,17 @@ public:
         majority_.clear();
         if (any)
             for (size_t r = 0; r < n; ++r)
-                if (pop.group[r] == 0)
+                if (pop.group[r] == 0 && !pop.vacant(r))
                     majority_.push_back(uint32_t(r));
         const KeyedHash draw(ctx.seed, Stream::Welcoming, ctx.step);
         const float newcomer = float(p_.newcomer_years);
         const uint64_t M = majority_.size();
         matched_ = deterministic_sum<uint64_t>(n, [&](size_t r) {
             uint32_t m = mentor[r];
-            if (m != kNoResident && (years[r] >= newcomer || m >= n || pop.group[m] != 0))
+            if (m != kNoResident && (years[r] >= newcomer || m >= n || pop.group[m] != 0 || pop.vacant(m)))
                 m = kNoResident;
             uint64_t x = 0;
-            if (m == kNoResident && years[r] < newcomer && M > 0) {
+            if (m == kNoResident && years[r] < newcomer && M > 0 && !pop.vacant(r)) {
                 const double level = L[size_t(w.hood[r]) * size_t(G) + pop.group[r]];
                 if (level > 0 && to_unit(draw(uint32_t(r), 0)) < p_.match_rate * level) {
                     uint64_t k = (draw(uint32_t(r), 1) >> 32) * M >> 32;
@@ -129,7 +129,7 @@ public:
         std::vector<double> with(G, 0), newcomers(G, 0);
         const float newcomer = float(p_.newcomer_years);
         for (size_t r = 0; r < w.pop.size(); ++r)
-            if (years[r] < newcomer) {
+            if (years[r] < newcomer && !w.pop.vacant(r)) {
                 newcomers[w.pop.group[r]] += 1;
                 with[w.pop.group[r]] += mentor[r] != kNoResident;
             }

@@ -235,6 +235,7 @@ PrejudiceMetrics prejudice_metrics(const World& w) {
     const Population& pop = w.pop;
     const size_t n = pop.size(), G = size_t(w.group_total()), H = size_t(w.hoods.count());
     const size_t blocks = (n + kReduceBlock - 1) / kReduceBlock;
+    const bool vacant_any = w.vacancies > 0;
     std::vector<PrejudiceSums> part(blocks, PrejudiceSums(G, H));
     oneapi::tbb::parallel_for(size_t(0), blocks, [&](size_t b) {
         PrejudiceSums& s = part[b];
@@ -257,6 +258,8 @@ PrejudiceMetrics prejudice_metrics(const World& w) {
             run_p = run_p2 = 0;
         };
         for (size_t r = r0; r < r1; ++r) {
+            if (vacant_any && pop.vacant(r)) // (sim/world.hpp)
+                continue;
             const size_t g = group[r], h = w.hood[r];
             const double p = pop.prejudice[r];
             if (g != run_g) {

@@ -40,6 +40,7 @@ enum class Stream : uint32_t {
     Sweep = 18,          // ensembles (sweep/): design draws and per-run seeds
     Language = 21,       // models/language_learning.cpp: who asks for a course place
     Welcoming = 22,      // models/welcoming.cpp: mentor matching
+    Migration = 23,      // models/migration.cpp: departures, arrival counts, dwellings, newcomers
     Housing = 24,        // models/housing.cpp: landlords' and allocators' decisions
     Participation = 25,  // models/participation.cpp: who takes part in a step
     Trust = 26,          // models/trust.cpp: stochastic rounding of the 8-bit trust columns

@@ -29,7 +29,13 @@ void World::recount() {
     group_count.assign(size_t(grid.cells()) * G, 0);
     total.assign(size_t(grid.cells()), 0);
     hood.resize(pop.size());
+    vacancies = 0;
     for (size_t r = 0; r < pop.size(); ++r) {
+        if (pop.vacant(r)) {
+            hood[r] = 0;
+            ++vacancies;
+            continue;
+        }
         ++group_count[size_t(pop.cell[r]) * G + pop.group[r]];
         ++total[pop.cell[r]];
         hood[r] = pop.cell[r] < hoods.of_cell.size() ? hoods.of_cell[pop.cell[r]] : 0;
@@ -81,6 +87,23 @@ void Population::resize_state(size_t n) {
     tie_outgroup.resize(n, 0);
 }
 
+void Population::clear_slot(size_t r) {
+    for_each_declared([&](const ColumnDecl& d, auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        column[r] = T(d.initial);
+    });
+    cell[r] = kNoCell;
+    group[r] = 0;
+    tolerance[r] = language[r] = skill[r] = prejudice[r] = disposition[r] = 0.0f;
+    workplace[r] = kNoPlace;
+    contact_positive[r] = contact_negative[r] = 0.0f;
+    for (size_t k = 0; k < kTieSlots; ++k) {
+        tie[k][r] = kNoResident;
+        tie_strength[k][r] = 0;
+    }
+    tie_outgroup[r] = 0;
+}
+
 void restore_population(World& w, Population pop) {
     const size_t n = pop.cell.size();
     pop.for_each_column([&](const char* name, const auto& column) {
@@ -91,6 +114,8 @@ void restore_population(World& w, Population pop) {
     });
     const CellId cells = CellId(w.grid.cells());
     for (size_t r = 0; r < n; ++r) {
+        if (pop.vacant(r))
+            continue;
         if (pop.cell[r] >= cells)
             throw std::invalid_argument("saved population: resident " + std::to_string(r) +
                                         " lives in cell " + std::to_string(pop.cell[r]) +
@@ -103,7 +128,7 @@ void restore_population(World& w, Population pop) {
         if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
             if (d.resident_ref)
                 for (size_t r = 0; r < n; ++r)
-                    if (column[r] != kNoResident && column[r] >= n)
+                    if (column[r] != kNoResident && (column[r] >= n || pop.vacant(column[r])))
                         throw std::invalid_argument("saved population: resident " + std::to_string(r) +
                                                     "'s " + d.name + " names resident " +
                                                     std::to_string(column[r]) + ", who does not exist");
@@ -114,14 +139,14 @@ void restore_population(World& w, Population pop) {
                                         " works at place " + std::to_string(pop.workplace[r]) +
                                         ", not one of the city's places");
         for (size_t k = 0; k < kTieSlots; ++k)
-            if (pop.tie[k][r] != kNoResident && pop.tie[k][r] >= n)
+            if (pop.tie[k][r] != kNoResident && (pop.tie[k][r] >= n || pop.vacant(pop.tie[k][r])))
                 throw std::invalid_argument("saved population: resident " + std::to_string(r) +
                                             " has a tie to resident " + std::to_string(pop.tie[k][r]) +
                                             ", who does not exist");
     }
     std::vector<uint32_t> occupancy(cells, 0);
     for (size_t r = 0; r < n; ++r)
-        if (++occupancy[pop.cell[r]] > uint32_t(w.grid.capacity))
+        if (!pop.vacant(r) && ++occupancy[pop.cell[r]] > uint32_t(w.grid.capacity))
             throw std::invalid_argument("saved population: cell " + std::to_string(pop.cell[r]) +
                                         " holds more residents than its capacity");
     w.pop = std::move(pop);

@@ -2,9 +2,16 @@
 // counts that every spatial mechanism and metric reads.
 //
 // Population is a structure of arrays indexed by resident id. Ids are stable:
-// a resident keeps its id for the whole run. (Arrivals append; departures,
-// when a mechanism brings them, will recycle ids through a free list taken
-// in increasing order, so that id assignment stays deterministic.)
+// a resident keeps its id for as long as it lives in the city. The
+// migration mechanism (models/migration.cpp) brings departures and
+// arrivals: a departed resident's slot becomes vacant (cell == kNoCell,
+// every other column reset to a newcomer's values, and every reference to
+// it in other residents' ties and resident_ref columns cleared), and an
+// arrival takes the lowest vacant id first, then appends. The free list is
+// thus the vacant slots in increasing id order, derived from the cell
+// column alone: a checkpoint needs no extra state. Every pass over
+// residents skips vacant slots (Population::vacant), and the occupancy
+// counts (World::recount) leave them out, so metrics count the living.
 #pragma once
 
 #include <array>
@@ -103,6 +110,7 @@ struct CityConfig {
 constexpr size_t kTieSlots = 4;
 constexpr uint32_t kNoResident = 0xffffffffu; // an empty tie slot
 constexpr uint32_t kNoPlace = 0xffffffffu;    // no workplace or school
+constexpr CellId kNoCell = 0xffffffffu;       // the home cell of a vacant slot (a departed resident's id)
 
 struct Population {
     std::vector<CellId> cell;     // home cell
@@ -126,7 +134,15 @@ struct Population {
 
     Population() { add_declared(); }
 
+    // Slots, vacant ones included (World::vacancies counts those).
     size_t size() const { return cell.size(); }
+    // Slot r holds no resident (a departed resident's id, free for an arrival).
+    bool vacant(size_t r) const { return cell[r] == kNoCell; }
+    // Resets every column of slot r to the values of a resident no mechanism
+    // has touched (those of resize_state's new rows; declared columns: their
+    // `initial`), cell = kNoCell and group 0: the slot is vacant and keeps
+    // nothing of its previous holder. The occupancy counts are the caller's.
+    void clear_slot(size_t r);
 
     // A declared column (sim/declare.hpp). Throws std::logic_error when the
     // column was declared after this population was made and resize_state()
@@ -364,14 +380,19 @@ struct World {
     std::vector<uint16_t> hood;
     Encounters today;  // this step's meetings (transient, see Encounters)
     SocialSpec social; // how to read the social state (see SocialSpec)
+    // Vacant slots in `pop` (Population::vacant), kept by recount() and the
+    // migration mechanism: a pass over residents may skip the vacancy test
+    // when it is 0.
+    size_t vacancies = 0;
 
     int group_total() const { return int(groups.size()); }
     uint16_t count(CellId c, int g) const { return group_count[size_t(c) * groups.size() + size_t(g)]; }
     // Moves resident r to cell `to`, keeping the counts and `hood` in step.
     // Not thread-safe.
     void move(ResidentId r, CellId to);
-    // Recomputes the counts and `hood` from the population (after building
-    // or restoring one; used by tests and checks).
+    // Recomputes the counts, `hood` and `vacancies` from the population
+    // (after building or restoring one; used by tests and checks). Vacant
+    // slots are counted in no cell; their `hood` is 0.
     void recount();
 };
 
@@ -388,6 +409,8 @@ World build_world(const CityConfig& config, uint64_t seed);
 // one -- a checkpoint -- and recounts. Throws std::invalid_argument, naming
 // the problem, when the columns differ in length or a resident's cell,
 // group or a cell's occupancy is out of range (a damaged or foreign state).
+// Vacant slots (cell == kNoCell) are accepted; no tie or resident_ref
+// column may name one.
 void restore_population(World& world, Population pop);
 
 // Renumbers the residents so that those who meet are near each other in

@@ -163,12 +163,13 @@ void Run::add_field(CellAggregate& a, Field f) const {
     // (a few bytes per cell), so many snapshots fit in memory.
     const auto cell = column<uint32_t>(a.snapshot, "cell", a.residents);
     const size_t cells_n = cells(), n = cell.size();
-    std::vector<double> sum(cells_n, 0.0);
+    // (One extra entry collects the vacant slots, cell 4294967295: sim/world.hpp.)
+    std::vector<double> sum(cells_n + 1, 0.0);
     const std::string name = field_info(f).name;
     if (f == Field::Placed) {
         const auto w = column<uint32_t>(a.snapshot, "workplace", a.residents);
         for (size_t r = 0; r < n && r < w.size(); ++r)
-            sum[cell[r]] += w[r] != kNoPlace ? 1.0 : 0.0;
+            sum[std::min<size_t>(cell[r], cells_n)] += w[r] != kNoPlace ? 1.0 : 0.0;
     } else if (f == Field::RumourBelief) {
         // Believing: spreader (1) or stifler (2) of any rumour.
         const auto rm = column<uint8_t>(a.snapshot, "rumour", a.residents);
@@ -178,14 +179,14 @@ void Run::add_field(CellAggregate& a, Field f) const {
                 const int st = (rm[r] >> (2 * b)) & 3;
                 believes = believes || st == 1 || st == 2;
             }
-            sum[cell[r]] += believes ? 1.0 : 0.0;
+            sum[std::min<size_t>(cell[r], cells_n)] += believes ? 1.0 : 0.0;
         }
     } else {
         const auto v = column<float>(a.snapshot, name, a.residents);
         if (v.size() != n)
             throw OutputFormatError(path_ + ": damaged (/snapshots/" + name + " is missing or short)");
         for (size_t r = 0; r < n; ++r)
-            sum[cell[r]] += double(v[r]);
+            sum[std::min<size_t>(cell[r], cells_n)] += double(v[r]);
     }
     auto& m = a.mean[size_t(f)];
     m.resize(cells_n);
@@ -222,6 +223,8 @@ std::shared_ptr<const CellAggregate> Run::aggregate(size_t k, size_t field) cons
         a->group_count.assign(cells_n * G, 0);
         for (size_t r = 0; r < n; ++r) {
             const size_t c = cell[r];
+            if (c == 0xffffffffu) // a vacant slot (a departed resident's id)
+                continue;
             if (c >= cells_n)
                 throw OutputFormatError(path_ + ": damaged (a snapshot's resident lives on cell " +
                                         std::to_string(c) + ", beyond the grid)");
