@@ -21,7 +21,9 @@ import icsim_testlib as t  # noqa: E402
 STEPS = 120
 ARGS = ["--set", "city.width=300", "--set", "city.height=300", "--set", "city.layout=voronoi",
         "--set", "output.checkpoint_every=10", "--set", "output.snapshot_every=4",
-        "--steps", str(STEPS), "--quiet", "--threads", "2"]
+        "--steps", str(STEPS), "--quiet", "--threads", "2",
+        # migration with a high turnover: departed ids are recycled during the run
+        "--set", "mechanisms.migration.departure_rate=0.3"]
 
 
 def follow_and_stop(out, sig, reference):
@@ -69,6 +71,21 @@ def main():
     ref = os.path.join(d, "reference.h5")
     t.run(["run"] + ARGS + ["-o", ref])
     with h5py.File(ref, "r") as reference:
+        # Residents leave and arrive, and arrivals take departed ids: the
+        # slots at the end are fewer than the first step's plus every arrival.
+        arrived = int(reference["timeseries/arrivals"][:].sum())
+        departed = int(reference["timeseries/departures"][:].sum())
+        counts = reference["snapshots/count"][:]
+        assert arrived > 0 and departed > 0, (arrived, departed)
+        assert counts[-1] < counts[0] + arrived, (counts[0], counts[-1], arrived)
+        # The same run on 1 and 8 threads is bit-identical.
+        for threads in ("1", "8"):
+            other = os.path.join(d, "threads-%s.h5" % threads)
+            args = [a for a in ARGS]
+            args[args.index("--threads") + 1] = threads
+            t.run(["run"] + args + ["-o", other])
+            t.compare_runs(ref, other)
+        print("migration: %d arrivals, %d departures; 1, 2 and 8 threads bit-identical" % (arrived, departed))
         # SIGKILL: no chance to clean up; the last listed checkpoint is used.
         out = os.path.join(d, "killed.h5")
         rc, err, cps, rows = follow_and_stop(out, signal.SIGKILL, reference)
