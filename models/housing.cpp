@@ -214,6 +214,8 @@ RentBurden rent_burden(const World& w, const std::vector<uint8_t>& social) {
         w.social.labour_market ? &w.pop.column(employed_column()) : nullptr;
     for (size_t r = 0; r < w.pop.size(); ++r) {
         const CellId c = w.pop.cell[r];
+        if (c == kNoCell) // a vacant slot (sim/world.hpp)
+            continue;
         const double b =
             rent_of(w, w.social.housing, social, c) / income_of(w.social.housing, employed, ResidentId(r));
         const size_t g = w.pop.group[r], h = w.hood[r];
@@ -256,8 +258,9 @@ void HousingMarket::prepare(const World& w, const StepContext& ctx) {
         // the order of adding never matters.
         std::vector<uint16_t> prej_group(cells * G, 0);
         for (size_t r = 0; r < w.pop.size(); ++r)
-            prej_group[size_t(w.pop.cell[r]) * G + w.pop.group[r]] +=
-                uint16_t(std::lround(std::clamp(double(w.pop.prejudice[r]), 0.0, 1.0) * quant_));
+            if (!w.pop.vacant(r))
+                prej_group[size_t(w.pop.cell[r]) * G + w.pop.group[r]] +=
+                    uint16_t(std::lround(std::clamp(double(w.pop.prejudice[r]), 0.0, 1.0) * quant_));
         // Hostility does not depend on whether the resident itself is in the
         // window (it is not an out-group member), so one value per (cell,
         // group) serves home and candidates; kept in 16 bits, a row's window
@@ -349,7 +352,7 @@ bool HousingMarket::decide(const World& w, const StepContext& ctx, ResidentId i,
                            HousingTally& tally) const {
     const CellId home = w.pop.cell[i];
     const int g = w.pop.group[i];
-    if (satisfied(w, i))
+    if (home == kNoCell || satisfied(w, i)) // a vacant slot does not search
         return false;
     const double at_home = appeal(w, home, g, 1);
     const uint32_t nv = uint32_t(vacant_.size());

@@ -17,7 +17,7 @@
 
 namespace icsim {
 
-constexpr CellId kNoCell = std::numeric_limits<CellId>::max();
+// kNoCell (sim/world.hpp): no cell found; also a vacant slot's home.
 
 // A move a resident proposes in a step (resolved by cell, then priority).
 struct MoveProposal {
@@ -118,6 +118,8 @@ public:
     // a few residents ahead. No effect on results.
     void prefetch(const World& w, ResidentId r) const {
         const size_t c = w.pop.cell[r], G = w.groups.size(), g = w.pop.group[r];
+        if (c == kNoCell) // a vacant slot (sim/world.hpp)
+            return;
         __builtin_prefetch(&win_group_[c * G + g]);
         __builtin_prefetch(&win_total_[c]);
         if (!hostility_.empty())

@@ -1,6 +1,7 @@
-// Migration and demography (docs/model/migration.md). Each step, after the
-// other mechanisms (it is last in the default order, so that departures
-// read this step's belonging and discrimination experienced):
+// Migration and demography (docs/model/migration.md). Each step, after
+// belonging (and before participation, trust and pillars, which then count
+// the step's population), so that departures read this step's belonging
+// and discrimination experienced:
 //  1. departures: a resident leaves with probability
 //         p = min(1, rate x dt x (1 + w_dissatisfied x D
 //                    + w_discrimination x d / (d + d_half) + w_belonging x (1 - b)))
@@ -371,6 +372,10 @@ MechanismEntry migration_mechanism() {
         {"/timeseries/arrivals_unhoused", Dims::StepGroup, "residents",
          "arrivals this step who found no free dwelling (not placed), per group"},
     };
+    // Off by default: the other mechanisms' tests and calibrations assume
+    // a fixed population. A scenario runs it by naming it in
+    // mechanisms.order (after belonging, whose step it reads).
+    e.in_default_order = false;
     return e;
 }
 

@@ -209,6 +209,8 @@ public:
         const uint16_t* const hood_in = w.hood.data();
         const float* const lever_in = L.data();
         uint8_t* const took_in = part.data();
+        const CellId* const cell_in = pop.cell.data();
+        const bool vacant_any = w.vacancies > 0;
         taken_part_ = deterministic_block_sum<uint64_t>(pop.size(), [&](size_t begin, size_t end) {
             // Inputs copied into locals once per block: the uint8_t stores
             // may alias anything reached through the closure's references,
@@ -224,6 +226,8 @@ public:
             float* const bel = b;
             uint64_t n = 0;
             for (size_t r = begin; r < end; ++r) {
+                if (vacant_any && cell_in[r] == kNoCell) // a vacant slot (sim/world.hpp)
+                    continue;
                 const uint8_t g = group[r];
                 const float trust =
                     gen != nullptr && ins != nullptr ? float(gen[r] + ins[r]) * (1.0f / 510) : 0.5f;
@@ -246,6 +250,8 @@ public:
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
         std::vector<double> pg(G, 0), ng(G, 0), ph(H, 0), nh(H, 0);
         for (size_t r = 0; r < w.pop.size(); ++r) {
+            if (w.pop.vacant(r))
+                continue;
             pg[w.pop.group[r]] += part[r];
             ng[w.pop.group[r]] += 1;
             ph[w.hood[r]] += part[r];
@@ -297,10 +303,13 @@ struct GroupTally {
 std::vector<double> representation_ratios(const World& w) {
     const uint8_t* const part = w.pop.column(column_handle<uint8_t>("participated")).data();
     const uint8_t* const group = w.pop.group.data();
+    const CellId* const cell = w.pop.cell.data();
     const size_t G = size_t(w.group_total());
     const GroupTally t = deterministic_block_sum<GroupTally>(w.pop.size(), [&](size_t begin, size_t end) {
         GroupTally b{std::vector<uint64_t>(G, 0), std::vector<uint64_t>(G, 0)};
         for (size_t r = begin; r < end; ++r) {
+            if (cell[r] == kNoCell) // a vacant slot (sim/world.hpp)
+                continue;
             b.taken[group[r]] += part[r];
             b.members[group[r]] += 1;
         }
@@ -310,7 +319,9 @@ std::vector<double> representation_ratios(const World& w) {
     double p = 0;
     for (size_t g = 0; g < t.taken.size(); ++g)
         p += double(t.taken[g]);
-    const double n = double(w.pop.size());
+    double n = 0;
+    for (size_t g = 0; g < t.members.size(); ++g)
+        n += double(t.members[g]);
     for (size_t g = 0; g < t.taken.size(); ++g)
         if (t.members[g] > 0 && p > 0)
             rho[g] = (double(t.taken[g]) / p) / (double(t.members[g]) / n);
@@ -345,7 +356,9 @@ MechanismEntry participation_mechanism() {
         double p = 0;
         for (uint8_t v : part)
             p += v;
-        out.emplace_back("participation_rate", w.pop.size() > 0 ? p / double(w.pop.size()) : double(NAN));
+        // Vacant slots hold 0 (Population::clear_slot), so only the living count.
+        const double living = double(w.pop.size() - w.vacancies);
+        out.emplace_back("participation_rate", living > 0 ? p / living : double(NAN));
         const auto rho = representation_ratios(w);
         for (int g = 1; g < w.group_total(); ++g)
             out.emplace_back("representation." + w.groups[size_t(g)].name, rho[size_t(g)]);

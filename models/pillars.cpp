@@ -153,6 +153,8 @@ PillarFigures pillar_figures(const World& w, const PillarParams& p, const Pillar
     std::vector<Tally> t(H + 1);
     std::vector<double> members(G, 0);
     for (size_t r = 0; r < n; ++r) {
+        if (pop.vacant(r)) // (sim/world.hpp)
+            continue;
         const int m = pop.group[r] != 0;
         members[pop.group[r]] += 1;
         for (Tally* x : {&t[w.hood[r]], &t[H]}) {
@@ -173,7 +175,8 @@ PillarFigures pillar_figures(const World& w, const PillarParams& p, const Pillar
                 x->trust += trust[r];
         }
     }
-    const double city_minor_share = n > 0 ? t[H].people[1] / double(n) : kNaN;
+    const double living = t[H].people[0] + t[H].people[1];
+    const double city_minor_share = living > 0 ? t[H].people[1] / living : kNaN;
 
     // The components of one unit (a neighbourhood or the city) from its
     // tally; the city-only components are added by the caller.
@@ -216,7 +219,7 @@ PillarFigures pillar_figures(const World& w, const PillarParams& p, const Pillar
         // mixing (1 - sum of squared group shares), capped at 1.
         double expected = 1;
         for (size_t g = 0; g < G; ++g)
-            expected -= n > 0 ? (members[g] / double(n)) * (members[g] / double(n)) : 0.0;
+            expected -= living > 0 ? (members[g] / living) * (members[g] / living) : 0.0;
         const double share = scalar(in.find("/timeseries/intergroup_meeting_share"));
         if (expected > 0)
             enter(it, bits, kInteractionContact, 100 * std::clamp(share / expected, 0.0, 1.0));

@@ -37,6 +37,9 @@ struct MechanismEntry {
     // series are computed by; it reads World::social to tell whether the
     // mechanism runs and appends nothing when it does not. Empty: none.
     std::function<void(const World& world, std::vector<std::pair<std::string, double>>& out)> summary;
+    // Whether the default mechanisms.order lists it. A mechanism left out
+    // runs only in a scenario whose mechanisms.order names it.
+    bool in_default_order = true;
 };
 
 // An entry from a mechanism's Field table and factory.
@@ -57,7 +60,8 @@ MechanismEntry make_mechanism_entry(std::string name, std::string description,
 }
 
 // Registered mechanisms (models/registry.cpp): the built-in ones in their
-// default order, then any registered since. Entries never move.
+// default order (those with in_default_order false are left out of it),
+// then any registered since. Entries never move.
 const std::deque<MechanismEntry>& mechanism_registry();
 const MechanismEntry* find_mechanism(const std::string& name);
 

@@ -192,6 +192,8 @@ public:
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
         std::vector<double> gg(G, 0), ig(G, 0), ng(G, 0), gh(H, 0), nh(H, 0);
         for (size_t r = 0; r < w.pop.size(); ++r) {
+            if (w.pop.vacant(r))
+                continue;
             const size_t g = w.pop.group[r], h = w.hood[r];
             gg[g] += tg[r];
             ig[g] += ti[r];
@@ -239,6 +241,8 @@ private:
         const uint16_t* const hood_in = w.hood.data();
         const double* const div_in = diversity_term.data();
         const double* const inst_in = institutional_base.data();
+        const CellId* const cell_in = pop.cell.data();
+        const bool vacant_any = w.vacancies > 0;
         oneapi::tbb::parallel_for(
             oneapi::tbb::blocked_range<size_t>(0, pop.size(), 1024),
             [&](const oneapi::tbb::blocked_range<size_t>& range) {
@@ -259,6 +263,8 @@ private:
                 const double* const div = div_in;
                 const double* const inst = inst_in;
                 for (size_t r = range.begin(); r != range.end(); ++r) {
+                    if (vacant_any && cell_in[r] == kNoCell) // a vacant slot keeps its initial values
+                        continue;
                     const double d = dis != nullptr ? dis[r] : 0.0;
                     const double delta = d / (d + p.d_half);
                     const double cp = contact[r], c = cp / (cp + p.contact_half);
@@ -336,7 +342,7 @@ double diversity_trust_correlation(const World& w, int group) {
     const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
     std::vector<Moments> m(size_t(w.group_total()));
     for (size_t r = 0; r < w.pop.size(); ++r)
-        if (group < 0 || int(w.pop.group[r]) == group)
+        if (!w.pop.vacant(r) && (group < 0 || int(w.pop.group[r]) == group))
             m[w.pop.group[r]].add(D[w.hood[r]], tg[r] / 255.0);
     if (group >= 0)
         return m[size_t(group)].correlation();
@@ -386,11 +392,12 @@ MechanismEntry trust_mechanism() {
         const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
         const auto& ti = w.pop.column(column_handle<uint8_t>("trust_institutional"));
         double sg = 0, si = 0;
-        for (size_t r = 0; r < w.pop.size(); ++r) {
-            sg += tg[r];
-            si += ti[r];
-        }
-        const double n = 255.0 * double(w.pop.size());
+        for (size_t r = 0; r < w.pop.size(); ++r)
+            if (!w.pop.vacant(r)) {
+                sg += tg[r];
+                si += ti[r];
+            }
+        const double n = 255.0 * double(w.pop.size() - w.vacancies);
         out.emplace_back("trust_generalised", n > 0 ? sg / n : double(NAN));
         out.emplace_back("trust_institutional", n > 0 ? si / n : double(NAN));
         out.emplace_back("diversity_trust_correlation", diversity_trust_correlation(w));

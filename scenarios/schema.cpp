@@ -153,7 +153,8 @@ Key mechanisms() {
     std::vector<Key> children;
     std::string names;
     for (const auto& m : mechanism_registry())
-        names += (names.empty() ? "\"" : ", \"") + m.name + "\"";
+        if (m.in_default_order)
+            names += (names.empty() ? "\"" : ", \"") + m.name + "\"";
     Key order =
         strings("order", "[" + names + "]", "mechanisms to run each step, in this order", "mechanisms");
     children.push_back(order);

@@ -25,6 +25,17 @@ std::unique_ptr<Mechanism> make_migration(const World& w, const ParamValues& ove
     return e->make(overrides, w);
 }
 
+// The default city with migration on: the default order with migration in
+// its registry place, after belonging (it is off by default).
+ScenarioConfig migration_city(std::vector<std::string> extra, int side) {
+    std::string order = "mechanisms.order=[";
+    for (const MechanismEntry& m : mechanism_registry())
+        if (m.in_default_order || m.name == "migration")
+            order += (order.back() == '[' ? "\"" : ", \"") + m.name + "\"";
+    extra.insert(extra.begin(), order + "]");
+    return small_city(extra, side);
+}
+
 std::vector<size_t> members(const World& w) {
     std::vector<size_t> m(size_t(w.group_total()), 0);
     for (size_t r = 0; r < w.pop.size(); ++r)
@@ -68,10 +79,25 @@ World compacted(const World& w) {
 } // namespace
 
 TEST_SUITE("integration") {
+    TEST_CASE("migration: off by default, on when mechanisms.order names it after belonging") {
+        const ScenarioConfig off = small_city({}, 20);
+        for (const auto& m : off.mechanisms)
+            CHECK(m.name != "migration");
+        const ScenarioConfig on = migration_city({}, 20);
+        REQUIRE(on.mechanisms.size() == off.mechanisms.size() + 1);
+        size_t at = 0;
+        for (size_t k = 0; k < on.mechanisms.size(); ++k)
+            if (on.mechanisms[k].name == "migration")
+                at = k;
+        REQUIRE(at > 0);
+        CHECK(on.mechanisms[at - 1].name == "belonging");
+        CHECK(on.mechanisms.back().name == "pillars");
+    }
+
     TEST_CASE("migration: arrivals over many steps average each group's arrival rate") {
         // Departures off; 60 x 60 cells x 4 dwellings at 88 %: 1,728 free
         // dwellings for about 40 steps x 23 arrivals.
-        Engine engine = build_engine(small_city({"mechanisms.migration.departure_rate=0"}, 60));
+        Engine engine = build_engine(migration_city({"mechanisms.migration.departure_rate=0"}, 60));
         const auto before = members(engine.world());
         const int steps = 40;
         double total = 0, unhoused = 0;
@@ -99,7 +125,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("migration: departures rise with low belonging") {
-        World w = build_engine(small_city({}, 60)).world();
+        World w = build_engine(migration_city({}, 60)).world();
         for (auto& g : w.groups)
             g.arrival_rate = 0;
         auto& b = w.pop.column(column_handle<float>("belonging"));
@@ -136,7 +162,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("migration: departed ids are cleared everywhere and recycled lowest first") {
-        Engine engine = build_engine(small_city({}, 40));
+        Engine engine = build_engine(migration_city({}, 40));
         for (int k = 0; k < 8; ++k) // ties and jobs form
             engine.step();
         World w = engine.world();
@@ -211,7 +237,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("migration: no metric counts vacant slots") {
-        const ScenarioConfig s = small_city({"mechanisms.migration.departure_rate=2"}, 40);
+        const ScenarioConfig s = migration_city({"mechanisms.migration.departure_rate=2"}, 40);
         Engine engine = build_engine(s);
         for (int k = 0; k < 6; ++k)
             engine.step();

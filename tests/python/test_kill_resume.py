@@ -22,8 +22,12 @@ STEPS = 120
 ARGS = ["--set", "city.width=300", "--set", "city.height=300", "--set", "city.layout=voronoi",
         "--set", "output.checkpoint_every=10", "--set", "output.snapshot_every=4",
         "--steps", str(STEPS), "--quiet", "--threads", "2",
-        # migration with a high turnover: departed ids are recycled during the run
-        "--set", "mechanisms.migration.departure_rate=0.3"]
+        # migration on (it is not in the default order), with a turnover high
+        # enough that departed ids are recycled during the run
+        "--set", "mechanisms.order=[\"residential_mobility\", \"encounters\", \"friendship\", \"attitudes\", "
+        "\"culture\", \"rumours\", \"labour_market\", \"language_learning\", \"welcoming\", \"belonging\", "
+        "\"migration\", \"participation\", \"trust\", \"pillars\"]",
+        "--set", "mechanisms.migration.departure_rate=0.05"]
 
 
 def follow_and_stop(out, sig, reference):
