@@ -158,6 +158,8 @@ def main():
             if n.startswith("timeseries/") and "/" + n not in exact:
                 assert n.split("/")[1] in counters, "/%s: neither a documented series nor counter" % n
         for c, m in counters.items():
+            if m == "migration" and m not in order:
+                continue  # off by default: its counters are in a run that names it
             assert m in order, (c, m)
             assert "timeseries/" + c in present, "documented counter %s (%s) not in the file" % (c, m)
 
@@ -218,6 +220,9 @@ def main():
                 # finite throughout once one does.
                 if name == "pillar_participation" and np.all(np.isnan(v)):
                     expect_nan[:] = True
+                # A mechanism the run leaves out writes NaN rows.
+                if name in ("arrivals", "departures", "arrivals_unhoused") and "migration" not in order:
+                    expect_nan[:] = True
                 assert np.array_equal(np.isnan(v), expect_nan), (grp, name, v)
                 assert np.all(np.isfinite(v[~expect_nan])), (grp, name)
         ts = f["timeseries"]
@@ -236,7 +241,7 @@ def main():
 
         # Counters: 0 at step 0, non-negative, consistent with each other
         # and with the meeting series (the same meetings counted twice).
-        c = {n: ts[n][:] for n in counters}
+        c = {n: ts[n][:] for n, m in counters.items() if m in order}
         for n, v in c.items():
             assert v[0] == 0 and np.all(v >= 0) and np.all(v == np.round(v)), (n, v)
         for n in ("moves", "searches", "visits", "meetings", "intergroup_meetings", "positive_contacts",
