@@ -743,7 +743,7 @@ TEST_SUITE("unit") {
         CHECK(s.city.places[0].neighbourhood == 0); // Harbour
         CHECK(s.city.organisations.size() == 2);
         CHECK(s.city.organisations[1].kind == OrganisationKind::MigrantLed);
-        REQUIRE(s.mechanisms.size() == 13);
+        REQUIRE(s.mechanisms.size() == 15);
         CHECK(s.mechanisms[0].name == "residential_mobility");
         CHECK(s.mechanisms[5].name == "rumours");
         CHECK(s.mechanisms[6].name == "labour_market");
