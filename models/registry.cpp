@@ -18,6 +18,8 @@ MechanismEntry belonging_mechanism();            // models/belonging.cpp
 MechanismEntry migration_mechanism();            // models/migration.cpp
 MechanismEntry participation_mechanism();        // models/participation.cpp
 MechanismEntry trust_mechanism();                // models/trust.cpp
+MechanismEntry organisations_mechanism();        // models/organisations.cpp
+MechanismEntry diversity_advantage_mechanism();  // models/diversity_advantage.cpp
 MechanismEntry pillars_mechanism();              // models/pillars.cpp (last: reads the others' rows)
 
 namespace {
@@ -38,6 +40,8 @@ std::deque<MechanismEntry>& entries() {
             migration_mechanism(),
             participation_mechanism(),
             trust_mechanism(),
+            organisations_mechanism(),
+            diversity_advantage_mechanism(),
             pillars_mechanism(),
         };
         for (const auto& m : built_in)

@@ -379,9 +379,10 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
 
 NamedValues headline_metrics(const World& w, const PolicySchedule& policy, uint32_t s,
                              const MechanismList& mechanisms) {
-    static const char* const kHeadline[] = {"/timeseries/icc_composite", "/timeseries/pillar_equality",
-                                            "/timeseries/pillar_interaction",
-                                            "/timeseries/pillar_participation", "/timeseries/employment_gap"};
+    static const char* const kHeadline[] = {
+        "/timeseries/icc_composite",        "/timeseries/pillar_equality", "/timeseries/pillar_interaction",
+        "/timeseries/pillar_participation", "/timeseries/employment_gap",  "/timeseries/diversity_advantage",
+        "/timeseries/organisation_reach",   "/timeseries/policy_cost"};
     const auto table = schema::series_table();
     const auto rows = series_rows(w, policy, s, 1, &mechanisms);
     NamedValues out;
@@ -391,8 +392,9 @@ NamedValues headline_metrics(const World& w, const PolicySchedule& policy, uint3
             for (const SeriesDecl& d : e.series)
                 if (d.path == path)
                     owner = &e;
+        // A series no mechanism declares (policy_cost) is the engine's own: always there.
         const bool runs =
-            owner != nullptr && std::any_of(mechanisms.begin(), mechanisms.end(),
+            owner == nullptr || std::any_of(mechanisms.begin(), mechanisms.end(),
                                             [&](const auto& m) { return m->registered_name == owner->name; });
         if (!runs)
             continue;

@@ -16,6 +16,8 @@ Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, 
 void Engine::step() {
     ++step_;
     const StepContext ctx{seed_, step_, &policy_};
+    for (const auto& m : mechanisms_)
+        m->deliver(world_, ctx, policy_);
     for (size_t k = 0; k < mechanisms_.size(); ++k) {
         const auto t0 = std::chrono::steady_clock::now();
         mechanisms_[k]->step(world_, ctx);

@@ -42,6 +42,16 @@ public:
         (void)world;
         (void)seed;
     }
+    // Before any mechanism's step(): the one place where the state of the
+    // city may change the lever values in force, by setting the delivered
+    // shares of the policies (PolicySchedule::set_delivered; the
+    // organisations mechanism does, from its partners' capacity and budget).
+    // Like step(), it may keep nothing across steps but what it reports.
+    virtual void deliver(const World& world, const StepContext& ctx, PolicySchedule& policy) {
+        (void)world;
+        (void)ctx;
+        (void)policy;
+    }
     virtual void step(World& world, const StepContext& ctx) = 0;
     // Figures from the last step, appended to `out`.
     virtual void counters(Counters& out) const { (void)out; }

@@ -1,6 +1,7 @@
 #include "sim/policy.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace icsim {
 
@@ -92,9 +93,31 @@ double PolicySchedule::strength(const PolicySpec& p, uint32_t step) {
     return p.intensity * std::min(1.0, double(step - p.start + 1) / double(p.ramp));
 }
 
+void PolicySchedule::set_delivered(std::vector<double> per_hood, std::vector<double> per_policy,
+                                   int neighbourhoods, std::vector<double> programmes) {
+    programmes_ = std::move(programmes);
+    delivered_hood_ = std::move(per_hood);
+    delivered_policy_ = std::move(per_policy);
+    delivered_hoods_ = neighbourhoods;
+}
+
+double PolicySchedule::delivered(size_t k, int neighbourhood) const {
+    const size_t at = k * size_t(delivered_hoods_) + size_t(neighbourhood);
+    return neighbourhood >= 0 && neighbourhood < delivered_hoods_ && at < delivered_hood_.size()
+               ? delivered_hood_[at]
+               : 1.0;
+}
+
+double PolicySchedule::programme(Lever lever, int neighbourhood) const {
+    const size_t at = size_t(lever) * size_t(delivered_hoods_) + size_t(neighbourhood);
+    return neighbourhood >= 0 && neighbourhood < delivered_hoods_ && at < programmes_.size() ? programmes_[at]
+                                                                                             : 0.0;
+}
+
 double PolicySchedule::intensity(Lever lever, uint32_t step, int neighbourhood, int group) const {
-    double v = baseline_[size_t(lever)];
-    for (const auto& p : policies_) {
+    double v = baseline_[size_t(lever)] + programme(lever, neighbourhood);
+    for (size_t k = 0; k < policies_.size(); ++k) {
+        const auto& p = policies_[k];
         if (p.lever != lever)
             continue;
         const bool hood_ok = p.neighbourhoods.empty() ||
@@ -103,16 +126,19 @@ double PolicySchedule::intensity(Lever lever, uint32_t step, int neighbourhood, 
         const bool group_ok =
             p.groups.empty() || std::find(p.groups.begin(), p.groups.end(), group) != p.groups.end();
         if (hood_ok && group_ok)
-            v += strength(p, step);
+            v += strength(p, step) * delivered(k, neighbourhood);
     }
     return std::min(1.0, v);
 }
 
 double PolicySchedule::city_intensity(Lever lever, uint32_t step) const {
-    double v = baseline_[size_t(lever)];
-    for (const auto& p : policies_)
-        if (p.lever == lever)
-            v += strength(p, step);
+    double extra = 0;
+    for (int h = 0; h < delivered_hoods_; ++h)
+        extra = std::max(extra, programme(lever, h));
+    double v = baseline_[size_t(lever)] + extra;
+    for (size_t k = 0; k < policies_.size(); ++k)
+        if (policies_[k].lever == lever)
+            v += strength(policies_[k], step) * delivered_share(k);
     return std::min(1.0, v);
 }
 
@@ -127,9 +153,9 @@ std::vector<float> PolicySchedule::intensity_table(Lever lever, uint32_t step, i
 
 double PolicySchedule::cost(uint32_t step) const {
     double c = 0;
-    for (const auto& p : policies_)
-        if (step >= p.start && step < p.end)
-            c += p.cost_per_step;
+    for (size_t k = 0; k < policies_.size(); ++k)
+        if (step >= policies_[k].start && step < policies_[k].end)
+            c += policies_[k].cost_per_step * delivered_share(k);
     return c;
 }
 

@@ -79,7 +79,29 @@ public:
     // [neighbourhood * groups + group]: what a parallel loop over residents
     // reads instead of calling intensity() per resident.
     std::vector<float> intensity_table(Lever lever, uint32_t step, int neighbourhoods, int groups) const;
+    // What the policies in force cost at `step`: each policy's cost_per_step
+    // times the share of it that is delivered (delivered_share).
     double cost(uint32_t step) const;
+    // The baseline intensity of a lever (from the [icc_index] profile).
+    double baseline(Lever lever) const { return baseline_[size_t(lever)]; }
+
+    // Delivered shares (0-1) of the policies, per neighbourhood, at
+    // [k * neighbourhoods + h], and per policy (what it costs); set before
+    // the mechanisms step (Mechanism::deliver, models/organisations.cpp):
+    // every lever value above -- intensity(), city_intensity(),
+    // intensity_table() -- scales each policy's strength by its delivered
+    // share, so a policy whose partner lacks capacity or budget acts less
+    // without a special case in any mechanism. Empty (the default, and after
+    // a live change replaces the schedule): everything delivered in full.
+    // `programmes`, at [lever * neighbourhoods + h] (or empty), adds what
+    // the organisations deliver of their own programmes to the lever
+    // values there (intensity(); city_intensity() adds its maximum).
+    void set_delivered(std::vector<double> per_hood, std::vector<double> per_policy, int neighbourhoods,
+                       std::vector<double> programmes = {});
+    double delivered(size_t k, int neighbourhood) const;
+    double delivered_share(size_t k) const {
+        return k < delivered_policy_.size() ? delivered_policy_[k] : 1.0;
+    }
     const std::vector<PolicySpec>& policies() const { return policies_; }
     // Adds a policy (from its `start`); a live lever change does this.
     void add(PolicySpec p) { policies_.push_back(std::move(p)); }
@@ -90,6 +112,9 @@ public:
 private:
     std::vector<PolicySpec> policies_;
     LeverValues baseline_;
+    double programme(Lever lever, int neighbourhood) const;
+    std::vector<double> delivered_hood_, delivered_policy_, programmes_;
+    int delivered_hoods_ = 0;
 };
 
 } // namespace icsim

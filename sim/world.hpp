@@ -337,6 +337,9 @@ struct SocialSpec {
         bool on = false;
         double income_employed = 0, income_unemployed = 0, social_rent = 0;
     } housing;
+    // models/diversity_advantage.cpp runs with these beta, tie_weight and
+    // discrimination_threshold (beta < 0: it does not run).
+    std::array<double, 3> diversity{-1, 0, 0};
 };
 
 // Bit k set: tie slot k of resident r holds a friend (strength >= thr).

@@ -38,6 +38,9 @@ icsim_expect(2 "threads" run --threads 0)
 
 # The default city runs and prints its summary.
 icsim_expect(0 "percent_similar.*dissimilarity\\.newcomers.*Harbour" run --steps 3 --quiet --no-output)
+# ... with the organisations' and workplaces' figures and the step's policy cost.
+icsim_expect(0 "diversity_advantage +[0-9.]+ +[0-9.]+.*organisation_reach .*policy_cost .*percent_similar" run --steps 3
+             --quiet --no-output)
 
 # A run shorter than its scenario runs the policy windows to its end, with a
 # note (not an error); --scale beyond the scenario's limits is one line.

@@ -743,14 +743,16 @@ TEST_SUITE("unit") {
         CHECK(s.city.places[0].neighbourhood == 0); // Harbour
         CHECK(s.city.organisations.size() == 2);
         CHECK(s.city.organisations[1].kind == OrganisationKind::MigrantLed);
-        REQUIRE(s.mechanisms.size() == 13);
+        REQUIRE(s.mechanisms.size() == 15);
         CHECK(s.mechanisms[0].name == "residential_mobility");
         CHECK(s.mechanisms[5].name == "rumours");
         CHECK(s.mechanisms[6].name == "labour_market");
         CHECK(s.mechanisms[9].name == "belonging");
         CHECK(s.mechanisms[10].name == "participation");
         CHECK(s.mechanisms[11].name == "trust");
-        CHECK(s.mechanisms[12].name == "pillars");
+        CHECK(s.mechanisms[12].name == "organisations");
+        CHECK(s.mechanisms[13].name == "diversity_advantage");
+        CHECK(s.mechanisms[14].name == "pillars"); // last: reads the others' rows
         CHECK(s.mechanisms[0].params.at("radius") == doctest::Approx(1));
         CHECK(s.mechanisms[0].params.at("move_probability") == doctest::Approx(0.1));
         CHECK(s.policies.empty());
