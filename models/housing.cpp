@@ -402,7 +402,7 @@ bool HousingMarket::decide(const World& w, const StepContext& ctx, ResidentId i,
 }
 
 CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId applicant, uint32_t step,
-                     uint64_t seed, HousingTally* tally) {
+                     uint64_t seed, HousingTally* tally, ResidentId key) {
     const auto& vacant = market.vacant();
     const ResidentialMobilityParams& p = market.params();
     if (vacant.empty())
@@ -410,10 +410,11 @@ CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId app
     const int g = w.pop.group[applicant];
     const double budget = p.rent_limit * market.income(w, applicant);
     const KeyedHash draw(seed, Stream::Housing, step);
+    const ResidentId a = key == kNoResident ? applicant : key;
     std::vector<std::pair<double, int>> options; // (-appeal, draw order k)
     std::vector<CellId> cell(size_t(p.candidates));
     for (int k = 0; k < p.candidates; ++k) {
-        const CellId v = vacant[size_t((draw(applicant, 1 + uint32_t(k)) >> 32) * vacant.size() >> 32)];
+        const CellId v = vacant[size_t((draw(a, 1 + uint32_t(k)) >> 32) * vacant.size() >> 32)];
         cell[size_t(k)] = v;
         if (w.total[v] < w.grid.capacity && market.rent(w, v) <= budget)
             options.push_back({-market.appeal(w, v, g, 0), k});
@@ -422,7 +423,7 @@ CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId app
     for (const auto& [neg, k] : options) {
         (void)neg;
         const bool accepted =
-            to_unit(draw(applicant, 0x1000 + uint32_t(k))) < market.acceptance(w, cell[size_t(k)], g);
+            to_unit(draw(a, 0x1000 + uint32_t(k))) < market.acceptance(w, cell[size_t(k)], g);
         if (tally != nullptr)
             tally->count(g, accepted);
         if (accepted)

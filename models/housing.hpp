@@ -161,9 +161,12 @@ private:
 // nothing. A pure function of (w, market, applicant, step, seed): the same
 // on any thread count, when called in the same order for the same arrivals.
 // `market.prepare` must have run for this step. Adds the applications to
-// `tally` when given.
+// `tally` when given. `key`, when given, takes the applicant's place in the
+// draws' keys: a caller that offers one slot to several arrivals in turn
+// gives each its own key (the migration mechanism: the arrival's ordinal
+// in the step), so that they do not all draw the same dwellings.
 CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId applicant, uint32_t step,
-                     uint64_t seed, HousingTally* tally = nullptr);
+                     uint64_t seed, HousingTally* tally = nullptr, ResidentId key = kNoResident);
 
 // Per cell: 1 when its dwellings are social housing -- per neighbourhood,
 // the round(social_housing_share x cells) cells of lowest rank

@@ -113,7 +113,8 @@ public:
 
     void publish(World& w, uint64_t) const override {
         if (market_)
-            w.social.housing = {true, p_.income_employed, p_.income_unemployed, p_.social_rent};
+            w.social.housing = {true, p_.income_employed, p_.income_unemployed, p_.social_rent,
+                                market_.get()};
     }
 
     void step(World& w, const StepContext& ctx) override {

@@ -29,6 +29,8 @@
 
 namespace icsim {
 
+class HousingMarket; // models/housing.hpp
+
 using ResidentId = uint32_t;
 
 // A resident attribute drawn from a normal distribution clipped to [0, 1].
@@ -333,9 +335,13 @@ struct SocialSpec {
     bool labour_market = false;     // models/labour_market.cpp runs: the `employed` column is kept
     // Residential mobility runs its housing market (models/housing.hpp):
     // incomes and the social rent factor, in units of the average market rent.
+    // `market` is the market itself (owned by residential mobility's
+    // mechanism, prepared at the start of its step), for the arrivals of
+    // the migration mechanism (find_dwelling).
     struct Housing {
         bool on = false;
         double income_employed = 0, income_unemployed = 0, social_rent = 0;
+        const HousingMarket* market = nullptr;
     } housing;
     // models/diversity_advantage.cpp runs with these beta, tie_weight and
     // discrimination_threshold (beta < 0: it does not run).

@@ -97,7 +97,9 @@ TEST_SUITE("integration") {
     TEST_CASE("migration: arrivals over many steps average each group's arrival rate") {
         // Departures off; 60 x 60 cells x 4 dwellings at 88 %: 1,728 free
         // dwellings for about 40 steps x 23 arrivals.
-        Engine engine = build_engine(migration_city({"mechanisms.migration.departure_rate=0"}, 60));
+        // Without the housing market: every arrival takes a free dwelling.
+        Engine engine = build_engine(migration_city(
+            {"mechanisms.migration.departure_rate=0", "mechanisms.residential_mobility.housing=false"}, 60));
         const auto before = members(engine.world());
         const int steps = 40;
         double total = 0, unhoused = 0;
@@ -162,7 +164,7 @@ TEST_SUITE("integration") {
     }
 
     TEST_CASE("migration: departed ids are cleared everywhere and recycled lowest first") {
-        Engine engine = build_engine(migration_city({}, 40));
+        Engine engine = build_engine(migration_city({"mechanisms.residential_mobility.housing=false"}, 40));
         for (int k = 0; k < 8; ++k) // ties and jobs form
             engine.step();
         World w = engine.world();
@@ -263,5 +265,63 @@ TEST_SUITE("integration") {
         REQUIRE(ma.size() == mb.size());
         for (size_t k = 0; k < ma.size(); ++k)
             CHECK_MESSAGE(ma[k].second == doctest::Approx(mb[k].second).epsilon(1e-9), ma[k].first);
+    }
+}
+
+namespace {
+
+// Arrivals housed and unhoused per group over `steps` steps of a city with
+// migration on (departures off) and the housing market on.
+struct Housed {
+    std::vector<double> arrived, unhoused;
+};
+Housed arrivals_on_market(std::vector<std::string> extra, int steps) {
+    extra.insert(extra.begin(), "mechanisms.migration.departure_rate=0");
+    Engine engine = build_engine(migration_city(extra, 60));
+    REQUIRE(engine.world().social.housing.market != nullptr);
+    const Mechanism* m = nullptr;
+    for (const auto& k : engine.mechanisms())
+        if (k->registered_name == "migration")
+            m = k.get();
+    REQUIRE(m != nullptr);
+    const size_t G = size_t(engine.world().group_total());
+    Housed h{std::vector<double>(G, 0.0), std::vector<double>(G, 0.0)};
+    for (int k = 0; k < steps; ++k) {
+        engine.step();
+        std::vector<std::vector<double>> rows;
+        m->report(engine.world(), rows);
+        for (size_t g = 0; g < G; ++g) {
+            h.arrived[g] += rows[0][g];
+            h.unhoused[g] += rows[2][g];
+        }
+    }
+    return h;
+}
+
+} // namespace
+
+TEST_SUITE("integration") {
+    TEST_CASE("migration: with the housing market on, arrivals apply to landlords as residents do") {
+        // The same seed with and without the landlords' minority penalty:
+        // the arrival counts are the same draws; minority arrivals find a
+        // dwelling less often with the penalty.
+        const int steps = 30;
+        const Housed fair = arrivals_on_market({"mechanisms.residential_mobility.landlord_penalty=0"}, steps);
+        const Housed biased =
+            arrivals_on_market({"mechanisms.residential_mobility.landlord_penalty=0.8"}, steps);
+        double minority_fair = 0, minority_biased = 0, minority_all = 0;
+        for (size_t g = 0; g < fair.arrived.size(); ++g) {
+            CHECK(fair.arrived[g] + fair.unhoused[g] == biased.arrived[g] + biased.unhoused[g]);
+            if (g > 0) {
+                minority_fair += fair.arrived[g];
+                minority_biased += biased.arrived[g];
+                minority_all += fair.arrived[g] + fair.unhoused[g];
+            }
+        }
+        MESSAGE("minority arrivals housed: ", minority_fair, " of ", minority_all, " without the penalty, ",
+                minority_biased, " with it");
+        REQUIRE(minority_all > 100);         // (the default city's majority has no arrivals)
+        CHECK(minority_fair < minority_all); // some cannot afford a dwelling or are refused
+        CHECK(minority_biased < 0.9 * minority_fair);
     }
 }
