@@ -277,6 +277,23 @@ Doc Loader::load_text(const std::string& text, const std::string& file, const st
     const Origin eo = ext->second.origin;
     const std::string target = std::get<std::string>(ext->second.value);
     doc.values.erase(ext);
+    if (built_in) {
+        const std::string* base_text = library_scenario_text(target);
+        const std::filesystem::path id = "built-in:" + target;
+        if (base_text == nullptr || std::find(chain.begin(), chain.end(), id) != chain.end() ||
+            int(chain.size()) >= kMaxExtendsDepth) {
+            syntax_error = true;
+            error(eo, "extends",
+                  base_text == nullptr ? "no scenario " + target + " in the built-in library"
+                                       : "cycle or too long a chain through " + target);
+            return doc;
+        }
+        chain.push_back(id);
+        Doc base = load_text(*base_text, target + " (built in)", {}, chain);
+        chain.pop_back();
+        merge(base, doc);
+        return base;
+    }
     if (dir.empty() && chain.empty()) {
         error(eo, "extends", "not allowed here (this scenario is not read from a file)");
         return doc;

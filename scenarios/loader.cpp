@@ -112,4 +112,16 @@ ScenarioConfig load_default_scenario(const std::vector<std::string>& sets) {
     return load_scenario_text(default_scenario_text(), "default.toml (built in)", sets);
 }
 
+ScenarioConfig load_library_scenario(const std::string& file, const std::vector<std::string>& sets) {
+    const std::string* text = library_scenario_text(file);
+    const std::string name = file + " (built in)";
+    if (text == nullptr)
+        throw ScenarioError({{name, 0, 0, "", "no scenario of this name in the built-in library"}});
+    Loader loader;
+    loader.built_in = true;
+    std::vector<std::filesystem::path> chain{"built-in:" + file};
+    Doc doc = loader.load_text(*text, name, {}, chain);
+    return loader.finish(std::move(doc), sets, {}, name);
+}
+
 } // namespace icsim

@@ -57,5 +57,12 @@ ScenarioConfig load_scenario_text(const std::string& text, const std::string& na
 // scenarios/library/default.toml, compiled into the program.
 const std::string& default_scenario_text();
 ScenarioConfig load_default_scenario(const std::vector<std::string>& sets = {});
+// The text of a file of scenarios/library/ ("policy-welcoming.toml") as
+// compiled into the program, or nullptr when there is none of that name.
+const std::string* library_scenario_text(const std::string& file);
+// Loads a library file as compiled into the program: its `extends` names
+// other library files, compiled in too. Throws ScenarioError (also for a
+// name the library does not have).
+ScenarioConfig load_library_scenario(const std::string& file, const std::vector<std::string>& sets = {});
 
 } // namespace icsim

@@ -64,6 +64,7 @@ public:
     bool syntax_error = false;       // a file did not parse: later checks would only mislead
     std::set<std::string> bad_paths; // keys already reported: not "missing" as well
     std::string text_name;           // load_scenario_text with a folder: files it names are relative to that
+    bool built_in = false;           // load_library_scenario: `extends` names compiled-in library files
 
     void error(const Origin& o, const std::string& key, const std::string& message);
 

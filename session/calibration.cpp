@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,7 @@
 #include "models/attitudes.hpp"
 #include "models/trust.hpp"
 #include "output/report.hpp"
+#include "output/schema.hpp"
 #include "scenarios/loader.hpp"
 #include "session/session.hpp"
 #include "sim/metrics.hpp"
@@ -81,104 +83,6 @@ void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed
         0.1, diversity_trust);
 }
 
-const char* lever_variant_toml(const std::string& lever) {
-    if (lever == "anti_discrimination")
-        return R"toml(
-[[organisations]]
-name = "Equality Office"
-kind = "city_service"
-neighbourhood = "Old Town"
-capacity = 30
-budget = 80000.0
-[[policies]]
-name = "anonymous-recruitment"
-lever = "anti_discrimination"
-start = 52
-ramp = 52
-intensity = 0.5
-groups = ["established", "labour", "newcomers"]
-cost = 800.0
-partner = "Equality Office"
-[[policies]]
-name = "discrimination-testing-and-enforcement"
-lever = "anti_discrimination"
-start = 78
-ramp = 13
-intensity = 0.4
-cost = 1500.0
-partner = "Equality Office"
-)toml";
-    if (lever == "language_courses")
-        return R"toml(
-[[policies]]
-name = "integration-language-courses"
-lever = "language_courses"
-start = 52
-ramp = 26
-intensity = 0.7
-groups = ["newcomers"]
-cost = 9000.0
-partner = "Refugee Welcome"
-[[policies]]
-name = "workplace-language-courses"
-lever = "language_courses"
-start = 52
-ramp = 52
-intensity = 0.5
-groups = ["labour"]
-cost = 4000.0
-partner = "Migrant Workers Union"
-)toml";
-    if (lever == "welcoming")
-        return R"toml(
-[[policies]]
-name = "newcomer-mentoring"
-lever = "welcoming"
-start = 52
-ramp = 26
-intensity = 0.7
-groups = ["newcomers"]
-cost = 1900.0
-partner = "Refugee Welcome"
-[[policies]]
-name = "welcome-desk"
-lever = "welcoming"
-start = 52
-intensity = 0.4
-groups = ["labour", "newcomers"]
-cost = 1200.0
-partner = "city"
-)toml";
-    if (lever == "mixed_housing")
-        return R"toml(
-[[organisations]]
-name = "Municipal Housing Company"
-kind = "city_service"
-neighbourhood = "Market"
-capacity = 40
-budget = 500000.0
-[[policies]]
-name = "social-housing-diversity-quotas"
-lever = "mixed_housing"
-start = 52
-ramp = 104
-intensity = 0.6
-neighbourhoods = ["Harbour", "Industrial", "Station", "Garden City"]
-cost = 1500.0
-partner = "Municipal Housing Company"
-[[policies]]
-name = "mixed-tenure-new-build"
-lever = "mixed_housing"
-start = 104
-ramp = 52
-intensity = 0.3
-neighbourhoods = ["Old Town", "Riverside", "Hillside"]
-cost = 3000.0
-partner = "city"
-)toml";
-    return nullptr;
-}
-
 namespace {
 
 // What a lever row reads of one run.
@@ -189,8 +93,21 @@ struct EqualityRun {
     double language_minorities = NAN;               // minorities' mean language, at the end
     double newcomer_belonging = NAN; // newcomers' mean belonging, averaged over steps 53 onwards
     double dissimilarity = NAN;      // minorities' D from the majority, at the end
-    std::vector<double> trace;       // dissimilarity and moves per step: did the lever act?
+    // Means over the last 52 steps: the minority groups' mean representation
+    // ratio and institutional trust, and the pillar indices.
+    double representation_minorities = NAN, trust_institutional_minorities = NAN;
+    double pillar_equality = NAN, pillar_interaction = NAN, pillar_participation = NAN, icc_composite = NAN;
+    std::vector<double> trace; // dissimilarity and moves per step: did the lever act?
 };
+
+// The index in schema::series_table() of a series, by path.
+size_t series_index(const std::string& path) {
+    const auto table = schema::series_table();
+    for (size_t k = 0; k < table.size(); ++k)
+        if (table[k].path == path)
+            return k;
+    throw std::logic_error("calibration: no series " + path);
+}
 
 const Mechanism* running(const Engine& e, const char* name) {
     for (const auto& m : e.mechanisms())
@@ -199,11 +116,10 @@ const Mechanism* running(const Engine& e, const char* name) {
     return nullptr;
 }
 
-EqualityRun run_equality(const std::string& lever, uint64_t seed, uint32_t steps) {
-    const char* toml = lever.empty() ? "" : lever_variant_toml(lever);
-    const ScenarioConfig sc = load_scenario_text(
-        default_scenario_text() + "\n" + toml, lever.empty() ? "default.toml" : "policy-" + lever + ".toml",
-        {"run.seed=" + std::to_string(seed), "run.steps=" + std::to_string(steps)});
+// One run of a library file (compiled in: the validation runs anywhere).
+EqualityRun run_equality(const std::string& file, uint64_t seed, uint32_t steps) {
+    const ScenarioConfig sc = load_library_scenario(
+        file, {"run.seed=" + std::to_string(seed), "run.steps=" + std::to_string(steps)});
     RunSession run(sc);
     const World& w = run.world();
     const Mechanism* labour = running(run.engine(), "labour_market");
@@ -224,7 +140,39 @@ EqualityRun run_equality(const std::string& lever, uint64_t seed, uint32_t steps
         return n > 0 ? s / n : double(NAN);
     };
     EqualityRun out;
+    const size_t representation = series_index("/timeseries/representation_ratio"),
+                 institutional = series_index("/timeseries/trust_institutional");
+    const size_t pillar[4] = {
+        series_index("/timeseries/pillar_equality"), series_index("/timeseries/pillar_interaction"),
+        series_index("/timeseries/pillar_participation"), series_index("/timeseries/icc_composite")};
+    double last_year[6] = {0, 0, 0, 0, 0, 0}; // sums over the last 52 steps
+    int nlast_year[6] = {0, 0, 0, 0, 0, 0};
+    auto minorities_mean = [](const std::vector<double>& row) {
+        double sum = 0;
+        int n = 0;
+        for (size_t g = 1; g < row.size(); ++g)
+            if (std::isfinite(row[g])) {
+                sum += row[g];
+                ++n;
+            }
+        return n > 0 ? sum / n : double(NAN);
+    };
     run.on_step([&](uint32_t s) {
+        if (s + 52 > steps) {
+            const auto rows =
+                series_rows(w, run.engine().policy(), s, sc.step_days, &run.engine().mechanisms());
+            const double v[6] = {minorities_mean(rows[representation]),
+                                 minorities_mean(rows[institutional]),
+                                 rows[pillar[0]][0],
+                                 rows[pillar[1]][0],
+                                 rows[pillar[2]][0],
+                                 rows[pillar[3]][0]};
+            for (int k = 0; k < 6; ++k)
+                if (std::isfinite(v[k])) {
+                    last_year[k] += v[k];
+                    ++nlast_year[k];
+                }
+        }
         if (labour != nullptr) {
             std::vector<std::vector<double>> rows;
             labour->report(w, rows);
@@ -266,6 +214,11 @@ EqualityRun run_equality(const std::string& lever, uint64_t seed, uint32_t steps
     out.offer_ratio = nof > 0 ? of / nof : double(NAN);
     out.callback_late = nlate > 0 ? late / nlate : double(NAN);
     out.newcomer_belonging = nnb > 0 ? nb / nnb : double(NAN);
+    double* late_out[6] = {&out.representation_minorities, &out.trust_institutional_minorities,
+                           &out.pillar_equality,           &out.pillar_interaction,
+                           &out.pillar_participation,      &out.icc_composite};
+    for (int k = 0; k < 6; ++k)
+        *late_out[k] = nlast_year[k] > 0 ? last_year[k] / nlast_year[k] : double(NAN);
     if (labour != nullptr) {
         std::vector<std::vector<double>> rows;
         labour->report(w, rows);
@@ -291,7 +244,7 @@ void append_city_equality(ValidationReport& report, bool quick, uint64_t seed) {
         seeds.push_back(draw_u64(seed, Stream::Classic, 2, k, 0) >> 11);
     std::vector<EqualityRun> base;
     for (uint64_t s : seeds)
-        base.push_back(run_equality("", s, steps));
+        base.push_back(run_equality("default.toml", s, steps));
     const std::string params = "default.toml, " + std::to_string(steps) + " weekly steps";
     auto push = [&](const std::string& model, const std::string& metric, double reference, double allowed,
                     const MetricSummary& m, bool pass, const std::string& source) {
@@ -325,36 +278,64 @@ void append_city_equality(ValidationReport& report, bool quick, uint64_t seed) {
          "1.52)");
 
     struct LeverRow {
-        const char* lever;
+        const char* model; // "lever NAME" or "strategy"
+        const char* file;  // the library file run against default.toml
         const char* metric;
         double EqualityRun::*outcome;
         int sign; // the documented direction of the change
         const char* source;
     };
     const LeverRow rows[] = {
-        {"anti_discrimination", "d employment_gap", &EqualityRun::employment_gap, -1,
+        {"lever anti_discrimination", "policy-anti-discrimination.toml", "d employment_gap",
+         &EqualityRun::employment_gap, -1,
          "policy-anti-discrimination against default, paired over the seeds: the change of the employment "
          "gap (majority minus minorities' rate) at the end; pass when the 95 % t-interval lies below 0"},
-        {"anti_discrimination", "d callback_ratio", &EqualityRun::callback_late, -1,
+        {"lever anti_discrimination", "policy-anti-discrimination.toml", "d callback_ratio",
+         &EqualityRun::callback_late, -1,
          "the change of the callback ratio, mean over the steps from 105 (both policies at full intensity); "
          "pass when the 95 % t-interval lies below 0"},
-        {"language_courses", "d language_minorities", &EqualityRun::language_minorities, +1,
+        {"lever language_courses", "policy-language-courses.toml", "d language_minorities",
+         &EqualityRun::language_minorities, +1,
          "policy-language-courses against default: the change of the minorities' mean language proficiency "
          "at the end; pass when the 95 % t-interval lies above 0"},
-        {"welcoming", "d newcomer_belonging", &EqualityRun::newcomer_belonging, +1,
+        {"lever welcoming", "policy-welcoming.toml", "d newcomer_belonging", &EqualityRun::newcomer_belonging,
+         +1,
          "policy-welcoming against default: the change of newcomers' (years_in_city < 2) mean belonging, "
          "averaged over the steps from 53; pass when the 95 % t-interval lies above 0"},
-        {"mixed_housing", "d dissimilarity", &EqualityRun::dissimilarity, -1,
+        {"lever mixed_housing", "policy-mixed-housing.toml", "d dissimilarity", &EqualityRun::dissimilarity,
+         -1,
          "policy-mixed-housing against default: the change of the minorities' dissimilarity from the "
          "majority at the end; pass when the 95 % t-interval lies below 0"},
+        {"lever participatory_councils", "policy-participatory-councils.toml", "d representation_minorities",
+         &EqualityRun::representation_minorities, +1,
+         "policy-participatory-councils against default: the change of the minority groups' mean "
+         "representation ratio, mean over the last 52 steps; pass when the 95 % t-interval lies above 0"},
+        {"lever participatory_councils", "policy-participatory-councils.toml",
+         "d trust_institutional_minorities", &EqualityRun::trust_institutional_minorities, +1,
+         "the change of the minority groups' mean institutional trust, mean over the last 52 steps; pass "
+         "when the 95 % t-interval lies above 0"},
+        {"strategy", "intercultural-strategy.toml", "d pillar_equality", &EqualityRun::pillar_equality, +1,
+         "intercultural-strategy (every lever, an ICC Index profile) against default: the change of the "
+         "equality pillar index, mean over the last 52 steps; pass when the 95 % t-interval lies above 0"},
+        {"strategy", "intercultural-strategy.toml", "d pillar_interaction", &EqualityRun::pillar_interaction,
+         +1,
+         "the change of the interaction pillar index, mean over the last 52 steps; pass when the 95 % "
+         "t-interval lies above 0"},
+        {"strategy", "intercultural-strategy.toml", "d pillar_participation",
+         &EqualityRun::pillar_participation, +1,
+         "the change of the participation pillar index, mean over the last 52 steps; pass when the 95 % "
+         "t-interval lies above 0"},
+        {"strategy", "intercultural-strategy.toml", "d icc_composite", &EqualityRun::icc_composite, +1,
+         "the change of the composite index, mean over the last 52 steps; pass when the 95 % t-interval lies "
+         "above 0"},
     };
     std::map<std::string, std::vector<EqualityRun>> variants;
     for (const LeverRow& row : rows) {
-        auto& v = variants[row.lever];
+        auto& v = variants[row.file];
         bool acts = true;
         if (v.empty())
             for (size_t k = 0; k < seeds.size() && acts; ++k) {
-                v.push_back(run_equality(row.lever, seeds[k], steps));
+                v.push_back(run_equality(row.file, seeds[k], steps));
                 // A lever no mechanism reads leaves the run as it was: the
                 // first seed tells, the others are not run.
                 if (k == 0 && v[0].trace == base[0].trace)
@@ -362,15 +343,14 @@ void append_city_equality(ValidationReport& report, bool quick, uint64_t seed) {
             }
         else
             acts = !(v.size() == 1 && v[0].trace == base[0].trace);
-        const std::string model = std::string("lever ") + row.lever;
+        const std::string model = row.model;
         if (!acts) {
             ValidationRow r;
             r.model = model;
             r.parameters = params;
             r.check = {row.metric, 0,
-                       std::string("not yet applicable: no mechanism reads ") + row.lever +
-                           " (its variant runs exactly like default.toml); runs as soon as one does. " +
-                           row.source,
+                       std::string("not yet applicable: no mechanism reads the levers of ") + row.file +
+                           " (it runs exactly like default.toml); runs as soon as one does. " + row.source,
                        0, 0};
             r.runs = runs;
             r.measured = summarise_metric(row.metric, {});

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "models/classic/validate.hpp"
 
@@ -16,18 +18,15 @@ void append_city_calibration(ValidationReport& report, bool quick, uint64_t seed
 // Appends the equality rows (docs/validation.md, "Equal rights and
 // opportunities"): in the default city, the callback ratio in the
 // field-experiment band [1.25, 2.0] and offers more unequal than callbacks;
-// then each of the levers anti_discrimination, language_courses, welcoming
-// and mixed_housing, switched on alone as in its library variant
-// (policy-*.toml), against the default city over common seeds: the paired
-// difference of its outcome with its 95 % t-interval, which must exclude 0
-// on the documented side. A lever that changes nothing in the run (no
-// mechanism reads it) gives a skipped row. Quick: 5 seeds of 130 steps;
-// full: 8 seeds of 260.
+// then each of the levers anti_discrimination, language_courses, welcoming,
+// mixed_housing and participatory_councils, switched on alone as in its
+// library variant (policy-*.toml), and the intercultural-strategy mix, each
+// against the default city over common seeds: the paired difference of its
+// outcome with its 95 % t-interval, which must exclude 0 on the documented
+// side. The library files are the ones compiled into the program
+// (load_library_scenario). A variant that changes nothing in the run (no
+// mechanism reads its levers) gives a skipped row. Quick: 5 seeds of 130
+// steps; full: 8 seeds of 260.
 void append_city_equality(ValidationReport& report, bool quick, uint64_t seed);
-
-// The policies of the library variant of `lever` ("anti_discrimination",
-// "language_courses", "welcoming", "mixed_housing"), as TOML to append to
-// default.toml (the variant file without its extends, name and output).
-const char* lever_variant_toml(const std::string& lever);
 
 } // namespace icsim
