@@ -55,6 +55,7 @@ struct CheckOptions {
     std::string parameters;    // a mechanism: print its parameter table (docs/model/*.md)
     bool schema = false;       // print the output file's series and resident columns as JSON
     bool declarations = false; // print docs/model/README.md's table of the mechanisms' declarations
+    bool assumptions = false;  // print docs/model/README.md's table of the assumptions to sweep
 };
 
 struct ClassicOptions {

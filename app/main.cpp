@@ -107,6 +107,9 @@ Command add_check(CLI::App& app, Globals&) {
     check->add_flag("--declarations", o->declarations,
                     "print the table of the columns and series each mechanism declares (as "
                     "docs/model/README.md holds it)");
+    check->add_flag("--assumptions", o->assumptions,
+                    "print the table of the mechanism parameters that are assumptions with a sweep range "
+                    "(as docs/model/README.md holds it)");
     return {check, [o] { return cmd_check(*o); }};
 }
 

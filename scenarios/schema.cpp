@@ -491,6 +491,39 @@ std::vector<SweepKey> sweepable_keys() {
     return out;
 }
 
+std::string assumptions_markdown() {
+    const Key* mechanisms = find_key("mechanisms");
+    std::ostringstream rows;
+    size_t all = 0, listed = 0;
+    for (const Key& m : mechanisms->children) {
+        if (m.kind != Kind::Table)
+            continue;
+        for (const Key& p : m.children) {
+            ++all;
+            const std::string tag = "assumption";
+            if (p.sweep.empty() || p.provenance.compare(0, tag.size(), tag) != 0)
+                continue;
+            ++listed;
+            std::string why = p.provenance.substr(tag.size());
+            if (why.rfind(": ", 0) == 0)
+                why = why.substr(2);
+            rows << "| `" << m.name << "` | `" << p.name << "` | " << p.def << " | " << sweep_text(p) << " | "
+                 << p.unit << " | " << (why.empty() ? "--" : why) << " | " << p.text << " |\n";
+        }
+    }
+    std::ostringstream out;
+    out << kAssumptionsBegin
+        << " from the mechanisms' parameter tables; a test fails when this is stale -->\n\n"
+        << listed << " of the " << all
+        << " mechanism parameters are assumptions with a sweep range (the others are calibrated, from the "
+           "literature, or scenario choices not swept):\n\n"
+        << "| mechanism | parameter | default | sweep | unit | reasoning | meaning |\n"
+           "|---|---|---|---|---|---|---|\n"
+        << rows.str() << "\n"
+        << kAssumptionsEnd << "\n";
+    return out.str();
+}
+
 std::string parameter_table_markdown(const std::string& mechanism) {
     const Key* m = find_key("mechanisms." + mechanism);
     if (m == nullptr || m->kind != Kind::Table || mechanism == "order")

@@ -81,6 +81,25 @@ TEST_SUITE("unit") {
         CHECK(icsim::scenario::parameter_table_markdown("no_such_mechanism").empty());
     }
 
+    TEST_CASE("docs/model/README.md holds the table of the assumptions a sweep should cover") {
+        std::ifstream in("docs/model/README.md");
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string s = text.str();
+        const auto begin = s.find(icsim::scenario::kAssumptionsBegin);
+        const auto end = s.find(icsim::scenario::kAssumptionsEnd, begin);
+        REQUIRE(begin != std::string::npos);
+        REQUIRE(end != std::string::npos);
+        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string expected = icsim::scenario::assumptions_markdown();
+        // An assumption with a sweep range is listed; a calibrated one is not.
+        CHECK(expected.find("| `diversity_advantage` | `beta` |") != std::string::npos);
+        CHECK(expected.find("| `encounters` | `base_log_odds` |") == std::string::npos);
+        CHECK_MESSAGE(committed == expected,
+                      "docs/model/README.md has a stale table of assumptions: paste in "
+                      "the output of './build/release/app/icsim check --assumptions'");
+    }
+
     TEST_CASE("docs/model/README.md holds the table of the mechanisms' declarations") {
         std::ifstream in("docs/model/README.md");
         std::stringstream text;
