@@ -32,6 +32,18 @@
 
 namespace icsim {
 
+namespace {
+
+// std::lround(x) for 0 <= x < 65536, without the library call (it showed
+// in profiles of the market's preparation): x minus its integer part is
+// exact, so the comparison with 0.5 rounds halves up as lround does.
+uint16_t lround_nonnegative(double x) {
+    const auto whole = uint16_t(x);
+    return uint16_t(whole + (x - whole >= 0.5 ? 1 : 0));
+}
+
+} // namespace
+
 void add_housing_fields(std::vector<Field<ResidentialMobilityParams>>& fields) {
     using P = ResidentialMobilityParams;
     const std::vector<Field<P>> rows = {
@@ -257,10 +269,14 @@ void HousingMarket::prepare(const World& w, const StepContext& ctx) {
         // Integer sums of prejudice quantised to quant_ levels: exact, so
         // the order of adding never matters.
         std::vector<uint16_t> prej_group(cells * G, 0);
+        const float* const prejudice = w.pop.prejudice.data();
+        const CellId* const cell = w.pop.cell.data();
+        const uint8_t* const group = w.pop.group.data();
+        const double quant = double(quant_);
         for (size_t r = 0; r < w.pop.size(); ++r)
-            if (!w.pop.vacant(r))
-                prej_group[size_t(w.pop.cell[r]) * G + w.pop.group[r]] +=
-                    uint16_t(std::lround(std::clamp(double(w.pop.prejudice[r]), 0.0, 1.0) * quant_));
+            if (cell[r] != kNoCell) // not a vacant slot (sim/world.hpp)
+                prej_group[size_t(cell[r]) * G + group[r]] +=
+                    lround_nonnegative(std::clamp(double(prejudice[r]), 0.0, 1.0) * quant);
         // Hostility does not depend on whether the resident itself is in the
         // window (it is not an out-group member), so one value per (cell,
         // group) serves home and candidates; kept in 16 bits, a row's window
@@ -278,18 +294,17 @@ void HousingMarket::prepare(const World& w, const StepContext& ctx) {
                     const uint32_t out = win_total_[c] - win_group_[c * G + g];
                     const double mean =
                         out == 0 ? 0.0 : double(total - sums[x * G + g]) / (double(quant_) * double(out));
-                    hostility_[c * G + g] = uint16_t(std::lround(std::min(mean, 1.0) * 65535.0));
+                    hostility_[c * G + g] = lround_nonnegative(std::min(mean, 1.0) * 65535.0);
                 }
             }
         });
     }
-    std::vector<double> hood_group(H * G, 0), hood_total(H, 0), city_group(G, 0);
-    for (size_t c = 0; c < cells; ++c) {
-        const size_t h = w.hoods.of_cell[c];
-        hood_total[h] += w.total[c];
+    const std::vector<uint32_t> counts = w.hood_group_counts();
+    const std::vector<double> hood_group(counts.begin(), counts.end());
+    std::vector<double> hood_total(H, 0), city_group(G, 0);
+    for (size_t h = 0; h < H; ++h)
         for (size_t g = 0; g < G; ++g)
-            hood_group[h * G + g] += w.group_count[c * G + g];
-    }
+            hood_total[h] += hood_group[h * G + g];
     double city = 0;
     for (size_t h = 0; h < H; ++h)
         for (size_t g = 0; g < G; ++g) {

@@ -141,10 +141,8 @@ public:
             return;
         }
         // Residents per (neighbourhood, group), from the cell counts.
-        counts_.assign(size_t(H) * size_t(G), 0);
-        for (size_t c = 0; c < w.hoods.of_cell.size(); ++c)
-            for (int g = 0; g < G; ++g)
-                counts_[size_t(w.hoods.of_cell[c]) * size_t(G) + size_t(g)] += w.count(CellId(c), g);
+        const std::vector<uint32_t> counts = w.hood_group_counts();
+        counts_.assign(counts.begin(), counts.end());
         // 1. Demand per policy and neighbourhood.
         demand_.assign(K * size_t(H), 0);
         for (size_t k = 0; k < K; ++k) {

@@ -316,15 +316,12 @@ uint8_t quantise_unbiased(double v, uint64_t u) {
 
 std::vector<double> neighbourhood_diversity(const World& w) {
     const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
-    std::vector<double> count(H * G, 0), total(H, 0);
-    for (size_t c = 0; c < w.total.size(); ++c) {
-        const size_t h = w.hoods.of_cell[c];
-        for (size_t g = 0; g < G; ++g) {
-            const double k = w.group_count[c * G + g];
-            count[h * G + g] += k;
-            total[h] += k;
-        }
-    }
+    const std::vector<uint32_t> n = w.hood_group_counts();
+    const std::vector<double> count(n.begin(), n.end());
+    std::vector<double> total(H, 0);
+    for (size_t h = 0; h < H; ++h)
+        for (size_t g = 0; g < G; ++g)
+            total[h] += count[h * G + g];
     std::vector<double> D(H, double(NAN));
     for (size_t h = 0; h < H; ++h) {
         if (total[h] <= 0)

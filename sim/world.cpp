@@ -24,6 +24,32 @@ void World::move(ResidentId r, CellId to) {
     hood[r] = hoods.of_cell[to];
 }
 
+std::vector<uint32_t> World::hood_group_counts() const {
+    const size_t G = groups.size(), H = size_t(hoods.count());
+    struct Counts {
+        std::vector<uint32_t> n; // empty: all 0
+        Counts& operator+=(const Counts& o) {
+            if (n.empty())
+                n = o.n;
+            else
+                for (size_t i = 0; i < o.n.size(); ++i)
+                    n[i] += o.n[i];
+            return *this;
+        }
+    };
+    Counts all = deterministic_block_sum<Counts>(total.size(), [&](size_t begin, size_t end) {
+        Counts b{std::vector<uint32_t>(H * G, 0)};
+        for (size_t c = begin; c < end; ++c) {
+            uint32_t* const row = &b.n[size_t(hoods.of_cell[c]) * G];
+            for (size_t g = 0; g < G; ++g)
+                row[g] += group_count[c * G + g];
+        }
+        return b;
+    });
+    all.n.resize(H * G, 0); // a city of no cells
+    return std::move(all.n);
+}
+
 void World::recount() {
     const size_t G = groups.size();
     group_count.assign(size_t(grid.cells()) * G, 0);

@@ -403,6 +403,9 @@ struct World {
     // (after building or restoring one; used by tests and checks). Vacant
     // slots are counted in no cell; their `hood` is 0.
     void recount();
+    // Residents per (neighbourhood, group) at [h * groups + g], from the
+    // cell counts (in parallel; integer sums, so the same on any thread count).
+    std::vector<uint32_t> hood_group_counts() const;
 };
 
 // Builds the initial city: occupancy x dwellings residents, group sizes

@@ -154,6 +154,21 @@ TEST_SUITE("unit") {
         CHECK(std::abs(similar_counts(w, 1, 1).percent() - 50.0) < 2.0);
     }
 
+    // The parallel per-(neighbourhood, group) counts against a plain loop
+    // over residents, on a city of more cells than one reduction block.
+    TEST_CASE("world: residents per neighbourhood and group match a count of the residents") {
+        World w = build_world(city(100, 60, 3, 0.7, {0.5, 0.3, 0.2}), 11);
+        w.hoods.names = {"a", "b", "c", "d", "e", "f", "g"};
+        for (size_t c = 0; c < w.hoods.of_cell.size(); ++c)
+            w.hoods.of_cell[c] = uint16_t((c / 13) % 7); // runs of cells, crossing the blocks
+        w.recount();
+        const size_t G = w.groups.size();
+        std::vector<uint32_t> expect(7 * G, 0);
+        for (size_t r = 0; r < w.pop.size(); ++r)
+            ++expect[size_t(w.hoods.of_cell[w.pop.cell[r]]) * G + w.pop.group[r]];
+        CHECK(w.hood_group_counts() == expect);
+    }
+
     // Arranging is a renaming: resident i after it is some resident o(i)
     // before it, with every column's value and its ties renamed; the new
     // order is by (group, workplace, neighbourhood, cell, old id). o(i) is
