@@ -261,6 +261,10 @@ double HousingMarket::income(const World& w, ResidentId r) const {
     return income_of(spec_, w.social.labour_market ? &w.pop.column(employed_) : nullptr, r);
 }
 
+double HousingMarket::newcomer_income(const World& w) const {
+    return w.social.labour_market ? spec_.income_unemployed : spec_.income_employed;
+}
+
 void HousingMarket::prepare(const World& w, const StepContext& ctx) {
     const size_t G = w.groups.size(), H = size_t(w.hoods.count()), cells = size_t(w.grid.cells());
     window_counts(w, p_.radius, win_group_, win_total_);
@@ -416,16 +420,20 @@ bool HousingMarket::decide(const World& w, const StepContext& ctx, ResidentId i,
     return true;
 }
 
-CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId applicant, uint32_t step,
-                     uint64_t seed, HousingTally* tally, ResidentId key) {
+Applicant applicant_of(const World& w, const HousingMarket& market, ResidentId r) {
+    return {int(w.pop.group[r]), market.income(w, r), r};
+}
+
+CellId find_dwelling(const World& w, const HousingMarket& market, const Applicant& applicant, uint32_t step,
+                     uint64_t seed, HousingTally* tally) {
     const auto& vacant = market.vacant();
     const ResidentialMobilityParams& p = market.params();
     if (vacant.empty())
         return kNoCell;
-    const int g = w.pop.group[applicant];
-    const double budget = p.rent_limit * market.income(w, applicant);
+    const int g = applicant.group;
+    const double budget = p.rent_limit * applicant.income;
     const KeyedHash draw(seed, Stream::Housing, step);
-    const ResidentId a = key == kNoResident ? applicant : key;
+    const ResidentId a = applicant.key;
     std::vector<std::pair<double, int>> options; // (-appeal, draw order k)
     std::vector<CellId> cell(size_t(p.candidates));
     for (int k = 0; k < p.candidates; ++k) {

@@ -88,6 +88,9 @@ public:
     // `employed` column when the labour market runs, income_employed for
     // everyone otherwise.
     double income(const World& w, ResidentId r) const;
+    // The income of a resident without a job (a newcomer): income_unemployed
+    // when the labour market runs, income_employed otherwise.
+    double newcomer_income(const World& w) const;
     // What a resident of group g in cell c would weigh: its share of
     // same-group residents in the window minus hostility_weight x the mean
     // prejudice of the out-group residents there; `self` = 1 when the
@@ -147,26 +150,34 @@ private:
     std::vector<float> anti_discrimination_, mixed_housing_; // [h * G + g]
 };
 
+// Who applies for a dwelling: its group, its income (in units of the
+// average market rent) and the key of its draws (a resident's id; the
+// migration mechanism, which offers one slot to several arrivals in turn,
+// gives each arrival its ordinal in the step, so that they do not all draw
+// the same dwellings).
+struct Applicant {
+    int group = 0;
+    double income = 0;
+    ResidentId key = 0;
+};
+// A resident of `w` as an applicant: its group, HousingMarket::income, its id.
+Applicant applicant_of(const World& w, const HousingMarket& market, ResidentId r);
+
 // Houses an applicant who has no home in the city yet (an arrival of the
 // migration mechanism) through the same market: draws `candidates` free
 // dwellings of `market.vacant()` (KeyedHash(seed, Housing, step),
-// (applicant, 1 + k)), keeps those whose cell still has room in `w` (so a
+// (key, 1 + k)), keeps those whose cell still has room in `w` (so a
 // caller placing several arrivals one after the other never overfills a
 // cell) and whose rent the applicant can afford, and applies to them in
 // decreasing appeal (first drawn of equals) until one accepts
-// ((applicant, 0x1000 + k); k < 256, so the two keys never meet). Returns
+// ((key, 0x1000 + k); k < 256, so the two keys never meet). Returns
 // the cell, or kNoCell when none accepts.
-// Reads the applicant's group (and `employed` for its income) from
-// w.pop at id `applicant`; reads nothing else of the applicant and writes
-// nothing. A pure function of (w, market, applicant, step, seed): the same
-// on any thread count, when called in the same order for the same arrivals.
-// `market.prepare` must have run for this step. Adds the applications to
-// `tally` when given. `key`, when given, takes the applicant's place in the
-// draws' keys: a caller that offers one slot to several arrivals in turn
-// gives each its own key (the migration mechanism: the arrival's ordinal
-// in the step), so that they do not all draw the same dwellings.
-CellId find_dwelling(const World& w, const HousingMarket& market, ResidentId applicant, uint32_t step,
-                     uint64_t seed, HousingTally* tally = nullptr, ResidentId key = kNoResident);
+// Reads nothing of the population and writes nothing: a pure function of
+// (w, market, applicant, step, seed), the same on any thread count when
+// called in the same order for the same arrivals. `market.prepare` must
+// have run for this step. Adds the applications to `tally` when given.
+CellId find_dwelling(const World& w, const HousingMarket& market, const Applicant& applicant, uint32_t step,
+                     uint64_t seed, HousingTally* tally = nullptr);
 
 // Per cell: 1 when its dwellings are social housing -- per neighbourhood,
 // the round(social_housing_share x cells) cells of lowest rank

@@ -308,11 +308,8 @@ private:
                 }
                 const uint32_t id = free_ids_[next_free];
                 if (market != nullptr) {
-                    // The market reads the applicant's group and its
-                    // (newcomer's, unemployed) `employed` at its slot.
-                    pop.group[id] = uint8_t(g);
-                    c = find_dwelling(w, *market, id, ctx.step, ctx.seed, nullptr, ordinal);
-                    pop.group[id] = 0;
+                    const Applicant a{int(g), market->newcomer_income(w), ordinal};
+                    c = find_dwelling(w, *market, a, ctx.step, ctx.seed);
                     if (c == kNoCell) {
                         ++unhoused_[g];
                         continue;

@@ -158,8 +158,8 @@ TEST_SUITE("unit") {
         size_t found = 0;
         HousingTally tally;
         for (ResidentId r = 0; r < 200; ++r) {
-            const CellId c = find_dwelling(w, m, r, 3, 7, &tally);
-            CHECK(c == find_dwelling(w, m, r, 3, 7)); // a pure function
+            const CellId c = find_dwelling(w, m, applicant_of(w, m, r), 3, 7, &tally);
+            CHECK(c == find_dwelling(w, m, applicant_of(w, m, r), 3, 7)); // a pure function
             if (c == kNoCell)
                 continue;
             ++found;
@@ -176,7 +176,7 @@ TEST_SUITE("unit") {
         HousingMarket poor(p, w);
         poor.prepare(w, ctx);
         for (ResidentId r = 0; r < 50; ++r)
-            CHECK(find_dwelling(w, poor, r, 3, 7) == kNoCell);
+            CHECK(find_dwelling(w, poor, applicant_of(w, poor, r), 3, 7) == kNoCell);
     }
 }
 
