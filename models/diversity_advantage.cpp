@@ -10,11 +10,15 @@
 // state: it reports the gain, worker-weighted, each step. No random draws.
 #include "models/diversity_advantage.hpp"
 
-#include <atomic>
 #include <cmath>
 
+#include <oneapi/tbb/blocked_range.h>
+#include <oneapi/tbb/parallel_for.h>
+
 #include "models/registry.hpp"
+#include "sim/columns.hpp"
 #include "sim/parallel.hpp"
+#include "sim/scratch.hpp"
 
 namespace icsim {
 
@@ -77,47 +81,51 @@ std::vector<WorkplaceDiversity> workplace_diversity(const World& w, const Divers
         return q != kNoPlace && q < P && w.places[q].kind == PlaceKind::Workplace &&
                (!anyone_employed || employed[r] != 0);
     };
-    // Integer counts per place, summed in parallel with atomics (integer
-    // sums do not depend on the order: the same result on any thread count).
+    // Integer counts per place, kept per thread and then added (integer
+    // sums do not depend on the order: the same result on any thread count;
+    // atomic adds on shared counts were five times slower).
     // At [q * (G + 3)]: workers per group, then colleague ties, cross-group
     // ones, workers below the discrimination threshold.
     const size_t W = G + 3;
-    std::vector<std::atomic<uint32_t>> c(P * W);
+    PerThread<std::vector<uint32_t>> counts([&] { return std::vector<uint32_t>(P * W, 0); });
     const float thr = float(p.discrimination_threshold);
-    parallel_for_index(n, [&](size_t r) {
-        if (!works(r))
-            return;
-        const size_t q = pop.workplace[r];
-        c[q * W + pop.group[r]].fetch_add(1, std::memory_order_relaxed);
-        if (discrimination[r] < thr)
-            c[q * W + G + 2].fetch_add(1, std::memory_order_relaxed);
-        uint32_t ties = 0, cross = 0;
-        for (size_t k = 0; k < kTieSlots; ++k) {
-            const uint32_t t = pop.tie[k][r];
-            if (pop.tie_strength[k][r] == 0 || t >= n || pop.workplace[t] != q || !works(t))
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 16384), [&](const auto& range) {
+        std::vector<uint32_t>& c = counts.local();
+        const auto tie = columns(pop.tie);
+        const auto tie_strength = columns(pop.tie_strength);
+        for (size_t r = range.begin(); r != range.end(); ++r) {
+            if (!works(r))
                 continue;
-            ++ties;
-            cross += (pop.tie_outgroup[r] >> k) & 1u;
-        }
-        if (ties > 0) {
-            c[q * W + G].fetch_add(ties, std::memory_order_relaxed);
-            c[q * W + G + 1].fetch_add(cross, std::memory_order_relaxed);
+            const size_t q = pop.workplace[r];
+            ++c[q * W + pop.group[r]];
+            c[q * W + G + 2] += discrimination[r] < thr;
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                const uint32_t t = tie[k][r];
+                if (tie_strength[k][r] == 0 || t >= n || pop.workplace[t] != q || !works(t))
+                    continue;
+                ++c[q * W + G];
+                c[q * W + G + 1] += (pop.tie_outgroup[r] >> k) & 1u;
+            }
         }
     });
+    std::vector<uint32_t> c(P * W, 0);
+    for (const std::vector<uint32_t>& part : counts)
+        for (size_t i = 0; i < c.size(); ++i)
+            c[i] += part[i];
     std::vector<WorkplaceDiversity> out(P);
     for (size_t q = 0; q < P; ++q) {
         WorkplaceDiversity& d = out[q];
         for (size_t g = 0; g < G; ++g)
-            d.workers += c[q * W + g].load();
+            d.workers += c[q * W + g];
         if (d.workers == 0)
             continue;
         double sq = 0;
         for (size_t g = 0; g < G; ++g)
-            sq += std::pow(c[q * W + g].load() / d.workers, 2);
+            sq += std::pow(c[q * W + g] / d.workers, 2);
         d.fractionalisation = 1 - sq;
-        const double ties = c[q * W + G].load();
-        d.cross_ties = ties > 0 ? c[q * W + G + 1].load() / ties : 0.0;
-        d.equal_treatment = c[q * W + G + 2].load() / d.workers;
+        const double ties = c[q * W + G];
+        d.cross_ties = ties > 0 ? c[q * W + G + 1] / ties : 0.0;
+        d.equal_treatment = c[q * W + G + 2] / d.workers;
         const double mixing =
             d.fractionalisation > 0 ? std::min(1.0, d.cross_ties / d.fractionalisation) : 0.0;
         d.inclusion = p.tie_weight * mixing + (1 - p.tie_weight) * d.equal_treatment;
