@@ -381,6 +381,7 @@ MechanismEntry pillars_mechanism() {
     const std::string left_out =
         "; components whose inputs are absent in a run are left out and the mean taken over the others "
         "(/timeseries/pillar_components), NaN when none is present";
+    e.report_reads_rows = true;
     e.series = {
         {"/timeseries/pillar_equality", Dims::Step, "0-100",
          "equality pillar: mean score of the employment gap, callback ratio, housing acceptance ratio and "

@@ -40,6 +40,11 @@ struct MechanismEntry {
     // Whether the default mechanisms.order lists it. A mechanism left out
     // runs only in a scenario whose mechanisms.order names it.
     bool in_default_order = true;
+    // Whether its report reads the rows of the mechanisms registered
+    // before it (the pillars): the writer then computes it after theirs;
+    // the other reports are computed side by side (output/report.cpp
+    // series_rows).
+    bool report_reads_rows = false;
 };
 
 // An entry from a mechanism's Field table and factory.

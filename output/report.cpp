@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <exception>
 #include <stdexcept>
 
 #include <oneapi/tbb/parallel_for.h>
@@ -350,29 +351,60 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
         }
         return size_t(1);
     };
-    for (const MechanismEntry& entry : mechanism_registry()) {
-        if (entry.series.empty())
-            continue;
+    // Each registered mechanism's rows: the running mechanism's report, or
+    // NaN rows for a mechanism the scenario does not run. The reports read
+    // the world only (Mechanism::report is const), so those of a run of
+    // entries without report_reads_rows are computed side by side, each
+    // into its own rows, and appended in registry order: the same rows as
+    // one after the other.
+    const auto& registry = mechanism_registry();
+    auto report = [&](const MechanismEntry& entry, std::vector<std::vector<double>>& out) {
         const Mechanism* running = nullptr;
         if (mechanisms != nullptr)
             for (const auto& m : *mechanisms)
                 if (m->registered_name == entry.name)
                     running = m.get();
-        const size_t first = rows.size();
+        const size_t first = out.size();
         if (running != nullptr)
-            running->report(w, rows);
+            running->report(w, out);
         else
             for (const SeriesDecl& d : entry.series)
-                rows.emplace_back(width(d.dims), double(NAN));
-        if (rows.size() != first + entry.series.size())
+                out.emplace_back(width(d.dims), double(NAN));
+        if (out.size() != first + entry.series.size())
             throw std::logic_error("series_rows: mechanism " + entry.name + " reported " +
-                                   std::to_string(rows.size() - first) + " series for " +
+                                   std::to_string(out.size() - first) + " series for " +
                                    std::to_string(entry.series.size()) + " declared");
         for (size_t k = 0; k < entry.series.size(); ++k)
-            if (rows[first + k].size() != width(entry.series[k].dims))
+            if (out[first + k].size() != width(entry.series[k].dims))
                 throw std::logic_error("series_rows: " + entry.series[k].path + " has " +
-                                       std::to_string(rows[first + k].size()) + " values, expected " +
+                                       std::to_string(out[first + k].size()) + " values, expected " +
                                        std::to_string(width(entry.series[k].dims)));
+    };
+    for (size_t begin = 0; begin < registry.size();) {
+        if (registry[begin].report_reads_rows) {
+            report(registry[begin], rows);
+            ++begin;
+            continue;
+        }
+        size_t end = begin;
+        while (end < registry.size() && !registry[end].report_reads_rows)
+            ++end;
+        std::vector<std::vector<std::vector<double>>> part(end - begin);
+        std::vector<std::exception_ptr> failed(end - begin);
+        oneapi::tbb::parallel_for(begin, end, [&](size_t k) {
+            try {
+                report(registry[k], part[k - begin]);
+            } catch (...) {
+                failed[k - begin] = std::current_exception();
+            }
+        });
+        for (size_t k = begin; k < end; ++k) {
+            if (failed[k - begin])
+                std::rethrow_exception(failed[k - begin]);
+            for (auto& r : part[k - begin])
+                rows.push_back(std::move(r));
+        }
+        begin = end;
     }
     return rows;
 }
