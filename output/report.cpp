@@ -359,6 +359,8 @@ std::vector<std::vector<double>> series_rows(const World& w, const PolicySchedul
     // one after the other.
     const auto& registry = mechanism_registry();
     auto report = [&](const MechanismEntry& entry, std::vector<std::vector<double>>& out) {
+        if (entry.series.empty())
+            return;
         const Mechanism* running = nullptr;
         if (mechanisms != nullptr)
             for (const auto& m : *mechanisms)
