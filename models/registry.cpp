@@ -1,6 +1,7 @@
 // The city's mechanisms, one line each, in their default order.
 #include "models/registry.hpp"
 
+#include <atomic>
 #include <stdexcept>
 
 namespace icsim {
@@ -62,12 +63,21 @@ const std::deque<MechanismEntry>& mechanism_registry() {
     return entries();
 }
 
+namespace {
+std::atomic<uint64_t> generation{0};
+} // namespace
+
+uint64_t registry_generation() {
+    return generation.load();
+}
+
 void register_mechanism(MechanismEntry entry) {
     if (find_mechanism(entry.name) != nullptr)
         throw std::logic_error("a mechanism named " + entry.name + " is registered already");
     for (const auto& c : entry.columns)
         declare_column(c);
     entries().push_back(std::move(entry));
+    ++generation;
 }
 
 ScopedMechanism::ScopedMechanism(MechanismEntry entry)
@@ -80,6 +90,7 @@ ScopedMechanism::~ScopedMechanism() {
     if (!e.empty() && e.back().name == name_)
         e.pop_back();
     undeclare_columns_from(columns_before_);
+    ++generation;
 }
 
 const MechanismEntry* find_mechanism(const std::string& name) {

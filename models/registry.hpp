@@ -69,6 +69,10 @@ MechanismEntry make_mechanism_entry(std::string name, std::string description,
 // then any registered since. Entries never move.
 const std::deque<MechanismEntry>& mechanism_registry();
 const MechanismEntry* find_mechanism(const std::string& name);
+// Counts the changes of the registry (a registration, a ScopedMechanism's
+// removal): what is built from it (the scenario schema) is built again
+// when the count has moved.
+uint64_t registry_generation();
 
 // Adds a mechanism to the registry and declares its columns
 // (sim/declare.hpp). Throws std::logic_error when the name is taken.

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <deque>
+#include <mutex>
 #include <sstream>
 
 #include "models/registry.hpp"
@@ -307,8 +309,16 @@ const Key* find_child(const Key& k, const std::string& name) {
 } // namespace
 
 const Key& schema() {
-    static const Key root = build_schema();
-    return root;
+    // Built again after the registry changed (a test's ScopedMechanism):
+    // the mechanisms' keys and the default order come from it. Earlier
+    // schemas are kept, so a reference to one stays valid.
+    static std::mutex mu;
+    static std::deque<std::pair<uint64_t, Key>> built;
+    const std::lock_guard lock(mu);
+    const uint64_t generation = registry_generation();
+    if (built.empty() || built.back().first != generation)
+        built.emplace_back(generation, build_schema());
+    return built.back().second;
 }
 
 const Key* find_key(const std::string& path) {

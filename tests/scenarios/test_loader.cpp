@@ -788,6 +788,28 @@ TEST_SUITE("unit") {
         check_round_trip(s);
     }
 
+    // The schema (the mechanisms' keys, the default order) is built from the
+    // registry: a mechanism registered for a while is in the default order
+    // while it is registered and gone from it afterwards, even when the
+    // schema was first built during its registration.
+    TEST_CASE("loader: the default order follows the registry when a scoped mechanism comes and goes") {
+        struct None {};
+        static const std::vector<Field<None>> no_fields;
+        auto named = [](const ScenarioConfig& s, const std::string& name) {
+            return std::any_of(s.mechanisms.begin(), s.mechanisms.end(),
+                               [&](const MechanismConfig& m) { return m.name == name; });
+        };
+        {
+            const ScopedMechanism scoped(make_mechanism_entry<None>(
+                "test_scoped_order", "a test mechanism that does nothing",
+                +[]() -> const std::vector<Field<None>>& { return no_fields; },
+                +[](const None&, const World&) -> std::unique_ptr<Mechanism> { return nullptr; }));
+            CHECK(named(load_default_scenario({}), "test_scoped_order"));
+        }
+        CHECK_FALSE(named(load_default_scenario({}), "test_scoped_order"));
+        CHECK(named(load_default_scenario({}), "pillars"));
+    }
+
     TEST_CASE("loader: voronoi layout works with any grid size via set") {
         const ScenarioConfig s =
             load_default_scenario({"city.layout=voronoi", "city.width=37", "city.height=5"});
