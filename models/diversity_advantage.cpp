@@ -10,6 +10,8 @@
 // state: it reports the gain, worker-weighted, each step. No random draws.
 #include "models/diversity_advantage.hpp"
 
+#include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include <oneapi/tbb/blocked_range.h>
@@ -76,11 +78,16 @@ std::vector<WorkplaceDiversity> workplace_diversity(const World& w, const Divers
     const auto& discrimination = pop.column(column_handle<float>("discrimination"));
     const bool anyone_employed =
         std::any_of(employed.begin(), employed.end(), [](uint8_t e) { return e != 0; });
-    const auto works = [&](size_t r) {
+    // Each resident's workplace when they work there, else kNoPlace: one
+    // array for the colleague test of every tie (a gather from random
+    // residents), in place of three (workplace, employed, the place kind).
+    std::vector<uint32_t> at(n);
+    parallel_for_index(n, [&](size_t r) {
         const uint32_t q = pop.workplace[r];
-        return q != kNoPlace && q < P && w.places[q].kind == PlaceKind::Workplace &&
-               (!anyone_employed || employed[r] != 0);
-    };
+        const bool works = q != kNoPlace && q < P && w.places[q].kind == PlaceKind::Workplace &&
+                           (!anyone_employed || employed[r] != 0);
+        at[r] = works ? q : kNoPlace;
+    });
     // Integer counts per place, kept per thread and then added (integer
     // sums do not depend on the order: the same result on any thread count;
     // atomic adds on shared counts were five times slower).
@@ -93,19 +100,29 @@ std::vector<WorkplaceDiversity> workplace_diversity(const World& w, const Divers
         std::vector<uint32_t>& c = counts.local();
         const auto tie = columns(pop.tie);
         const auto tie_strength = columns(pop.tie_strength);
+        const uint32_t* const place = at.data();
+        const uint8_t* const outgroup = pop.tie_outgroup.data();
+        const uint32_t last = uint32_t(n - 1);
         for (size_t r = range.begin(); r != range.end(); ++r) {
-            if (!works(r))
+            if (r + kPrefetchAhead < range.end())
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    __builtin_prefetch(&place[std::min(tie[k][r + kPrefetchAhead], last)]);
+            const uint32_t q = place[r];
+            if (q == kNoPlace)
                 continue;
-            const size_t q = pop.workplace[r];
-            ++c[q * W + pop.group[r]];
-            c[q * W + G + 2] += discrimination[r] < thr;
+            uint32_t* const row = &c[size_t(q) * W];
+            ++row[pop.group[r]];
+            row[G + 2] += discrimination[r] < thr;
+            // Bit k: tie slot k holds a colleague (branch-free: the slots'
+            // tests are unpredictable).
+            unsigned colleague = 0;
             for (size_t k = 0; k < kTieSlots; ++k) {
                 const uint32_t t = tie[k][r];
-                if (tie_strength[k][r] == 0 || t >= n || pop.workplace[t] != q || !works(t))
-                    continue;
-                ++c[q * W + G];
-                c[q * W + G + 1] += (pop.tie_outgroup[r] >> k) & 1u;
+                const bool held = tie_strength[k][r] != 0 && t < n;
+                colleague |= unsigned(held && place[held ? t : r] == q) << k;
             }
+            row[G] += unsigned(std::popcount(colleague));
+            row[G + 1] += unsigned(std::popcount(colleague & outgroup[r]));
         }
     });
     std::vector<uint32_t> c(P * W, 0);
