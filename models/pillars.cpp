@@ -19,6 +19,7 @@
 #include <cmath>
 
 #include "sim/metrics.hpp"
+#include "sim/parallel.hpp"
 
 namespace icsim {
 
@@ -83,7 +84,10 @@ struct ColumnView {
     const float* f32 = nullptr;
     double scale = 1;
     bool present() const { return u8 != nullptr || f32 != nullptr; }
-    double operator[](size_t r) const { return u8 != nullptr ? scale * u8[r] : double(f32[r]); }
+    double operator[](size_t r) const { return scale * raw(r); }
+    // The stored value: sums of a uint8 column's raw values are exact, so
+    // any order of adding gives the same sum (scale it afterwards).
+    double raw(size_t r) const { return u8 != nullptr ? double(u8[r]) : double(f32[r]); }
 };
 
 ColumnView live_column(const World& w, const PillarInputs& in, const std::string& name) {
@@ -149,32 +153,67 @@ PillarFigures pillar_figures(const World& w, const PillarParams& p, const Pillar
     // neighbourhood prejudice and trust.
     struct Tally {
         double force[2] = {}, emp[2] = {}, people[2] = {}, disc = 0, part[2] = {}, prejudice = 0, trust = 0;
+        Tally& operator+=(const Tally& o) {
+            for (int m = 0; m < 2; ++m) {
+                force[m] += o.force[m];
+                emp[m] += o.emp[m];
+                people[m] += o.people[m];
+                part[m] += o.part[m];
+            }
+            disc += o.disc;
+            prejudice += o.prejudice;
+            trust += o.trust;
+            return *this;
+        }
     };
-    std::vector<Tally> t(H + 1);
-    std::vector<double> members(G, 0);
-    for (size_t r = 0; r < n; ++r) {
-        if (pop.vacant(r)) // (sim/world.hpp)
-            continue;
-        const int m = pop.group[r] != 0;
-        members[pop.group[r]] += 1;
-        for (Tally* x : {&t[w.hood[r]], &t[H]}) {
-            x->people[m] += 1;
-            x->prejudice += pop.prejudice[r];
+    // The tallies and the members per group, summed over blocks of
+    // residents in parallel and then in block order (sim/parallel.hpp): the
+    // same figures on any thread count.
+    struct Tallies {
+        std::vector<Tally> t;
+        std::vector<double> members;
+        Tallies& operator+=(const Tallies& o) {
+            t.resize(o.t.size());
+            members.resize(o.members.size());
+            for (size_t k = 0; k < o.t.size(); ++k)
+                t[k] += o.t[k];
+            for (size_t g = 0; g < o.members.size(); ++g)
+                members[g] += o.members[g];
+            return *this;
+        }
+    };
+    Tallies all = deterministic_block_sum<Tallies>(n, [&](size_t begin, size_t end) {
+        Tallies b{std::vector<Tally>(H + 1), std::vector<double>(G, 0)};
+        for (size_t r = begin; r < end; ++r) {
+            if (pop.vacant(r)) // (sim/world.hpp)
+                continue;
+            const int m = pop.group[r] != 0;
+            b.members[pop.group[r]] += 1;
+            Tally& x = b.t[w.hood[r]];
+            x.people[m] += 1;
+            x.prejudice += pop.prejudice[r];
             if (employed.present()) {
                 const uint32_t wp = pop.workplace[r];
                 if (wp == kNoPlace || w.places[wp].kind != PlaceKind::School) {
-                    x->force[m] += 1;
-                    x->emp[m] += employed[r];
+                    x.force[m] += 1;
+                    x.emp[m] += employed[r];
                 }
             }
             if (disc.present() && m)
-                x->disc += disc[r];
+                x.disc += disc[r];
             if (participated.present())
-                x->part[m] += participated[r];
+                x.part[m] += participated[r];
             if (trust.present())
-                x->trust += trust[r];
+                x.trust += trust.raw(r); // times trust.scale when used
         }
-    }
+        for (size_t h = 0; h < H; ++h)
+            b.t[H] += b.t[h];
+        return b;
+    });
+    all.t.resize(H + 1);
+    all.members.resize(G, 0);
+    const std::vector<Tally>& t = all.t;
+    const std::vector<double>& members = all.members;
     const double living = t[H].people[0] + t[H].people[1];
     const double city_minor_share = living > 0 ? t[H].people[1] / living : kNaN;
 
@@ -196,7 +235,7 @@ PillarFigures pillar_figures(const World& w, const PillarParams& p, const Pillar
             enter(pa, bits, kParticipationGap,
                   parity_score(x.part[1] / x.people[1], x.part[0] / x.people[0]));
         if (trust.present() && people > 0)
-            enter(pa, bits, kParticipationTrust, 100 * std::clamp(x.trust / people, 0.0, 1.0));
+            enter(pa, bits, kParticipationTrust, 100 * std::clamp(trust.scale * x.trust / people, 0.0, 1.0));
     };
     auto composite = [](double a, double b, double c) {
         Mean m;
