@@ -40,6 +40,7 @@
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
+#include "sim/scratch.hpp"
 
 namespace icsim {
 
@@ -170,6 +171,89 @@ struct Moments {
     }
 };
 
+// Per group and neighbourhood ([g * H + h]): the living residents, the
+// sums of their generalised trust and its square and of their
+// institutional trust, in stored levels (0-255). Integer sums: the same in
+// any order, so the threads' tallies are added as they come.
+struct TrustTally {
+    size_t H = 0;
+    std::vector<uint64_t> n, gen, gen2, ins;
+};
+
+TrustTally trust_tally(const World& w) {
+    const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
+    const uint8_t* const tg = w.pop.column(column_handle<uint8_t>("trust_generalised")).data();
+    const uint8_t* const ti = w.pop.column(column_handle<uint8_t>("trust_institutional")).data();
+    const auto empty = [&] {
+        const std::vector<uint64_t> zero(G * H, 0);
+        return TrustTally{H, zero, zero, zero, zero};
+    };
+    PerThread<TrustTally> parts(empty);
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, w.pop.size(), 16384),
+                              [&](const auto& range) {
+                                  TrustTally& t = parts.local();
+                                  for (size_t r = range.begin(); r != range.end(); ++r) {
+                                      if (w.pop.vacant(r))
+                                          continue;
+                                      const size_t k = size_t(w.pop.group[r]) * H + w.hood[r];
+                                      t.n[k] += 1;
+                                      t.gen[k] += tg[r];
+                                      t.gen2[k] += uint32_t(tg[r]) * tg[r];
+                                      t.ins[k] += ti[r];
+                                  }
+                              });
+    TrustTally all = empty();
+    for (const TrustTally& t : parts)
+        for (size_t k = 0; k < G * H; ++k) {
+            all.n[k] += t.n[k];
+            all.gen[k] += t.gen[k];
+            all.gen2[k] += t.gen2[k];
+            all.ins[k] += t.ins[k];
+        }
+    return all;
+}
+
+// The diversity-trust correlation from a tally: every resident of a
+// neighbourhood has the same D, so the moments are sums over (group,
+// neighbourhood) of the counts times D and the trust sums.
+double correlation_of(const TrustTally& t, const std::vector<double>& D, int group) {
+    const size_t H = t.H, G = H > 0 ? t.n.size() / H : 0;
+    std::vector<Moments> m(G);
+    for (size_t g = 0; g < G; ++g) {
+        if (group >= 0 && size_t(group) != g)
+            continue;
+        for (size_t h = 0; h < H; ++h) {
+            const size_t k = g * H + h;
+            if (t.n[k] == 0)
+                continue;
+            const double n = double(t.n[k]), x = D[h], sy = double(t.gen[k]) / 255.0;
+            m[g].n += n;
+            m[g].sx += n * x;
+            m[g].sxx += n * x * x;
+            m[g].sy += sy;
+            m[g].syy += double(t.gen2[k]) / (255.0 * 255.0);
+            m[g].sxy += x * sy;
+        }
+    }
+    if (group >= 0)
+        return size_t(group) < G ? m[size_t(group)].correlation() : double(NAN);
+    // Pooled within groups: each group's sums about its own means. A raw
+    // correlation over every resident would also pick up who lives where
+    // (groups that experience more discrimination, hence trust less, live
+    // in the more diverse neighbourhoods when the housing market sorts
+    // them), which the literature's estimates control for.
+    Moments within;
+    for (const Moments& g : m) {
+        if (g.n < 1)
+            continue;
+        within.n += g.n;
+        within.sxx += g.sxx - g.sx * g.sx / g.n;
+        within.syy += g.syy - g.sy * g.sy / g.n;
+        within.sxy += g.sxy - g.sx * g.sy / g.n;
+    }
+    return within.correlation();
+}
+
 class Trust final : public Mechanism {
 public:
     explicit Trust(const TrustParams& p)
@@ -187,20 +271,18 @@ public:
     void step(World& w, const StepContext& ctx) override { update(w, ctx.seed, ctx.step, false); }
 
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
-        const auto& tg = w.pop.column(generalised_);
-        const auto& ti = w.pop.column(institutional_);
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
+        const TrustTally t = trust_tally(w);
         std::vector<double> gg(G, 0), ig(G, 0), ng(G, 0), gh(H, 0), nh(H, 0);
-        for (size_t r = 0; r < w.pop.size(); ++r) {
-            if (w.pop.vacant(r))
-                continue;
-            const size_t g = w.pop.group[r], h = w.hood[r];
-            gg[g] += tg[r];
-            ig[g] += ti[r];
-            ng[g] += 1;
-            gh[h] += tg[r];
-            nh[h] += 1;
-        }
+        for (size_t g = 0; g < G; ++g)
+            for (size_t h = 0; h < H; ++h) {
+                const size_t k = g * H + h;
+                gg[g] += double(t.gen[k]);
+                ig[g] += double(t.ins[k]);
+                ng[g] += double(t.n[k]);
+                gh[h] += double(t.gen[k]);
+                nh[h] += double(t.n[k]);
+            }
         for (size_t g = 0; g < G; ++g) {
             gg[g] = ng[g] > 0 ? gg[g] / (255.0 * ng[g]) : double(NAN);
             ig[g] = ng[g] > 0 ? ig[g] / (255.0 * ng[g]) : double(NAN);
@@ -210,7 +292,7 @@ public:
         rows.push_back(std::move(gg));
         rows.push_back(std::move(ig));
         rows.push_back(std::move(gh));
-        rows.push_back({diversity_trust_correlation(w)});
+        rows.push_back({correlation_of(t, neighbourhood_diversity(w), -1)});
     }
 
 private:
@@ -335,29 +417,7 @@ std::vector<double> neighbourhood_diversity(const World& w) {
 }
 
 double diversity_trust_correlation(const World& w, int group) {
-    const auto D = neighbourhood_diversity(w);
-    const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
-    std::vector<Moments> m(size_t(w.group_total()));
-    for (size_t r = 0; r < w.pop.size(); ++r)
-        if (!w.pop.vacant(r) && (group < 0 || int(w.pop.group[r]) == group))
-            m[w.pop.group[r]].add(D[w.hood[r]], tg[r] / 255.0);
-    if (group >= 0)
-        return m[size_t(group)].correlation();
-    // Pooled within groups: each group's sums about its own means. A raw
-    // correlation over every resident would also pick up who lives where
-    // (groups that experience more discrimination, hence trust less, live
-    // in the more diverse neighbourhoods when the housing market sorts
-    // them), which the literature's estimates control for.
-    Moments within;
-    for (const Moments& g : m) {
-        if (g.n < 1)
-            continue;
-        within.n += g.n;
-        within.sxx += g.sxx - g.sx * g.sx / g.n;
-        within.syy += g.syy - g.sy * g.sy / g.n;
-        within.sxy += g.sxy - g.sx * g.sy / g.n;
-    }
-    return within.correlation();
+    return correlation_of(trust_tally(w), neighbourhood_diversity(w), group);
 }
 
 MechanismEntry trust_mechanism() {

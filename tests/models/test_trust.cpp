@@ -122,6 +122,38 @@ TEST_SUITE("unit") {
         }
         const double r_majority = diversity_trust_correlation(w, 0);
         const double r_all = diversity_trust_correlation(w);
+        {
+            // The same correlations by two passes over the residents (each
+            // group's means first, then the deviations from them): the
+            // tally of stored levels per (group, neighbourhood) agrees.
+            const auto& g = w.pop.column(column_handle<uint8_t>("trust_generalised"));
+            const size_t G = size_t(w.group_total());
+            std::vector<double> n(G, 0), mx(G, 0), my(G, 0);
+            for (size_t r = 0; r < w.pop.size(); ++r) {
+                n[w.pop.group[r]] += 1;
+                mx[w.pop.group[r]] += D[w.hood[r]];
+                my[w.pop.group[r]] += g[r] / 255.0;
+            }
+            for (size_t k = 0; k < G; ++k) {
+                mx[k] /= n[k];
+                my[k] /= n[k];
+            }
+            auto plain = [&](int only) {
+                double sxx = 0, syy = 0, sxy = 0;
+                for (size_t r = 0; r < w.pop.size(); ++r) {
+                    const size_t k = w.pop.group[r];
+                    if (only >= 0 && k != size_t(only))
+                        continue;
+                    const double dx = D[w.hood[r]] - mx[k], dy = g[r] / 255.0 - my[k];
+                    sxx += dx * dx;
+                    syy += dy * dy;
+                    sxy += dx * dy;
+                }
+                return sxy / std::sqrt(sxx * syy);
+            };
+            CHECK(r_majority == doctest::Approx(plain(0)).epsilon(1e-9));
+            CHECK(r_all == doctest::Approx(plain(-1)).epsilon(1e-9));
+        }
         const auto mean = [&] {
             const auto& g = w.pop.column(column_handle<uint8_t>("trust_generalised"));
             double s = 0;
