@@ -42,6 +42,7 @@
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
 #include "sim/scratch.hpp"
+#include "sim/tally.hpp"
 
 namespace icsim {
 
@@ -386,19 +387,25 @@ public:
         };
         rows.push_back({ratio(last_.callbacks)});
         rows.push_back({ratio(last_.offers)});
-        const auto& emp = w.pop.column(employed_);
+        // The labour force (residents not at school) and the employed
+        // among them, per group and neighbourhood (exact integer sums).
+        const uint8_t* const emp = w.pop.column(employed_).data();
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
-        std::vector<double> ge(G, 0), gf(G, 0), he(H, 0), hf(H, 0);
-        for (size_t r = 0; r < w.pop.size(); ++r) {
+        const GroupHoodTally<1> t = tally_by_group_and_hood<1>(w, [&](size_t r, uint64_t(&v)[1]) {
             const uint32_t wp = w.pop.workplace[r];
-            if ((wp != kNoPlace && school_[wp]) || w.pop.vacant(r))
-                continue;
-            gf[w.pop.group[r]] += 1;
-            hf[w.hood[r]] += 1;
-            if (emp[r]) {
-                ge[w.pop.group[r]] += 1;
-                he[w.hood[r]] += 1;
-            }
+            if (wp != kNoPlace && school_[wp])
+                return false;
+            v[0] = emp[r] != 0;
+            return true;
+        });
+        std::vector<double> ge(G), gf(G), he(H), hf(H);
+        for (size_t g = 0; g < G; ++g) {
+            ge[g] = double(t.group_sum(0, g));
+            gf[g] = double(t.group_n(g));
+        }
+        for (size_t h = 0; h < H; ++h) {
+            he[h] = double(t.hood_sum(0, h));
+            hf[h] = double(t.hood_n(h));
         }
         double minor_e = 0, minor_f = 0;
         for (size_t g = 1; g < G; ++g) {

@@ -246,23 +246,15 @@ public:
     void counters(Counters& out) const override { out.emplace_back("participants", double(taken_part_)); }
 
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
-        const auto& part = w.pop.column(participated_);
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
-        std::vector<double> pg(G, 0), ng(G, 0), ph(H, 0), nh(H, 0);
-        for (size_t r = 0; r < w.pop.size(); ++r) {
-            if (w.pop.vacant(r))
-                continue;
-            pg[w.pop.group[r]] += part[r];
-            ng[w.pop.group[r]] += 1;
-            ph[w.hood[r]] += part[r];
-            nh[w.hood[r]] += 1;
-        }
+        const GroupHoodTally<1> t = participation_tally(w);
+        std::vector<double> pg(G), ph(H);
         for (size_t g = 0; g < G; ++g)
-            pg[g] = ng[g] > 0 ? pg[g] / ng[g] : double(NAN);
+            pg[g] = t.group_mean(0, g);
         for (size_t h = 0; h < H; ++h)
-            ph[h] = nh[h] > 0 ? ph[h] / nh[h] : double(NAN);
+            ph[h] = t.hood_mean(0, h);
         rows.push_back(std::move(pg));
-        rows.push_back(representation_ratios(w));
+        rows.push_back(representation_ratios(t));
         rows.push_back(std::move(ph));
     }
 
@@ -281,51 +273,29 @@ double participation_probability(const ParticipationParams& p, const Participati
                        float(in.years), in.citizen, float(in.lever));
 }
 
-namespace {
+GroupHoodTally<1> participation_tally(const World& w) {
+    const uint8_t* const part = w.pop.column(column_handle<uint8_t>("participated")).data();
+    return tally_by_group_and_hood<1>(w, [&](size_t r, uint64_t(&v)[1]) {
+        v[0] = part[r];
+        return true;
+    });
+}
 
-// Per group: residents and those of them who took part (exact integer sums,
-// so any block order gives the same figures).
-struct GroupTally {
-    std::vector<uint64_t> taken, members;
-    GroupTally& operator+=(const GroupTally& o) {
-        taken.resize(o.taken.size());
-        members.resize(o.members.size());
-        for (size_t g = 0; g < o.taken.size(); ++g) {
-            taken[g] += o.taken[g];
-            members[g] += o.members[g];
-        }
-        return *this;
+std::vector<double> representation_ratios(const GroupHoodTally<1>& t) {
+    std::vector<double> rho(t.G, double(NAN));
+    double p = 0, n = 0;
+    for (size_t g = 0; g < t.G; ++g) {
+        p += double(t.group_sum(0, g));
+        n += double(t.group_n(g));
     }
-};
-
-} // namespace
+    for (size_t g = 0; g < t.G; ++g)
+        if (t.group_n(g) > 0 && p > 0)
+            rho[g] = (double(t.group_sum(0, g)) / p) / (double(t.group_n(g)) / n);
+    return rho;
+}
 
 std::vector<double> representation_ratios(const World& w) {
-    const uint8_t* const part = w.pop.column(column_handle<uint8_t>("participated")).data();
-    const uint8_t* const group = w.pop.group.data();
-    const CellId* const cell = w.pop.cell.data();
-    const size_t G = size_t(w.group_total());
-    const GroupTally t = deterministic_block_sum<GroupTally>(w.pop.size(), [&](size_t begin, size_t end) {
-        GroupTally b{std::vector<uint64_t>(G, 0), std::vector<uint64_t>(G, 0)};
-        for (size_t r = begin; r < end; ++r) {
-            if (cell[r] == kNoCell) // a vacant slot (sim/world.hpp)
-                continue;
-            b.taken[group[r]] += part[r];
-            b.members[group[r]] += 1;
-        }
-        return b;
-    });
-    std::vector<double> rho(G, double(NAN));
-    double p = 0;
-    for (size_t g = 0; g < t.taken.size(); ++g)
-        p += double(t.taken[g]);
-    double n = 0;
-    for (size_t g = 0; g < t.members.size(); ++g)
-        n += double(t.members[g]);
-    for (size_t g = 0; g < t.taken.size(); ++g)
-        if (t.members[g] > 0 && p > 0)
-            rho[g] = (double(t.taken[g]) / p) / (double(t.members[g]) / n);
-    return rho;
+    return representation_ratios(participation_tally(w));
 }
 
 MechanismEntry participation_mechanism() {

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "sim/tally.hpp"
 #include "sim/world.hpp"
 
 namespace icsim {
@@ -40,5 +41,9 @@ double participation_probability(const ParticipationParams& p, const Participati
 // `participated` set over its share of the population (NaN for an empty
 // group, or when nobody took part).
 std::vector<double> representation_ratios(const World& world);
+// The same from a tally of the living residents per group and
+// neighbourhood with sum 0 = those who took part (participation_tally).
+std::vector<double> representation_ratios(const GroupHoodTally<1>& tally);
+GroupHoodTally<1> participation_tally(const World& world);
 
 } // namespace icsim

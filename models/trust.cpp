@@ -40,7 +40,7 @@
 
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
-#include "sim/scratch.hpp"
+#include "sim/tally.hpp"
 
 namespace icsim {
 
@@ -171,53 +171,27 @@ struct Moments {
     }
 };
 
-// Per group and neighbourhood ([g * H + h]): the living residents, the
-// sums of their generalised trust and its square and of their
-// institutional trust, in stored levels (0-255). Integer sums: the same in
-// any order, so the threads' tallies are added as they come.
-struct TrustTally {
-    size_t H = 0;
-    std::vector<uint64_t> n, gen, gen2, ins;
-};
+// Per group and neighbourhood: the living residents and the sums of their
+// generalised trust (sum 0), its square (1) and their institutional trust
+// (2), in stored levels (0-255; exact integer sums, sim/tally.hpp).
+using TrustTally = GroupHoodTally<3>;
 
 TrustTally trust_tally(const World& w) {
-    const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
     const uint8_t* const tg = w.pop.column(column_handle<uint8_t>("trust_generalised")).data();
     const uint8_t* const ti = w.pop.column(column_handle<uint8_t>("trust_institutional")).data();
-    const auto empty = [&] {
-        const std::vector<uint64_t> zero(G * H, 0);
-        return TrustTally{H, zero, zero, zero, zero};
-    };
-    PerThread<TrustTally> parts(empty);
-    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, w.pop.size(), 16384),
-                              [&](const auto& range) {
-                                  TrustTally& t = parts.local();
-                                  for (size_t r = range.begin(); r != range.end(); ++r) {
-                                      if (w.pop.vacant(r))
-                                          continue;
-                                      const size_t k = size_t(w.pop.group[r]) * H + w.hood[r];
-                                      t.n[k] += 1;
-                                      t.gen[k] += tg[r];
-                                      t.gen2[k] += uint32_t(tg[r]) * tg[r];
-                                      t.ins[k] += ti[r];
-                                  }
-                              });
-    TrustTally all = empty();
-    for (const TrustTally& t : parts)
-        for (size_t k = 0; k < G * H; ++k) {
-            all.n[k] += t.n[k];
-            all.gen[k] += t.gen[k];
-            all.gen2[k] += t.gen2[k];
-            all.ins[k] += t.ins[k];
-        }
-    return all;
+    return tally_by_group_and_hood<3>(w, [&](size_t r, uint64_t(&v)[3]) {
+        v[0] = tg[r];
+        v[1] = uint32_t(tg[r]) * tg[r];
+        v[2] = ti[r];
+        return true;
+    });
 }
 
 // The diversity-trust correlation from a tally: every resident of a
 // neighbourhood has the same D, so the moments are sums over (group,
 // neighbourhood) of the counts times D and the trust sums.
 double correlation_of(const TrustTally& t, const std::vector<double>& D, int group) {
-    const size_t H = t.H, G = H > 0 ? t.n.size() / H : 0;
+    const size_t H = t.H, G = t.G;
     std::vector<Moments> m(G);
     for (size_t g = 0; g < G; ++g) {
         if (group >= 0 && size_t(group) != g)
@@ -226,12 +200,12 @@ double correlation_of(const TrustTally& t, const std::vector<double>& D, int gro
             const size_t k = g * H + h;
             if (t.n[k] == 0)
                 continue;
-            const double n = double(t.n[k]), x = D[h], sy = double(t.gen[k]) / 255.0;
+            const double n = double(t.n[k]), x = D[h], sy = double(t.sum[0][k]) / 255.0;
             m[g].n += n;
             m[g].sx += n * x;
             m[g].sxx += n * x * x;
             m[g].sy += sy;
-            m[g].syy += double(t.gen2[k]) / (255.0 * 255.0);
+            m[g].syy += double(t.sum[1][k]) / (255.0 * 255.0);
             m[g].sxy += x * sy;
         }
     }
@@ -273,22 +247,17 @@ public:
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count());
         const TrustTally t = trust_tally(w);
-        std::vector<double> gg(G, 0), ig(G, 0), ng(G, 0), gh(H, 0), nh(H, 0);
-        for (size_t g = 0; g < G; ++g)
-            for (size_t h = 0; h < H; ++h) {
-                const size_t k = g * H + h;
-                gg[g] += double(t.gen[k]);
-                ig[g] += double(t.ins[k]);
-                ng[g] += double(t.n[k]);
-                gh[h] += double(t.gen[k]);
-                nh[h] += double(t.n[k]);
-            }
+        // Mean levels / 255 (sum / (255 n), as trust has always reported them).
+        auto mean = [](uint64_t sum, uint64_t n) {
+            return n > 0 ? double(sum) / (255.0 * double(n)) : double(NAN);
+        };
+        std::vector<double> gg(G), ig(G), gh(H);
         for (size_t g = 0; g < G; ++g) {
-            gg[g] = ng[g] > 0 ? gg[g] / (255.0 * ng[g]) : double(NAN);
-            ig[g] = ng[g] > 0 ? ig[g] / (255.0 * ng[g]) : double(NAN);
+            gg[g] = mean(t.group_sum(0, g), t.group_n(g));
+            ig[g] = mean(t.group_sum(2, g), t.group_n(g));
         }
         for (size_t h = 0; h < H; ++h)
-            gh[h] = nh[h] > 0 ? gh[h] / (255.0 * nh[h]) : double(NAN);
+            gh[h] = mean(t.hood_sum(0, h), t.hood_n(h));
         rows.push_back(std::move(gg));
         rows.push_back(std::move(ig));
         rows.push_back(std::move(gh));

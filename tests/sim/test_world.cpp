@@ -7,11 +7,14 @@
 #include <tuple>
 #include <vector>
 
+#include <oneapi/tbb/task_arena.h>
+
 #include "models/culture.hpp"
 #include "models/rumours.hpp"
 #include "sim/meetings.hpp"
 #include "sim/metrics.hpp"
 #include "sim/rng.hpp"
+#include "sim/tally.hpp"
 #include "sim/world.hpp"
 
 using namespace icsim;
@@ -167,6 +170,52 @@ TEST_SUITE("unit") {
         for (size_t r = 0; r < w.pop.size(); ++r)
             ++expect[size_t(w.hoods.of_cell[w.pop.cell[r]]) * G + w.pop.group[r]];
         CHECK(w.hood_group_counts() == expect);
+    }
+
+    // The integer tally per (group, neighbourhood) against a plain loop, with
+    // vacant slots and residents the filter leaves out, on 1 and 2 threads.
+    TEST_CASE("world: the group and neighbourhood tally matches a plain loop on any thread count") {
+        World w = build_world(city(100, 60, 3, 0.7, {0.5, 0.3, 0.2}), 12);
+        w.hoods.names = {"a", "b", "c", "d", "e"};
+        for (size_t c = 0; c < w.hoods.of_cell.size(); ++c)
+            w.hoods.of_cell[c] = uint16_t((c / 17) % 5);
+        for (size_t r = 0; r < w.pop.size(); r += 11)
+            w.pop.cell[r] = kNoCell; // vacant slots
+        w.recount();
+        REQUIRE(w.vacancies > 0);
+        const size_t G = w.groups.size(), H = 5;
+        auto value = [&](size_t r, uint64_t(&v)[2]) {
+            if (r % 7 == 3)
+                return false;
+            v[0] = r % 5;
+            v[1] = (r * 2654435761u) >> 20;
+            return true;
+        };
+        std::vector<uint64_t> n(G * H, 0), s0(G * H, 0), s1(G * H, 0);
+        for (size_t r = 0; r < w.pop.size(); ++r) {
+            uint64_t v[2] = {};
+            if (w.pop.vacant(r) || !value(r, v))
+                continue;
+            const size_t k = size_t(w.pop.group[r]) * H + w.hoods.of_cell[w.pop.cell[r]];
+            n[k] += 1;
+            s0[k] += v[0];
+            s1[k] += v[1];
+        }
+        for (const int threads : {1, 2}) {
+            GroupHoodTally<2> t;
+            oneapi::tbb::task_arena(threads).execute([&] { t = tally_by_group_and_hood<2>(w, value); });
+            CHECK(t.n == n);
+            CHECK(t.sum[0] == s0);
+            CHECK(t.sum[1] == s1);
+            uint64_t g1 = 0, h2 = 0;
+            for (size_t h = 0; h < H; ++h)
+                g1 += n[1 * H + h];
+            for (size_t g = 0; g < G; ++g)
+                h2 += s0[g * H + 2];
+            CHECK(t.group_n(1) == g1);
+            CHECK(t.hood_sum(0, 2) == h2);
+            CHECK(t.hood_mean(0, 2) == double(h2) / double(t.hood_n(2)));
+        }
     }
 
     // Arranging is a renaming: resident i after it is some resident o(i)
