@@ -415,18 +415,16 @@ MechanismEntry trust_mechanism() {
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
         if (!w.social.trust)
             return;
-        const auto& tg = w.pop.column(column_handle<uint8_t>("trust_generalised"));
-        const auto& ti = w.pop.column(column_handle<uint8_t>("trust_institutional"));
-        double sg = 0, si = 0;
-        for (size_t r = 0; r < w.pop.size(); ++r)
-            if (!w.pop.vacant(r)) {
-                sg += tg[r];
-                si += ti[r];
-            }
-        const double n = 255.0 * double(w.pop.size() - w.vacancies);
-        out.emplace_back("trust_generalised", n > 0 ? sg / n : double(NAN));
-        out.emplace_back("trust_institutional", n > 0 ? si / n : double(NAN));
-        out.emplace_back("diversity_trust_correlation", diversity_trust_correlation(w));
+        const TrustTally t = trust_tally(w);
+        uint64_t sg = 0, si = 0, n = 0;
+        for (size_t k = 0; k < t.n.size(); ++k) {
+            sg += t.sum[0][k];
+            si += t.sum[2][k];
+            n += t.n[k];
+        }
+        out.emplace_back("trust_generalised", n > 0 ? double(sg) / (255.0 * double(n)) : double(NAN));
+        out.emplace_back("trust_institutional", n > 0 ? double(si) / (255.0 * double(n)) : double(NAN));
+        out.emplace_back("diversity_trust_correlation", correlation_of(t, neighbourhood_diversity(w), -1));
     };
     return e;
 }
