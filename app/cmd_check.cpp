@@ -64,6 +64,10 @@ int cmd_check(const CheckOptions& opts) {
         std::fputs(schema::declarations_markdown().c_str(), stdout);
         return 0;
     }
+    if (opts.reads_writes) {
+        std::fputs(schema::reads_writes_markdown().c_str(), stdout);
+        return 0;
+    }
     if (opts.assumptions) {
         std::fputs(scenario::assumptions_markdown().c_str(), stdout);
         return 0;

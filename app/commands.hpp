@@ -56,6 +56,7 @@ struct CheckOptions {
     bool schema = false;       // print the output file's series and resident columns as JSON
     bool declarations = false; // print docs/model/README.md's table of the mechanisms' declarations
     bool assumptions = false;  // print docs/model/README.md's table of the assumptions to sweep
+    bool reads_writes = false; // print docs/model/README.md's table of what each mechanism reads and writes
 };
 
 struct ClassicOptions {

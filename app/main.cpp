@@ -107,6 +107,9 @@ Command add_check(CLI::App& app, Globals&) {
     check->add_flag("--declarations", o->declarations,
                     "print the table of the columns and series each mechanism declares (as "
                     "docs/model/README.md holds it)");
+    check->add_flag("--reads-writes", o->reads_writes,
+                    "print the table of the mechanisms in order with what each reads and writes (as "
+                    "docs/model/README.md holds it)");
     check->add_flag("--assumptions", o->assumptions,
                     "print the table of the mechanism parameters that are assumptions with a sweep range "
                     "(as docs/model/README.md holds it)");

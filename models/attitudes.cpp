@@ -138,6 +138,10 @@ MechanismEntry attitudes_mechanism() {
         {"/timeseries/contact_negative", Dims::StepGroup, "contacts",
          "mean recent negative out-group contacts of each group's members (attitudes)"},
     };
+    e.reads = "all the step's meetings; own prejudice, disposition and contact counts; own tie ids, own and "
+              "friends' `World::today.friends` (or the ties when friendship did not run in the step); "
+              "friends' start-of-step prejudice (`World::today.start`)";
+    e.writes = "`prejudice`, `contact_positive`, `contact_negative`";
     return e;
 }
 

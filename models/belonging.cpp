@@ -324,6 +324,9 @@ MechanismEntry belonging_mechanism() {
          "mean belonging (0-1) of the group's newcomers (years_in_city below belonging.newcomer_years; NaN "
          "when the group has none)"},
     };
+    e.reads = "all the step's meetings (negative out-group contacts); own tie strengths, `mentor`, "
+              "`language`, `years_in_city`, `discrimination`";
+    e.writes = "`belonging`, `discrimination`, `years_in_city`";
     return e;
 }
 

@@ -106,6 +106,9 @@ MechanismEntry culture_mechanism() {
         for (int g = 1; g < w.group_total(); ++g)
             out.emplace_back("integration." + w.groups[size_t(g)].name, f.berry_integration[size_t(g)]);
     };
+    e.reads = "all the step's meetings (a partner's start-of-step culture from `World::today.start`, read "
+              "for the meetings that are exchanges); own culture";
+    e.writes = "`culture`";
     return e;
 }
 

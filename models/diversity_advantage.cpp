@@ -178,6 +178,8 @@ MechanismEntry diversity_advantage_mechanism() {
         const DiversityAdvantageParams p{w.social.diversity[0], w.social.diversity[1], w.social.diversity[2]};
         out.emplace_back("diversity_advantage", diversity_advantage(workplace_diversity(w, p)));
     };
+    e.reads = "workplaces' workers (`employed`), groups, tie slots and `tie_outgroup`, `discrimination`";
+    e.writes = "nothing (it reports)";
     return e;
 }
 

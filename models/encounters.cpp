@@ -226,6 +226,13 @@ MechanismEntry encounters_mechanism() {
          "positive / negative out-group contacts in the step's place meetings (encounters; about 3 by "
          "calibration, Graf et al. 2014)"},
     };
+    e.reads = "homes (neighbourhood), workplace, group, language, prejudice, culture, rumour; levers "
+              "`public_space` and `intercultural_events` (visits: at home; support: at the place), "
+              "`school_mixing` and `mediation` (at the place)";
+    e.writes =
+        "`World::today`: every resident's start-of-step public state (`start`: culture, prejudice, rumour, "
+        "one array each), the step's place meetings (place slots), each carrying the partner's start-of-step "
+        "rumour state, and the step's meeting figures (`meetings`, `outgroup`, `positive`, `negative`)";
     return e;
 }
 

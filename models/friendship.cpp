@@ -92,6 +92,11 @@ MechanismEntry friendship_mechanism() {
             out.emplace_back("outgroup_friends." + w.groups[size_t(g)].name,
                              f.outgroup_friend_share[size_t(g)]);
     };
+    e.reads = "the step's place meetings; own ties and `tie_outgroup`; friends' start-of-step rumour state "
+              "(`World::today.start`)";
+    e.writes = "ties, `tie_outgroup`; every tie slot of `World::today` (a friends' meeting or empty); "
+               "`World::today.friends` (`friend_flags`: which tie slots hold an in-group friend, and whether "
+               "any holds an out-group friend, for extended contact)";
     return e;
 }
 

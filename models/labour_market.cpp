@@ -136,6 +136,9 @@ MechanismEntry labour_market_mechanism() {
         {"/neighbourhoods/employment_rate", Dims::StepNeighbourhood, "1",
          "employed share of the labour force living in the neighbourhood"},
     };
+    e.reads = "workplace, group, skill, language, `employed`; workplaces' capacity and neighbourhood; lever "
+              "`anti_discrimination` (at the workplace)";
+    e.writes = "`employed`, `workplace` (and `discrimination` when declared)";
     return e;
 }
 

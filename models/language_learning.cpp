@@ -195,6 +195,9 @@ MechanismEntry language_learning_mechanism() {
     e.series = {
         {"/timeseries/course_enrolment", Dims::Step, "residents", "residents enrolled in a language course"},
         {"/timeseries/language_mean", Dims::StepGroup, "0-1", "mean language proficiency per group"}};
+    e.reads = "own `language`, `course_left`, home, group; organisations' capacity; lever `language_courses` "
+              "(city-wide for the places, at home for uptake)";
+    e.writes = "`language`, `course_left`";
     return e;
 }
 

@@ -394,6 +394,10 @@ MechanismEntry migration_mechanism() {
     // a fixed population. A scenario runs it by naming it in
     // mechanisms.order (after belonging, whose step it reads).
     e.in_default_order = false;
+    e.reads = "`belonging`, `discrimination`, tolerances and window counts; groups' `arrival_rate`; the "
+              "housing market";
+    e.writes = "departures: the slot and every tie or `resident_ref` naming it cleared; arrivals: every "
+               "column of the slot they take, the occupancy counts";
     return e;
 }
 

@@ -273,6 +273,9 @@ MechanismEntry organisations_mechanism() {
         {"/timeseries/lever_delivered", Dims::StepLever, "0-1",
          "share of each lever's policies in force (weighted by strength) that their partners deliver (NaN: "
          "no policy in force)"}};
+    e.reads = "(in `deliver`, before step 1 of the list) the policies in force, the organisations' capacity "
+              "and budget, target residents per neighbourhood, lever `civil_society_partnership`";
+    e.writes = "the policies' delivered shares (`PolicySchedule::set_delivered`); nothing of the residents";
     return e;
 }
 

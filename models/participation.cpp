@@ -333,6 +333,10 @@ MechanismEntry participation_mechanism() {
         for (int g = 1; g < w.group_total(); ++g)
             out.emplace_back("representation." + w.groups[size_t(g)].name, rho[size_t(g)]);
     };
+    e.reads =
+        "own start-of-step `trust_generalised` and `trust_institutional`, `belonging` (after belonging's "
+        "update), `language`, `years_in_city`, home, group; lever `participatory_councils` (at home)";
+    e.writes = "`participated`, `belonging` (a participant's gain)";
     return e;
 }
 

@@ -450,6 +450,8 @@ MechanismEntry pillars_mechanism() {
         {"/neighbourhoods/icc_composite", Dims::StepNeighbourhood, "0-100",
          "mean of the neighbourhood's pillar indices present"},
     };
+    e.reads = "the state after every mechanism and the rows the others report for the step";
+    e.writes = "nothing (it reports)";
     return e;
 }
 

@@ -1,8 +1,8 @@
 // The city's mechanisms by name. A scenario lists which run and in what
 // order; the registry turns each name and its parameter overrides into a
 // ready Mechanism. Adding a mechanism = its file (with its Field table and
-// a `<name>_mechanism()` entry declaring its parameters, resident columns
-// and series) + one line in registry.cpp -- the pattern of the classic
+// a `<name>_mechanism()` entry declaring its parameters, resident columns,
+// series and what it reads and writes) + one line in registry.cpp -- the pattern of the classic
 // models (models/classic/classic.hpp).
 #pragma once
 
@@ -37,6 +37,10 @@ struct MechanismEntry {
     // series are computed by; it reads World::social to tell whether the
     // mechanism runs and appends nothing when it does not. Empty: none.
     std::function<void(const World& world, std::vector<std::pair<std::string, double>>& out)> summary;
+    // What the mechanism reads and what it writes in a step (Markdown: the
+    // state, World::today's parts, levers, and where a lever is read), for
+    // the order table of docs/model/README.md (`icsim check --reads-writes`).
+    std::string reads, writes;
     // Whether the default mechanisms.order lists it. A mechanism left out
     // runs only in a scenario whose mechanisms.order names it.
     bool in_default_order = true;

@@ -78,6 +78,10 @@ MechanismEntry residential_mobility_mechanism() {
         residential_mobility_fields, make_residential_mobility);
     e.series = housing_series();
     e.summary = housing_summary;
+    e.reads = "homes, groups, tolerances (window counts at the start of its pass); with the housing market, "
+              "`employed` (income), out-group neighbours' prejudice, levers `anti_discrimination` and "
+              "`mixed_housing` (at the dwelling)";
+    e.writes = "`cell` and the occupancy counts";
     return e;
 }
 

@@ -133,6 +133,9 @@ MechanismEntry rumours_mechanism() {
         if (!w.social.rumour_target.empty())
             out.emplace_back("rumour_belief", rumour_figures(w).rumour_belief);
     };
+    e.reads = "all the step's meetings (partners' rumour states from the slots); own home, group, rumour "
+              "state and prejudice; lever `anti_rumours` (at home)";
+    e.writes = "`rumour`, `prejudice`";
     return e;
 }
 

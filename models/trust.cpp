@@ -426,6 +426,9 @@ MechanismEntry trust_mechanism() {
         out.emplace_back("trust_institutional", n > 0 ? double(si) / (255.0 * double(n)) : double(NAN));
         out.emplace_back("diversity_trust_correlation", correlation_of(t, neighbourhood_diversity(w), -1));
     };
+    e.reads = "home neighbourhoods' group shares, own `contact_positive`, `discrimination`, `participated`; "
+              "every group's `participated` share (representation)";
+    e.writes = "`trust_generalised`, `trust_institutional`";
     return e;
 }
 

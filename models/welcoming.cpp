@@ -161,6 +161,8 @@ MechanismEntry welcoming_mechanism() {
     e.series = {{"/timeseries/mentored_share", Dims::StepGroup, "1",
                  "share of each group's newcomers (years_in_city below welcoming.newcomer_years) with a "
                  "mentor"}};
+    e.reads = "own `years_in_city`, `mentor`, home, group; the majority's ids; lever `welcoming` (at home)";
+    e.writes = "`mentor`, `language`";
     return e;
 }
 

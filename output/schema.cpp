@@ -97,6 +97,26 @@ std::string declarations_markdown() {
     return md + kDeclarationsEnd + "\n";
 }
 
+std::string reads_writes_markdown() {
+    auto cell = [](const std::string& s) { return s.empty() ? std::string("--") : s; };
+    std::string md = std::string(kReadsWritesBegin) +
+                     " from the mechanisms' registry entries; a test fails when this is stale -->\n"
+                     "| # | mechanism | reads | writes |\n"
+                     "|---|---|---|---|\n";
+    int position = 0;
+    for (const MechanismEntry& m : mechanism_registry()) {
+        std::string number, name = "`" + m.name + "`";
+        if (m.in_default_order) {
+            number = std::to_string(++position);
+        } else {
+            number = "(after " + std::to_string(position) + ")";
+            name += ", when named";
+        }
+        md += "| " + number + " | " + name + " | " + cell(m.reads) + " | " + cell(m.writes) + " |\n";
+    }
+    return md + kReadsWritesEnd + "\n";
+}
+
 std::string counter_description(const std::string& counter) {
     return "mechanism counter '" + counter + "': its figure for the step (0 at step 0)";
 }

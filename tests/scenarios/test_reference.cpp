@@ -118,6 +118,30 @@ TEST_SUITE("unit") {
                                              "'./build/release/app/icsim check --declarations'");
     }
 
+    TEST_CASE("docs/model/README.md holds the table of what each mechanism reads and writes") {
+        std::ifstream in("docs/model/README.md");
+        std::stringstream text;
+        text << in.rdbuf();
+        const std::string s = text.str();
+        const auto begin = s.find(icsim::schema::kReadsWritesBegin);
+        const auto end = s.find(icsim::schema::kReadsWritesEnd, begin);
+        REQUIRE(begin != std::string::npos);
+        REQUIRE(end != std::string::npos);
+        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string expected = icsim::schema::reads_writes_markdown();
+        // Numbered by the default order; a mechanism left out of it is placed after its predecessor.
+        CHECK(expected.find("| 1 | `residential_mobility` |") != std::string::npos);
+        CHECK(expected.find("| (after 10) | `migration`, when named |") != std::string::npos);
+        for (const auto& m : icsim::mechanism_registry()) {
+            CAPTURE(m.name);
+            CHECK(!m.reads.empty());
+            CHECK(!m.writes.empty());
+        }
+        CHECK_MESSAGE(committed == expected, "docs/model/README.md has a stale table of what the mechanisms "
+                                             "read and write: paste in the output of "
+                                             "'./build/release/app/icsim check --reads-writes'");
+    }
+
     TEST_CASE("every mechanism parameter declares its source and a sweep range inside its valid range") {
         size_t swept = 0;
         for (const auto& m : icsim::mechanism_registry())
