@@ -28,6 +28,7 @@
 // values and reads the others' as they were at the start of the step
 // (World::today.start).
 #include "models/attitudes.hpp"
+#include "models/friendship.hpp"
 #include "models/registry.hpp"
 
 #include <algorithm>
@@ -151,7 +152,7 @@ AttitudeFigures attitude_figures(const World& w) {
     AttitudeFigures m;
     m.contact_positive.assign(G, NAN);
     m.contact_negative.assign(G, NAN);
-    if (!w.social.attitudes)
+    if (!w.products.has(kContactCounts))
         return m;
     // One block's sums. Counts are integers: exact, and an increment does
     // not wait on a floating-point add of the previous resident.
@@ -252,7 +253,7 @@ class Attitudes final : public Mechanism {
 public:
     explicit Attitudes(const AttitudesParams& p) : p_(p) {}
 
-    void publish(World& w, uint64_t) const override { w.social.attitudes = true; }
+    void publish(World& w, uint64_t) const override { w.products.set(kContactCounts, Runs{}); }
 
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         AttitudeFigures m = attitude_figures(w);
@@ -267,7 +268,7 @@ public:
         const bool have_meetings = w.today.step == ctx.step;
         const size_t S = have_meetings ? w.today.slots : 0;
         const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
-        const uint8_t thr = w.social.friend_threshold;
+        const uint8_t thr = friend_threshold(w);
         // Each resident's friends in one byte (friend_flags, for extended
         // contact): from the friendship mechanism when it ran this step, else
         // from the ties.

@@ -25,9 +25,13 @@ struct AttitudesParams {
 const std::vector<Field<AttitudesParams>>& attitudes_fields();
 std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
 
+// Published when attitudes runs: the contact counts (Population::
+// contact_positive, contact_negative) are kept.
+inline constexpr Product<Runs> kContactCounts{"attitudes.contact_counts"};
+
 // The contact counts in figures (/timeseries/contact_positive,
 // contact_negative, contact_prejudice_correlation): NaN where the mechanism
-// does not run (World::social.attitudes unset). Sums over fixed blocks of
+// does not run (no kContactCounts published). Sums over fixed blocks of
 // residents combined in order: the same on any thread count.
 struct AttitudeFigures {
     std::vector<double> contact_positive, contact_negative; // per group: mean recent contact counts

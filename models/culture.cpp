@@ -99,7 +99,7 @@ MechanismEntry culture_mechanism() {
                   "cultural traits, 4 bits per feature, feature f in bits 4f..4f+3 (models/culture.cpp)",
                   /*checkpointed=*/true, /*snapshotted=*/true}};
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (w.social.culture_features == 0)
+        if (!w.products.has(kCultureSpec))
             return;
         const CultureFigures f = culture_figures(w);
         out.emplace_back("cultural_diversity", f.cultural_diversity);
@@ -120,7 +120,8 @@ ColumnHandle<uint32_t> culture_column() {
 CultureFigures culture_figures(const World& w) {
     const Population& pop = w.pop;
     const size_t n = pop.size(), G = size_t(w.group_total());
-    const int F = w.social.culture_features;
+    const CultureSpec* spec = w.products.find(kCultureSpec);
+    const int F = spec != nullptr ? spec->features : 0;
     CultureFigures m;
     m.berry_integration.assign(G, NAN);
     m.berry_assimilation.assign(G, NAN);
@@ -257,8 +258,8 @@ void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out
 
 // count_cultures over residents begin..end-1, none of them vacant.
 static void count_living(const World& w, size_t begin, size_t end, CultureCounts& out) {
-    const SocialSpec& sp = w.social;
-    const int F = sp.culture_features;
+    const CultureSpec* sp = w.products.find(kCultureSpec);
+    const int F = sp != nullptr ? sp->features : 0;
     const size_t G = size_t(w.group_total());
     out.traits.resize(8 * 16, 0); // 8 x 16: room for the unused half of an odd last byte
     out.berry.resize(G * 4, 0);
@@ -266,9 +267,9 @@ static void count_living(const World& w, size_t begin, size_t end, CultureCounts
         return;
     const uint8_t* const group = w.pop.group.data();
     const uint32_t* const culture = cultures(w.pop).data();
-    const uint32_t* const heritage = sp.heritage.data();
+    const uint32_t* const heritage = sp->heritage.data();
     const uint32_t host = heritage[0];
-    const int min_shared = berry_min_shared(sp.berry_threshold, F);
+    const int min_shared = berry_min_shared(sp->berry_threshold, F);
     // Berry's modes of minority members, counted in four 16-bit fields of
     // one register per run of one group (ids come in runs of one group), so
     // that no increment waits on the previous one through memory.
@@ -340,10 +341,9 @@ public:
     }
 
     void publish(World& w, uint64_t seed) const override {
-        w.social.culture_features = p_.features;
-        w.social.culture_traits = p_.traits;
-        w.social.berry_threshold = p_.berry_threshold;
-        w.social.heritage = heritage_profiles(seed, w.group_total(), p_.features, p_.traits);
+        w.products.set(kCultureSpec,
+                       CultureSpec{p_.features, p_.traits, p_.berry_threshold,
+                                   heritage_profiles(seed, w.group_total(), p_.features, p_.traits)});
     }
 
     void step(World& w, const StepContext& ctx) override {
@@ -388,8 +388,9 @@ public:
                 columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
-            const uint32_t* const heritage = w.social.heritage.data();
-            const int min_shared = berry_min_shared(w.social.berry_threshold, features);
+            const CultureSpec& spec = *w.products.find(kCultureSpec);
+            const uint32_t* const heritage = spec.heritage.data();
+            const int min_shared = berry_min_shared(spec.berry_threshold, features);
             struct Exchange {
                 uint32_t r, partner;
                 uint64_t h;

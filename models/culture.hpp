@@ -22,6 +22,15 @@ struct CultureParams {
 const std::vector<Field<CultureParams>>& culture_fields();
 std::unique_ptr<Mechanism> make_culture(const CultureParams& params, const World& world);
 
+// Published when culture runs: how to read the culture column.
+struct CultureSpec {
+    int features = 0;               // F
+    int traits = 0;                 // q
+    double berry_threshold = 0;     // share of features defining Berry's modes (docs/model/culture.md)
+    std::vector<uint32_t> heritage; // per group: its heritage traits, packed as the culture column
+};
+inline constexpr Product<CultureSpec> kCultureSpec{"culture.spec"};
+
 // Cultures are packed 4 bits per feature, feature f in bits 4f..4f+3.
 inline int trait_of(uint32_t culture, int f) {
     return int((culture >> (4 * f)) & 0xFu);
@@ -67,7 +76,7 @@ inline unsigned berry_mode(uint32_t c, uint32_t heritage, uint32_t host, int F, 
 // The smallest number of features that is at least a share `threshold` of F.
 int berry_min_shared(double threshold, int F);
 
-// CultureCounts of residents [begin, end) of w (by w.social's features,
+// CultureCounts of residents [begin, end) of w (by the published kCultureSpec's features,
 // heritage and Berry threshold), added to `out`.
 // The culture column the mechanism declares (Population::column): cultural
 // traits, 4 bits per feature (trait_of).
@@ -84,7 +93,7 @@ void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out
 // The culture column in figures (/timeseries/cultural_diversity and
 // berry_*): from the counts the mechanism kept in the current step
 // (World::today.culture), else counted; NaN where the mechanism does not
-// run (World::social.culture_features 0), and the Berry shares NaN for the
+// run (no kCultureSpec published), and the Berry shares NaN for the
 // first group (the reference). Counts are exact: the same on any thread
 // count.
 struct CultureFigures {

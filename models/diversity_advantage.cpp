@@ -57,9 +57,7 @@ const std::vector<Field<DiversityAdvantageParams>>& diversity_fields() {
 class DiversityAdvantage final : public Mechanism {
 public:
     explicit DiversityAdvantage(const DiversityAdvantageParams& p) : p_(p) {}
-    void publish(World& w, uint64_t) const override {
-        w.social.diversity = {p_.beta, p_.tie_weight, p_.discrimination_threshold};
-    }
+    void publish(World& w, uint64_t) const override { w.products.set(kDiversityParams, p_); }
     void step(World&, const StepContext&) override {}
     void report(const World& w, std::vector<std::vector<double>>& rows) const override {
         rows.push_back({diversity_advantage(workplace_diversity(w, p_))});
@@ -173,10 +171,10 @@ MechanismEntry diversity_advantage_mechanism() {
                  "mean relative productivity gain over base, beta x D x M, across workplaces weighted by "
                  "their workers (NaN: no workers)"}};
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (w.social.diversity[0] < 0)
+        const DiversityAdvantageParams* p = w.products.find(kDiversityParams);
+        if (p == nullptr)
             return;
-        const DiversityAdvantageParams p{w.social.diversity[0], w.social.diversity[1], w.social.diversity[2]};
-        out.emplace_back("diversity_advantage", diversity_advantage(workplace_diversity(w, p)));
+        out.emplace_back("diversity_advantage", diversity_advantage(workplace_diversity(w, *p)));
     };
     e.reads = "workplaces' workers (`employed`), groups, tie slots and `tie_outgroup`, `discrimination`";
     e.writes = "nothing (it reports)";

@@ -38,4 +38,8 @@ std::vector<WorkplaceDiversity> workplace_diversity(const World& w, const Divers
 // /timeseries/diversity_advantage.
 double diversity_advantage(const std::vector<WorkplaceDiversity>& places);
 
+// Published when the diversity advantage runs: its parameters (the run
+// summary recomputes the figure with them).
+inline constexpr Product<DiversityAdvantageParams> kDiversityParams{"diversity_advantage.params"};
+
 } // namespace icsim

@@ -238,7 +238,7 @@ MechanismEntry encounters_mechanism() {
 
 MeetingFigures meeting_figures(const World& w) {
     MeetingFigures m;
-    if (!w.social.encounters || w.today.step == 0 || w.today.slots < kTieSlots)
+    if (!w.products.has(kMeetings) || w.today.step == 0 || w.today.slots < kTieSlots)
         return m;
     auto ratio = [](double a, double b) { return b > 0 ? a / b : double(NAN); };
     m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
@@ -262,7 +262,7 @@ public:
     void initialise(World& w, uint64_t seed) override { assign_workplaces(w, seed, p_.work_share); }
 
     void publish(World& w, uint64_t) const override {
-        w.social.encounters = true;
+        w.products.set(kMeetings, Runs{});
         w.today.slots = place_slots_ + kTieSlots;
     }
 

@@ -31,6 +31,9 @@ struct EncountersParams {
 const std::vector<Field<EncountersParams>>& encounters_fields();
 std::unique_ptr<Mechanism> make_encounters(const EncountersParams& params, const World& world);
 
+// Published when encounters runs: World::today holds the step's meetings.
+inline constexpr Product<Runs> kMeetings{"encounters.meetings"};
+
 // The step's place meetings in figures (/timeseries/intergroup_meeting_share
 // and contact_ratio): NaN before the first step and where the mechanism
 // does not run.

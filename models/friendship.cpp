@@ -85,7 +85,7 @@ MechanismEntry friendship_mechanism() {
          "share of a neighbourhood's residents with at least one out-group friend (friendship)"},
     };
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (w.social.friend_threshold == 0)
+        if (friend_threshold(w) == 0)
             return;
         const FriendFigures f = friend_figures(w);
         for (int g = 0; g < w.group_total(); ++g)
@@ -103,7 +103,7 @@ MechanismEntry friendship_mechanism() {
 FriendFigures friend_figures(const World& w) {
     const Population& pop = w.pop;
     const size_t n = pop.size(), G = size_t(w.group_total()), H = size_t(w.hoods.count());
-    const uint8_t thr = w.social.friend_threshold;
+    const uint8_t thr = friend_threshold(w);
     FriendFigures m;
     m.outgroup_friend_share.assign(G, NAN);
     m.hood_outgroup_friend_share.assign(H, NAN);
@@ -258,7 +258,7 @@ public:
     explicit Friendship(const FriendshipParams& p) : p_(p) {}
 
     void publish(World& w, uint64_t) const override {
-        w.social.friend_threshold = uint8_t(p_.friend_threshold);
+        w.products.set(kFriendThreshold, uint8_t(p_.friend_threshold));
     }
 
     void step(World& w, const StepContext& ctx) override {

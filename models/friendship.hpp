@@ -17,10 +17,19 @@ struct FriendshipParams {
 const std::vector<Field<FriendshipParams>>& friendship_fields();
 std::unique_ptr<Mechanism> make_friendship(const FriendshipParams& params, const World& world);
 
+// Published when friendship runs: the tie strength from which a tie is a
+// friendship.
+inline constexpr Product<uint8_t> kFriendThreshold{"friendship.friend_threshold"};
+// That threshold, 0 when friendship does not run (no ties kept).
+inline uint8_t friend_threshold(const World& w) {
+    const uint8_t* t = w.products.find(kFriendThreshold);
+    return t != nullptr ? *t : uint8_t(0);
+}
+
 // The ties in figures (/timeseries/outgroup_friend_share and
 // /neighbourhoods/outgroup_friend_share): the share of each group's and
 // each neighbourhood's residents with at least one out-group friend; NaN
-// where the mechanism does not run (World::social.friend_threshold 0) or
+// where the mechanism does not run (friend_threshold(w) 0) or
 // nobody lives. Counts are exact: the same on any thread count.
 struct FriendFigures {
     std::vector<double> outgroup_friend_share;      // per group

@@ -22,6 +22,7 @@
 //    mixed_housing lever there: over-represented groups wait longer,
 //    under-represented ones are housed sooner.
 #include "models/housing.hpp"
+#include "models/labour_market.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -205,11 +206,11 @@ ColumnHandle<uint8_t> employed_column() {
     return column_handle<uint8_t>("employed");
 }
 
-double income_of(const SocialSpec::Housing& h, const std::vector<uint8_t>* employed, ResidentId r) {
+double income_of(const HousingSpec& h, const std::vector<uint8_t>* employed, ResidentId r) {
     return employed == nullptr || (*employed)[r] ? h.income_employed : h.income_unemployed;
 }
 
-double rent_of(const World& w, const SocialSpec::Housing& h, const std::vector<uint8_t>& social, CellId c) {
+double rent_of(const World& w, const HousingSpec& h, const std::vector<uint8_t>& social, CellId c) {
     return w.hoods.rent_level[w.hoods.of_cell[c]] * (social[c] ? h.social_rent : 1.0);
 }
 
@@ -223,13 +224,20 @@ RentBurden rent_burden(const World& w, const std::vector<uint8_t>& social) {
     out.social_tenancy.assign(G, 0);
     std::vector<double> gn(G, 0), hn(H, 0);
     const std::vector<uint8_t>* employed =
-        w.social.labour_market ? &w.pop.column(employed_column()) : nullptr;
+        w.products.has(kEmployed) ? &w.pop.column(employed_column()) : nullptr;
+    const HousingSpec* published = w.products.find(kHousing);
+    if (published == nullptr) { // no housing market runs: no rents
+        out.group.assign(G, double(NAN));
+        out.hood.assign(H, double(NAN));
+        out.social_tenancy.assign(G, double(NAN));
+        return out;
+    }
+    const HousingSpec& spec = *published;
     for (size_t r = 0; r < w.pop.size(); ++r) {
         const CellId c = w.pop.cell[r];
         if (c == kNoCell) // a vacant slot (sim/world.hpp)
             continue;
-        const double b =
-            rent_of(w, w.social.housing, social, c) / income_of(w.social.housing, employed, ResidentId(r));
+        const double b = rent_of(w, spec, social, c) / income_of(spec, employed, ResidentId(r));
         const size_t g = w.pop.group[r], h = w.hood[r];
         out.group[g] += b;
         gn[g] += 1;
@@ -247,7 +255,7 @@ RentBurden rent_burden(const World& w, const std::vector<uint8_t>& social) {
 }
 
 HousingMarket::HousingMarket(const ResidentialMobilityParams& p, const World& w)
-    : p_(p), spec_{true, p.income_employed, p.income_unemployed, p.social_rent}, social_(social_cells(w)),
+    : p_(p), spec_{p.income_employed, p.income_unemployed, p.social_rent}, social_(social_cells(w)),
       employed_(employed_column()) {
     // Cell sums of quantised prejudice fit the 16-bit cells MooreWindow sums.
     quant_ = std::clamp(65535 / std::max(1, w.grid.capacity), 1, 255);
@@ -258,11 +266,11 @@ double HousingMarket::rent(const World& w, CellId c) const {
 }
 
 double HousingMarket::income(const World& w, ResidentId r) const {
-    return income_of(spec_, w.social.labour_market ? &w.pop.column(employed_) : nullptr, r);
+    return income_of(spec_, w.products.has(kEmployed) ? &w.pop.column(employed_) : nullptr, r);
 }
 
 double HousingMarket::newcomer_income(const World& w) const {
-    return w.social.labour_market ? spec_.income_unemployed : spec_.income_employed;
+    return w.products.has(kEmployed) ? spec_.income_unemployed : spec_.income_employed;
 }
 
 void HousingMarket::prepare(const World& w, const StepContext& ctx) {
@@ -496,7 +504,7 @@ void housing_report(const World& w, const HousingMarket* market, const HousingTa
 }
 
 void housing_summary(const World& w, std::vector<std::pair<std::string, double>>& out) {
-    if (!w.social.housing.on)
+    if (!w.products.has(kHousing))
         return;
     const RentBurden b = rent_burden(w, social_cells(w));
     for (int g = 0; g < w.group_total(); ++g)

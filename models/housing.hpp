@@ -58,6 +58,18 @@ struct HousingTally {
     double acceptance_ratio() const;
 };
 
+class HousingMarket;
+
+// Published when residential mobility runs its housing market: incomes
+// and the social rent factor, in units of the average market rent, and
+// the market itself (owned by the mechanism, prepared at the start of its
+// step), for the arrivals of the migration mechanism (find_dwelling).
+struct HousingSpec {
+    double income_employed = 0, income_unemployed = 0, social_rent = 0;
+    const HousingMarket* market = nullptr;
+};
+inline constexpr Product<HousingSpec> kHousing{"residential_mobility.housing"};
+
 // The housing market's view of the city in one step, from the state at the
 // start of the step (prepare). Every query is a const pure function of
 // that state, the parameters, the lever schedule and (seed, step, resident)
@@ -139,7 +151,7 @@ public:
 
 private:
     ResidentialMobilityParams p_;
-    SocialSpec::Housing spec_;    // what the mechanism publishes in World::social
+    HousingSpec spec_;            // what the mechanism publishes (kHousing), without the market
     std::vector<uint8_t> social_; // per cell
     int quant_ = 255;             // prejudice levels per resident in the cell sums
     ColumnHandle<uint8_t> employed_;
@@ -186,8 +198,8 @@ CellId find_dwelling(const World& w, const HousingMarket& market, const Applican
 std::vector<uint8_t> social_cells(const World& w);
 
 // Mean rent over income of the residents, per group and per neighbourhood
-// (NaN where there are none), from World::social.housing; `social` from
-// social_cells.
+// (NaN where there are none, and everywhere when no housing market
+// publishes kHousing); `social` from social_cells.
 struct RentBurden {
     std::vector<double> group, hood, social_tenancy; // social_tenancy: share of the group in social housing
 };

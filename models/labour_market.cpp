@@ -221,7 +221,7 @@ public:
         }
     }
 
-    void publish(World& w, uint64_t) const override { w.social.labour_market = true; }
+    void publish(World& w, uint64_t) const override { w.products.set(kEmployed, Runs{}); }
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;

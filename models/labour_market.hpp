@@ -28,6 +28,9 @@ struct LabourMarketParams {
 const std::vector<Field<LabourMarketParams>>& labour_market_fields();
 std::unique_ptr<Mechanism> make_labour_market(const LabourMarketParams& p, const World& w);
 
+// Published when the labour market runs: the `employed` column is kept.
+inline constexpr Product<Runs> kEmployed{"labour_market.employed"};
+
 // Employability, 0-1: (1 - ws - wl) + ws x skill + wl x language.
 double employability(const LabourMarketParams& p, double skill, double language);
 

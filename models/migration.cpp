@@ -285,7 +285,8 @@ private:
                 if (pop.vacant(r))
                     free_ids_.push_back(uint32_t(r));
         size_t next_free = 0;
-        const HousingMarket* market = w.social.housing.market;
+        const HousingSpec* housing = w.products.find(kHousing);
+        const HousingMarket* market = housing != nullptr ? housing->market : nullptr;
         if (market == nullptr)
             free_dwellings(w, dwellings_);
         const KeyedHash draw(ctx.seed, Stream::Migration, ctx.step);

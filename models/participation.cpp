@@ -189,7 +189,7 @@ public:
           trust_g_(optional_column<uint8_t>("trust_generalised")),
           trust_i_(optional_column<uint8_t>("trust_institutional")) {}
 
-    void publish(World& w, uint64_t) const override { w.social.participation = true; }
+    void publish(World& w, uint64_t) const override { w.products.set(kParticipated, Runs{}); }
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
@@ -320,7 +320,7 @@ MechanismEntry participation_mechanism() {
          "share of the neighbourhood's residents who took part in civic life in the step"},
     };
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (!w.social.participation)
+        if (!w.products.has(kParticipated))
             return;
         const auto& part = w.pop.column(column_handle<uint8_t>("participated"));
         double p = 0;

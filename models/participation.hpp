@@ -46,4 +46,7 @@ std::vector<double> representation_ratios(const World& world);
 std::vector<double> representation_ratios(const GroupHoodTally<1>& tally);
 GroupHoodTally<1> participation_tally(const World& world);
 
+// Published when participation runs: the `participated` column is filled.
+inline constexpr Product<Runs> kParticipated{"participation.participated"};
+
 } // namespace icsim

@@ -34,7 +34,7 @@ struct MechanismEntry {
     std::vector<SeriesDecl> series;
     // The mechanism's lines of the printed run summary (output/report.hpp
     // city_metrics), appended after the city's own, from the functions its
-    // series are computed by; it reads World::social to tell whether the
+    // series are computed by; it reads World::products to tell whether the
     // mechanism runs and appends nothing when it does not. Empty: none.
     std::function<void(const World& world, std::vector<std::pair<std::string, double>>& out)> summary;
     // What the mechanism reads and what it writes in a step (Markdown: the

@@ -117,8 +117,8 @@ public:
 
     void publish(World& w, uint64_t) const override {
         if (market_)
-            w.social.housing = {true, p_.income_employed, p_.income_unemployed, p_.social_rent,
-                                market_.get()};
+            w.products.set(kHousing, HousingSpec{p_.income_employed, p_.income_unemployed, p_.social_rent,
+                                                 market_.get()});
     }
 
     void step(World& w, const StepContext& ctx) override {

@@ -130,7 +130,7 @@ MechanismEntry rumours_mechanism() {
                   "spreader, 2 stifler, 3 debunked",
                   /*checkpointed=*/true, /*snapshotted=*/true}};
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (!w.social.rumour_target.empty())
+        if (const auto* targets = w.products.find(kRumourTargets); targets != nullptr && !targets->empty())
             out.emplace_back("rumour_belief", rumour_figures(w).rumour_belief);
     };
     e.reads = "all the step's meetings (partners' rumour states from the slots); own home, group, rumour "
@@ -146,10 +146,12 @@ ColumnHandle<uint8_t> rumour_column() {
 
 RumourFigures rumour_figures(const World& w) {
     const Population& pop = w.pop;
-    const size_t n = pop.size(), R = w.social.rumour_target.size();
     RumourFigures m;
-    if (R == 0)
+    const std::vector<int>* published = w.products.find(kRumourTargets);
+    if (published == nullptr || published->empty())
         return m;
+    const std::vector<int>& targets = *published;
+    const size_t n = pop.size(), R = targets.size();
     struct Sums {
         uint64_t believers = 0;
         std::vector<uint64_t> ignorant, eligible; // per rumour
@@ -174,7 +176,7 @@ RumourFigures rumour_figures(const World& w) {
         }
         s.believers += believers;
         for (size_t k = 0; k < R; ++k) {
-            const uint8_t target = uint8_t(w.social.rumour_target[k]), shift = uint8_t(2 * k);
+            const uint8_t target = uint8_t(targets[k]), shift = uint8_t(2 * k);
             uint32_t eligible = 0, ignorant = 0;
             for (size_t r = r0; r < r1; ++r) {
                 const uint32_t other = group[r] != target;
@@ -196,7 +198,7 @@ RumourFigures rumour_figures(const World& w) {
     // A vacant slot (sim/world.hpp) holds state 0 in group 0: no believer,
     // but counted as eligible and ignorant for a rumour about another group.
     for (size_t k = 0; k < R; ++k)
-        if (w.social.rumour_target[k] != 0) {
+        if (targets[k] != 0) {
             t.eligible[k] -= w.vacancies;
             t.ignorant[k] -= w.vacancies;
         }
@@ -277,7 +279,7 @@ public:
             target_.push_back(1 + k % std::max(1, w.group_total() - 1));
     }
 
-    void publish(World& w, uint64_t) const override { w.social.rumour_target = target_; }
+    void publish(World& w, uint64_t) const override { w.products.set(kRumourTargets, target_); }
     size_t scratch_bytes() const override { return held_bytes(agent_); }
 
     void step(World& w, const StepContext& ctx) override {

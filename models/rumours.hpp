@@ -29,7 +29,7 @@ std::unique_ptr<Mechanism> make_rumours(const RumoursParams& params, const World
 
 // The rumour states in figures (/timeseries/rumour_belief and
 // rumour_never_heard): NaN where the mechanism does not run or spreads no
-// rumour (World::social.rumour_target empty). Counts are exact: the same on
+// rumour (no kRumourTargets published, or none). Counts are exact: the same on
 // any thread count.
 struct RumourFigures {
     double rumour_belief = NAN; // share of residents believing at least one rumour
@@ -42,6 +42,9 @@ RumourFigures rumour_figures(const World& world);
 // The rumour column the mechanism declares (Population::column): the state
 // of each rumour, 2 bits per rumour (rumour_state).
 ColumnHandle<uint8_t> rumour_column();
+
+// Published when rumours runs: per rumour, the group it is about.
+inline constexpr Product<std::vector<int>> kRumourTargets{"rumours.targets"};
 inline std::vector<uint8_t>& rumour_states(Population& pop) {
     return pop.column(rumour_column());
 }

@@ -236,7 +236,7 @@ public:
           participated_(optional_column<uint8_t>("participated")),
           discrimination_(optional_column<float>("discrimination")) {}
 
-    void publish(World& w, uint64_t) const override { w.social.trust = true; }
+    void publish(World& w, uint64_t) const override { w.products.set(kTrustLevels, Runs{}); }
 
     // A new run's residents start at their targets (nobody has taken part
     // yet: no representation terms).
@@ -413,7 +413,7 @@ MechanismEntry trust_mechanism() {
          "fractionalisation and generalised trust (negative and small in the literature)"},
     };
     e.summary = [](const World& w, std::vector<std::pair<std::string, double>>& out) {
-        if (!w.social.trust)
+        if (!w.products.has(kTrustLevels))
             return;
         const TrustTally t = trust_tally(w);
         uint64_t sg = 0, si = 0, n = 0;

@@ -50,4 +50,7 @@ std::vector<double> neighbourhood_diversity(const World& world);
 // (NaN when either is constant).
 double diversity_trust_correlation(const World& world, int group = -1);
 
+// Published when trust runs: the two trust columns are kept.
+inline constexpr Product<Runs> kTrustLevels{"trust.levels"};
+
 } // namespace icsim

@@ -8,7 +8,9 @@ Engine::Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, 
                PolicySchedule policy, uint32_t start_step)
     : world_(std::move(world)), mechanisms_(std::move(mechanisms)), seed_(seed), policy_(std::move(policy)),
       step_(start_step) {
-    world_.social.housing.market = nullptr; // (a copied world's points into another engine)
+    // What the mechanisms publish is this engine's alone (a copied world's
+    // housing market, say, is another engine's).
+    world_.products.clear();
     for (const auto& m : mechanisms_)
         m->publish(world_, seed_);
     seconds_.assign(mechanisms_.size(), 0.0);

@@ -36,7 +36,8 @@ public:
         (void)world;
         (void)seed;
     }
-    // Tells the metrics how to read the mechanism's state (World::social).
+    // Publishes what the other mechanisms and the metrics read of this one
+    // (World::products, sim/products.hpp: its products, declared in its header).
     // Called when the engine is built, for a new run and a restart alike.
     virtual void publish(World& world, uint64_t seed) const {
         (void)world;

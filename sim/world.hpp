@@ -26,10 +26,9 @@
 #include "sim/declare.hpp"
 #include "sim/grid.hpp"
 #include "sim/memory.hpp"
+#include "sim/products.hpp"
 
 namespace icsim {
-
-class HousingMarket; // models/housing.hpp
 
 using ResidentId = uint32_t;
 
@@ -318,36 +317,6 @@ struct Encounters {
     // (Reading the slots a few at a time: sim/meetings.hpp.)
 };
 
-// What the social mechanisms tell the metrics about how to read their
-// state, published by each mechanism when the engine is built
-// (Mechanism::publish). Zero/empty = the mechanism does not run.
-struct SocialSpec {
-    bool encounters = false;        // models/encounters.cpp runs: World::today holds meetings
-    bool attitudes = false;         // models/attitudes.cpp runs: contact counts are kept
-    uint8_t friend_threshold = 0;   // a tie of at least this strength is a friendship (0 = no ties kept)
-    int culture_features = 0;       // F; 0 = no cultural exchange
-    int culture_traits = 0;         // q
-    double berry_threshold = 0;     // share of features defining Berry's modes (docs/model/culture.md)
-    std::vector<uint32_t> heritage; // per group: its heritage traits, packed as Population::culture
-    std::vector<int> rumour_target; // per rumour: the group it is about
-    bool participation = false;     // models/participation.cpp runs
-    bool trust = false;             // models/trust.cpp runs
-    bool labour_market = false;     // models/labour_market.cpp runs: the `employed` column is kept
-    // Residential mobility runs its housing market (models/housing.hpp):
-    // incomes and the social rent factor, in units of the average market rent.
-    // `market` is the market itself (owned by residential mobility's
-    // mechanism, prepared at the start of its step), for the arrivals of
-    // the migration mechanism (find_dwelling).
-    struct Housing {
-        bool on = false;
-        double income_employed = 0, income_unemployed = 0, social_rent = 0;
-        const HousingMarket* market = nullptr;
-    } housing;
-    // models/diversity_advantage.cpp runs with these beta, tie_weight and
-    // discrimination_threshold (beta < 0: it does not run).
-    std::array<double, 3> diversity{-1, 0, 0};
-};
-
 // Bit k set: tie slot k of resident r holds a friend (strength >= thr).
 inline unsigned friend_slots(const Population& pop, size_t r, uint8_t thr) {
     unsigned bits = 0;
@@ -388,7 +357,7 @@ struct World {
     // order instead of looking it up at a random cell.
     std::vector<uint16_t> hood;
     Encounters today;  // this step's meetings (transient, see Encounters)
-    SocialSpec social; // how to read the social state (see SocialSpec)
+    Products products; // what the mechanisms published for each other (sim/products.hpp)
     // Vacant slots in `pop` (Population::vacant), kept by recount() and the
     // migration mechanism: a pass over residents may skip the vacancy test
     // when it is 0.

@@ -112,7 +112,7 @@ inline void befriend(World& w, uint32_t a, size_t ka, uint32_t b, size_t kb, uin
 inline void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t friend_threshold) {
     auto m = make_attitudes(p, w);
     m->publish(w, 1);
-    w.social.friend_threshold = friend_threshold;
+    w.products.set(kFriendThreshold, friend_threshold);
     const PolicySchedule policy;
     take_state(w);
     m->step(w, StepContext{1, 1, &policy});
@@ -146,7 +146,7 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
     const Population& pop = w.pop;
     const size_t n = pop.size(), S = w.today.slots;
     const size_t place_slots = S - kTieSlots;
-    const uint8_t thr = w.social.friend_threshold;
+    const uint8_t thr = icsim::friend_threshold(w);
     for (size_t r = 0; r < n; ++r) {
         for (size_t m = 0; m < S; ++m) {
             const Encounters::Meeting& mt = w.today.slot[r * S + m];
@@ -234,16 +234,18 @@ inline Problems check_ties(const World& w) {
 inline Problems check_state(const World& w) {
     Problems bad;
     const Population& pop = w.pop;
-    const SocialSpec& sp = w.social;
-    const int F = sp.culture_features, q = sp.culture_traits;
+    const CultureSpec* culture = w.products.find(kCultureSpec);
+    const int F = culture != nullptr ? culture->features : 0, q = culture != nullptr ? culture->traits : 0;
+    const std::vector<int>* targets = w.products.find(kRumourTargets);
+    const std::vector<int> rumour_target = targets != nullptr ? *targets : std::vector<int>{};
     for (size_t r = 0; r < pop.size(); ++r) {
         const std::string who = "resident " + std::to_string(r);
-        for (size_t k = 0; k < sp.rumour_target.size(); ++k) {
+        for (size_t k = 0; k < rumour_target.size(); ++k) {
             const RumourState s = rumour_state(rumour_states(pop)[r], int(k));
-            if (pop.group[r] == sp.rumour_target[k] && (s == kSpreader || s == kStifler))
+            if (pop.group[r] == rumour_target[k] && (s == kSpreader || s == kStifler))
                 bad.add(who + " believes rumour " + std::to_string(k) + " about its own group");
         }
-        if (sp.rumour_target.size() < 4 && (rumour_states(pop)[r] >> (2 * sp.rumour_target.size())) != 0)
+        if (rumour_target.size() < 4 && (rumour_states(pop)[r] >> (2 * rumour_target.size())) != 0)
             bad.add(who + ": state bits set for a rumour that does not exist");
         const float p = pop.prejudice[r];
         if (!(p >= 0.0f && p <= 1.0f))

@@ -71,7 +71,7 @@ TEST_SUITE("unit") {
         p.confidence = 0.2;
         auto m = make_attitudes(p, w);
         m->publish(w, 1);
-        w.social.friend_threshold = 3;
+        w.products.set(kFriendThreshold, uint8_t(3));
         const PolicySchedule policy;
         take_state(w);
         m->step(w, StepContext{1, 1, &policy});

@@ -162,7 +162,7 @@ TEST_SUITE("unit") {
         p.friend_meeting = 1;
         auto m = make_friendship(p, w);
         m->publish(w, 1);
-        CHECK(w.social.friend_threshold == 3);
+        CHECK(friend_threshold(w) == 3);
         const PolicySchedule policy;
         take_state(w);
         m->step(w, StepContext{1, 1, &policy});
@@ -227,7 +227,7 @@ TEST_SUITE("integration") {
                         "mechanisms.attitudes.extended_effect=0"});
         Engine engine = build_engine(s);
         const World& w = engine.world();
-        const uint8_t thr = w.social.friend_threshold;
+        const uint8_t thr = friend_threshold(w);
         auto holds_as_friend = [&](uint32_t a, uint32_t b) {
             for (size_t k = 0; k < kTieSlots; ++k)
                 if (w.pop.tie[k][a] == b && w.pop.tie_strength[k][a] >= thr)

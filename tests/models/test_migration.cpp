@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "models/housing.hpp"
 #include "models/migration.hpp"
 #include "models/registry.hpp"
 #include "output/report.hpp"
@@ -278,7 +279,8 @@ struct Housed {
 Housed arrivals_on_market(std::vector<std::string> extra, int steps) {
     extra.insert(extra.begin(), "mechanisms.migration.departure_rate=0");
     Engine engine = build_engine(migration_city(extra, 60));
-    REQUIRE(engine.world().social.housing.market != nullptr);
+    REQUIRE(engine.world().products.find(kHousing) != nullptr);
+    REQUIRE(engine.world().products.find(kHousing)->market != nullptr);
     const Mechanism* m = nullptr;
     for (const auto& k : engine.mechanisms())
         if (k->registered_name == "migration")

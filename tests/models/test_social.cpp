@@ -91,11 +91,11 @@ TEST_SUITE("integration") {
                                        "mechanisms.culture.features=3", "mechanisms.culture.traits=6"});
         Engine engine = build_engine(s);
         const World& w = engine.world();
-        REQUIRE(w.social.encounters);
-        REQUIRE(w.social.attitudes);
-        REQUIRE(w.social.friend_threshold == 3);
-        REQUIRE(w.social.culture_features == 3);
-        REQUIRE(w.social.rumour_target == std::vector<int>{1, 2, 3, 1});
+        REQUIRE(w.products.has(kMeetings));
+        REQUIRE(w.products.has(kContactCounts));
+        REQUIRE(friend_threshold(w) == 3);
+        REQUIRE(w.products.find(kCultureSpec)->features == 3);
+        REQUIRE(*w.products.find(kRumourTargets) == std::vector<int>{1, 2, 3, 1});
         {
             const Problems st = check_state(w);
             INFO(st.first);
@@ -154,7 +154,7 @@ TEST_SUITE("integration") {
         const size_t G = size_t(w.group_total()), H = size_t(w.hoods.count()), n = w.pop.size();
         REQUIRE(H > 1);
         std::vector<double> g_n(G), g_p(G), g_f(G), h_n(H), h_p(H), h_f(H);
-        const uint8_t thr = w.social.friend_threshold;
+        const uint8_t thr = friend_threshold(w);
         REQUIRE(thr > 0);
         for (size_t r = 0; r < n; ++r) {
             const size_t g = w.pop.group[r], h = w.hood[r];

@@ -11,6 +11,7 @@
 
 #include "models/culture.hpp"
 #include "models/rumours.hpp"
+#include "sim/engine.hpp"
 #include "sim/meetings.hpp"
 #include "sim/metrics.hpp"
 #include "sim/rng.hpp"
@@ -353,4 +354,27 @@ TEST_CASE("world: slot masks match a slot by slot reading for every run length")
     CHECK(m.info == empty.info);
     CHECK(m.rumour == empty.rumour);
     CHECK(held_slots(&m, 1) == 0);
+}
+
+TEST_SUITE("unit") {
+    TEST_CASE("world: products are found by their declaration and cleared by a new engine") {
+        static constexpr Product<uint8_t> kThreshold{"test.threshold"};
+        static constexpr Product<Runs> kRuns{"test.runs"};
+        static constexpr Product<int> kSameName{"test.threshold"}; // another type under one name
+        World w = build_world(city(10, 10, 2, 0.8, {0.5, 0.5}), 3);
+        CHECK(w.products.find(kThreshold) == nullptr);
+        CHECK_FALSE(w.products.has(kRuns));
+        w.products.set(kThreshold, uint8_t(7));
+        w.products.set(kRuns, Runs{});
+        REQUIRE(w.products.find(kThreshold) != nullptr);
+        CHECK(*w.products.find(kThreshold) == 7);
+        CHECK(w.products.has(kRuns));
+        CHECK_THROWS_AS(w.products.find(kSameName), std::logic_error);
+        const World copy = w;
+        CHECK(*copy.products.find(kThreshold) == 7);
+        // An engine's world holds what its own mechanisms publish (none here).
+        const Engine engine(w, {}, 1, PolicySchedule{}, 0);
+        CHECK_FALSE(engine.world().products.has(kThreshold));
+        CHECK_FALSE(engine.world().products.has(kRuns));
+    }
 }
