@@ -60,6 +60,20 @@ std::string committed_table(const std::string& page, const std::string& mechanis
     return s.substr(begin, line_end + 1 - begin);
 }
 
+// The generated block of docs/model/README.md from its `begin` line to the
+// end of its `end` line, or "" when either is missing.
+std::string committed_block(const char* begin_line, const char* end_line) {
+    std::ifstream in("docs/model/README.md");
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string s = text.str();
+    const auto begin = s.find(begin_line);
+    const auto end = s.find(end_line, begin);
+    if (begin == std::string::npos || end == std::string::npos)
+        return "";
+    return s.substr(begin, s.find('\n', end) + 1 - begin);
+}
+
 } // namespace
 
 TEST_SUITE("unit") {
@@ -82,15 +96,9 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("docs/model/README.md holds the table of the assumptions a sweep should cover") {
-        std::ifstream in("docs/model/README.md");
-        std::stringstream text;
-        text << in.rdbuf();
-        const std::string s = text.str();
-        const auto begin = s.find(icsim::scenario::kAssumptionsBegin);
-        const auto end = s.find(icsim::scenario::kAssumptionsEnd, begin);
-        REQUIRE(begin != std::string::npos);
-        REQUIRE(end != std::string::npos);
-        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string committed =
+            committed_block(icsim::scenario::kAssumptionsBegin, icsim::scenario::kAssumptionsEnd);
+        REQUIRE(!committed.empty());
         const std::string expected = icsim::scenario::assumptions_markdown();
         // An assumption with a sweep range is listed; a calibrated one is not.
         CHECK(expected.find("| `diversity_advantage` | `beta` |") != std::string::npos);
@@ -101,15 +109,9 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("docs/model/README.md holds the table of the mechanisms' declarations") {
-        std::ifstream in("docs/model/README.md");
-        std::stringstream text;
-        text << in.rdbuf();
-        const std::string s = text.str();
-        const auto begin = s.find(icsim::schema::kDeclarationsBegin);
-        const auto end = s.find(icsim::schema::kDeclarationsEnd, begin);
-        REQUIRE(begin != std::string::npos);
-        REQUIRE(end != std::string::npos);
-        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string committed =
+            committed_block(icsim::schema::kDeclarationsBegin, icsim::schema::kDeclarationsEnd);
+        REQUIRE(!committed.empty());
         const std::string expected = icsim::schema::declarations_markdown();
         CHECK(expected.find("`rumours` | `rumour` (uint8) | `/timeseries/rumour_belief`") !=
               std::string::npos);
@@ -119,15 +121,9 @@ TEST_SUITE("unit") {
     }
 
     TEST_CASE("docs/model/README.md holds the table of what each mechanism reads and writes") {
-        std::ifstream in("docs/model/README.md");
-        std::stringstream text;
-        text << in.rdbuf();
-        const std::string s = text.str();
-        const auto begin = s.find(icsim::schema::kReadsWritesBegin);
-        const auto end = s.find(icsim::schema::kReadsWritesEnd, begin);
-        REQUIRE(begin != std::string::npos);
-        REQUIRE(end != std::string::npos);
-        const std::string committed = s.substr(begin, s.find('\n', end) + 1 - begin);
+        const std::string committed =
+            committed_block(icsim::schema::kReadsWritesBegin, icsim::schema::kReadsWritesEnd);
+        REQUIRE(!committed.empty());
         const std::string expected = icsim::schema::reads_writes_markdown();
         // Numbered by the default order; a mechanism left out of it is placed after its predecessor.
         CHECK(expected.find("| 1 | `residential_mobility` |") != std::string::npos);
