@@ -383,12 +383,12 @@ public:
         // culture; then the exchanges in order. A partner's culture is a
         // random read, which would otherwise stall each exchange in turn.
         constexpr size_t kChunk = 32;
+        const CultureSpec& spec = *w.products.find(kCultureSpec); // published by this mechanism
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
             const auto [culture, group, start_culture, slot] =
                 columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
-            const CultureSpec& spec = *w.products.find(kCultureSpec);
             const uint32_t* const heritage = spec.heritage.data();
             const int min_shared = berry_min_shared(spec.berry_threshold, features);
             struct Exchange {

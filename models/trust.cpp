@@ -155,14 +155,6 @@ ColumnHandle<T> optional_column(const char* name) {
 
 struct Moments {
     double n = 0, sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    void add(double x, double y) {
-        n += 1;
-        sx += x;
-        sy += y;
-        sxx += x * x;
-        syy += y * y;
-        sxy += x * y;
-    }
     double correlation() const {
         const double vx = sxx - sx * sx / n, vy = syy - sy * sy / n;
         if (n < 2 || vx <= 1e-12 * n || vy <= 1e-12 * n)

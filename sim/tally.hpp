@@ -10,12 +10,14 @@
 
 #include <array>
 #include <cmath>
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "sim/interleaved.hpp"
 #include "sim/scratch.hpp"
 #include "sim/world.hpp"
 
@@ -54,40 +56,35 @@ private:
 // it and adds v[0..K) (set by value; they start at 0) to its sums.
 template <size_t K, class F>
 GroupHoodTally<K> tally_by_group_and_hood(const World& w, F&& value) {
-    const size_t G = w.groups.size(), H = size_t(w.hoods.count()), GH = G * H, row = (K + 1) * GH;
-    // Per thread: four copies of [n, sum 0, ..., sum K-1], each GH long.
-    PerThread<std::vector<uint64_t>> parts([&] { return std::vector<uint64_t>(4 * row, 0); });
+    const size_t G = w.groups.size(), H = size_t(w.hoods.count()), GH = G * H;
+    // Per thread: [n, sum 0, ..., sum K-1], each GH long, in interleaved copies.
+    PerThread<InterleavedSums<uint64_t>> parts([&] { return InterleavedSums<uint64_t>((K + 1) * GH); });
     const Population& pop = w.pop;
-    oneapi::tbb::parallel_for(
-        oneapi::tbb::blocked_range<size_t>(0, pop.size(), 16384), [&](const auto& range) {
-            uint64_t* const t = parts.local().data();
-            for (size_t r = range.begin(); r != range.end(); ++r) {
-                if (pop.vacant(r))
-                    continue;
-                uint64_t v[K == 0 ? 1 : K] = {};
-                if (!value(r, v))
-                    continue;
-                uint64_t* const at = t + (r & 3) * row + size_t(pop.group[r]) * H + w.hood[r];
-                at[0] += 1;
-                for (size_t k = 0; k < K; ++k)
-                    at[(k + 1) * GH] += v[k];
-            }
-        });
+    oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, pop.size(), 16384),
+                              [&](const auto& range) {
+                                  InterleavedSums<uint64_t>& t = parts.local();
+                                  for (size_t r = range.begin(); r != range.end(); ++r) {
+                                      if (pop.vacant(r))
+                                          continue;
+                                      uint64_t v[K == 0 ? 1 : K] = {};
+                                      if (!value(r, v))
+                                          continue;
+                                      const size_t key = size_t(pop.group[r]) * H + w.hood[r];
+                                      t.at(r, key) += 1;
+                                      for (size_t k = 0; k < K; ++k)
+                                          t.at(r, (k + 1) * GH + key) += v[k];
+                                  }
+                              });
+    std::vector<uint64_t> all((K + 1) * GH, 0);
+    for (const InterleavedSums<uint64_t>& p : parts)
+        p.fold_into(all);
     GroupHoodTally<K> out;
     out.G = G;
     out.H = H;
-    out.n.assign(GH, 0);
-    for (auto& s : out.sum)
-        s.assign(GH, 0);
-    for (const std::vector<uint64_t>& p : parts)
-        for (size_t copy = 0; copy < 4; ++copy) {
-            const uint64_t* const c = p.data() + copy * row;
-            for (size_t i = 0; i < GH; ++i) {
-                out.n[i] += c[i];
-                for (size_t k = 0; k < K; ++k)
-                    out.sum[k][i] += c[(k + 1) * GH + i];
-            }
-        }
+    out.n.assign(all.begin(), all.begin() + std::ptrdiff_t(GH));
+    for (size_t k = 0; k < K; ++k)
+        out.sum[k].assign(all.begin() + std::ptrdiff_t((k + 1) * GH),
+                          all.begin() + std::ptrdiff_t((k + 2) * GH));
     return out;
 }
 
