@@ -76,6 +76,8 @@ void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
     });
     const Encounters& t = w.today;
     add("today.slot", double(held_bytes(t.slot)));
+    add("today.ties", double(held_bytes(t.ties)));
+    add("today.ties", double(held_bytes(t.ties)));
     add("today.start",
         double(held_bytes(t.start.culture) + held_bytes(t.start.prejudice) + held_bytes(t.start.rumour)));
     add("today.friends", double(held_bytes(t.friends)));

@@ -267,7 +267,7 @@ public:
         const size_t n = pop.size();
         const bool have_meetings = w.today.step == ctx.step;
         const size_t S = have_meetings ? w.today.slots : 0;
-        const size_t tie_from = S >= kTieSlots ? S - kTieSlots : 0;
+        const bool have_ties = w.today.has_ties(ctx.step);
         const uint8_t thr = friend_threshold(w);
         // Each resident's friends in one byte (friend_flags, for extended
         // contact): from the friendship mechanism when it ran this step, else
@@ -279,6 +279,7 @@ public:
         }
         const uint8_t* const friends = from_friendship ? w.today.friends.data() : friends_.data();
         const Encounters::Meeting* const slots = w.today.slot.data();
+        const TieMeetings* const ties = w.today.ties.data();
         const float* const start_prejudice = w.today.start.prejudice.data();
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
@@ -302,30 +303,34 @@ public:
                 double cp = params.memory * cp0, cn = params.memory * double(contact_negative[r]);
                 double pull = 0;
                 int pulls = 0;
-                // The slots that matter: out-group contacts with a valence, and
-                // friends' meetings (found without a branch per slot).
+                // The meetings that matter: out-group contacts with a valence
+                // (found without a branch per slot), then friends' meetings,
+                // in slot order.
                 const Encounters::Meeting* const mine = slots + r * S;
                 using E = Encounters;
-                const uint64_t bits = held_slots(mine, S) &
-                                      ((info_slots(mine, S, E::kOutgroup) & info_slots(mine, S, kValence)) |
-                                       (info_slots(mine, S, E::kFriend) & ~((uint64_t(1) << tie_from) - 1)));
-                for_each_meeting(mine, bits, [&](size_t m, const Meeting& mt) {
-                    const uint8_t f = mt.info;
+                const auto contact = [&](uint8_t f) {
                     if ((f & E::kOutgroup) && (f & kValence)) {
                         const bool positive = f & E::kPositive;
                         p = after_contact(params, p, positive, weight, cp0);
                         cp += positive;
                         cn += !positive;
                     }
-                    if (m >= tie_from && (f & E::kFriend)) {
-                        // the friend's prejudice at the start of the step
-                        if (const auto gap =
-                                confidence_gap(p0, double(start_prejudice[mt.partner]), params.confidence)) {
-                            pull += *gap;
-                            ++pulls;
-                        }
-                    }
-                });
+                };
+                for_each_meeting(mine,
+                                 held_slots(mine, S) & info_slots(mine, S, E::kOutgroup) &
+                                     info_slots(mine, S, kValence),
+                                 [&](size_t, const Meeting& mt) { contact(mt.info); });
+                if (have_ties)
+                    for_each_tie_meeting(
+                        ties[r], tie_slots(ties[r], E::kFriend), tie, r, [&](size_t, const Meeting& mt) {
+                            contact(mt.info);
+                            // the friend's prejudice at the start of the step
+                            if (const auto gap = confidence_gap(p0, double(start_prejudice[mt.partner]),
+                                                                params.confidence)) {
+                                pull += *gap;
+                                ++pulls;
+                            }
+                        });
                 if (thr > 0) {
                     // Extended contact: an in-group friend with an out-group friend.
                     unsigned ingroup_friends = friends[r] & ((1u << kTieSlots) - 1);

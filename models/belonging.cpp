@@ -204,7 +204,8 @@ public:
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
         const double keep = std::exp2(-1.0 / p_.half_life), dt = p_.step_days / 365.25;
         negative_ = deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
-            // Negative out-group contacts: held slots with both bits.
+            // Negative out-group contacts: held place slots with both bits
+            // (friends' meetings are never negative).
             uint64_t neg = 0;
             if (S > 0) {
                 const Meeting* const s = &w.today.slot[r * S];

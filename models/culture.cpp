@@ -349,6 +349,7 @@ public:
     void step(World& w, const StepContext& ctx) override {
         const size_t n = w.pop.size();
         const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        const bool have_ties = w.today.has_ties(ctx.step);
         // The column's counts for the metrics (World::today.culture): kept
         // up to date from each step's changes when they are the previous
         // step's, else counted from the column (the first step, or a run
@@ -385,8 +386,9 @@ public:
         constexpr size_t kChunk = 32;
         const CultureSpec& spec = *w.products.find(kCultureSpec); // published by this mechanism
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
-            const auto [culture, group, start_culture, slot] =
-                columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot);
+            const auto [culture, group, start_culture, slot, ties] =
+                columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot, w.today.ties);
+            const auto tie = columns(w.pop.tie);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = spec.heritage.data();
@@ -395,7 +397,7 @@ public:
                 uint32_t r, partner;
                 uint64_t h;
             };
-            Exchange todo[kChunk * 64]; // at most 64 slots per resident (held_slots)
+            Exchange todo[kChunk * (64 + kTieSlots)]; // at most 64 place slots per resident (held_slots)
             Result x;
             x.delta.traits.assign(8 * 16, 0);
             x.delta.berry.assign(G * 4, 0);
@@ -404,15 +406,20 @@ public:
                 for (size_t r = c0; r < std::min(end, c0 + kChunk); ++r) {
                     const Meeting* const mine = slot + r * S;
                     // (start_culture by value: clang 14 cannot capture a structured binding.)
+                    const auto consider = [&, start_culture = start_culture](size_t m, uint32_t partner) {
+                        const uint64_t h = draw(uint32_t(r), uint32_t(m));
+                        // Three draws from one hash: exchange at all (16 bits), interaction, feature.
+                        if ((h & 0xFFFFu) < exchange_limit) {
+                            __builtin_prefetch(&start_culture[partner]);
+                            todo[count++] = {uint32_t(r), partner, h};
+                        }
+                    };
                     for_each_meeting(mine, held_slots(mine, S),
-                                     [&, start_culture = start_culture](size_t m, const Meeting& mt) {
-                                         const uint64_t h = draw(uint32_t(r), uint32_t(m));
-                                         // Three draws from one hash: exchange at all (16 bits), interaction, feature.
-                                         if ((h & 0xFFFFu) < exchange_limit) {
-                                             __builtin_prefetch(&start_culture[mt.partner]);
-                                             todo[count++] = {uint32_t(r), mt.partner, h};
-                                         }
-                                     });
+                                     [&](size_t m, const Meeting& mt) { consider(m, mt.partner); });
+                    if (have_ties) // slots S .. S + kTieSlots - 1
+                        for_each_tie_meeting(
+                            ties[r], tie_slots(ties[r], Encounters::kFriend), tie, r,
+                            [&](size_t k, const Meeting& mt) { consider(S + k, mt.partner); });
                 }
                 for (size_t i = 0; i < count;) {
                     const uint32_t r = todo[i].r;

@@ -238,7 +238,7 @@ MechanismEntry encounters_mechanism() {
 
 MeetingFigures meeting_figures(const World& w) {
     MeetingFigures m;
-    if (!w.products.has(kMeetings) || w.today.step == 0 || w.today.slots < kTieSlots)
+    if (!w.products.has(kMeetings) || w.today.step == 0 || w.today.slots == 0)
         return m;
     auto ratio = [](double a, double b) { return b > 0 ? a / b : double(NAN); };
     m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
@@ -263,14 +263,14 @@ public:
 
     void publish(World& w, uint64_t) const override {
         w.products.set(kMeetings, Runs{});
-        w.today.slots = place_slots_ + kTieSlots;
+        w.today.slots = place_slots_;
     }
 
     void step(World& w, const StepContext& ctx) override {
         const size_t n = w.pop.size(), U = units_.count();
         const int G = w.group_total(), H = w.hoods.count();
         Scratch& t = scratch_;
-        const size_t S = place_slots_ + kTieSlots;
+        const size_t S = place_slots_;
         w.today.slots = S;
         w.today.step = ctx.step;
         w.today.slot.resize(n * S);
@@ -429,8 +429,8 @@ public:
     // Copies each resident's meetings (in visit order, see meet) to its
     // place slots in World::today, in resident order: the slots are written
     // in order, and the meetings, read at random, are a quarter of their
-    // size. Empty: the slots of a kind not visited, and the tie slots (the
-    // friendship mechanism, when it runs, fills them next).
+    // size. Empty: the slots of a kind not visited. (The friends' meetings,
+    // Encounters::ties, are the friendship mechanism's.)
     void gather(World& w) const {
         const Scratch& t = scratch_;
         const size_t n = w.pop.size(), S = w.today.slots, W = 2 * rounds_;

@@ -94,7 +94,7 @@ MechanismEntry friendship_mechanism() {
     };
     e.reads = "the step's place meetings; own ties and `tie_outgroup`; friends' start-of-step rumour state "
               "(`World::today.start`)";
-    e.writes = "ties, `tie_outgroup`; every tie slot of `World::today` (a friends' meeting or empty); "
+    e.writes = "ties, `tie_outgroup`; `World::today.ties` (per tie slot a friends' meeting or none); "
                "`World::today.friends` (`friend_flags`: which tie slots hold an in-group friend, and whether "
                "any holds an out-group friend, for extended contact)";
     return e;
@@ -264,8 +264,8 @@ public:
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
         const size_t n = pop.size(), S = w.today.slots;
-        const bool have_meetings = w.today.step == ctx.step && S >= kTieSlots;
-        const size_t place_slots = have_meetings ? S - kTieSlots : 0;
+        const bool have_meetings = w.today.step == ctx.step; // the encounters ran in this step
+        const size_t place_slots = have_meetings ? S : 0;
         const uint32_t thr = uint32_t(p_.friend_threshold);
         struct Tally {
             uint64_t made = 0, lost = 0;
@@ -277,6 +277,8 @@ public:
         };
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
         w.today.friends.resize(n);
+        if (have_meetings)
+            w.today.ties.resize(n);
         // In blocks of residents, each with its tally.
         // (Compiled twice: with and without the step's meetings, so that the
         // loop takes no branch on which.)
@@ -285,7 +287,8 @@ public:
             // through a byte pointer may alias anything, so reading them
             // through `w`, `pop` and `p_` would reload them after every
             // such store.
-            Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
+            const Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
+            TieMeetings* const ties = kMeetings ? w.today.ties.data() : nullptr;
             const auto tie = columns(pop.tie);
             const auto tie_strength = columns(pop.tie_strength);
             const auto [start_rumour, tie_outgroup, friend_flags_of] =
@@ -295,7 +298,8 @@ public:
                            decay_limit = draw_limit(p_.decay, 32);
             Tally x;
             for (size_t r = begin; r < end; ++r) {
-                Meeting* const slot = kMeetings ? slots + r * S : nullptr;
+                const Meeting* const slot = kMeetings ? slots + r * S : nullptr;
+                TieMeetings met_friends{}; // this step's friends' meetings of r
                 Ties t{};
                 uint8_t outgroup = tie_outgroup[r];
                 unsigned renewed = 0; // bit k: tie slot k renewed in the step
@@ -335,14 +339,12 @@ public:
                     const uint64_t h = pair_draw(lo, hi);
                     const bool met = ((friends_now >> k) & 1u) && (h >> 32) < meet_limit;
                     renewed |= unsigned(met) << k;
-                    if constexpr (kMeetings) { // every tie slot of the step is written: a meeting or none
-                        const uint8_t info = uint8_t(Encounters::kFriend | Encounters::kPositive |
-                                                     ((outgroup >> k) & 1u ? Encounters::kOutgroup : 0));
-                        if (met)
-                            Encounters::put(&slot[place_slots + k], id, info, start_rumour[id]);
-                        else
-                            Encounters::put(&slot[place_slots + k], kNoResident, 0, 0);
-                    }
+                    if constexpr (kMeetings)
+                        if (met) { // (the partner is the tie's: t.ids[k] stays id)
+                            met_friends.info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive |
+                                                          ((outgroup >> k) & 1u ? Encounters::kOutgroup : 0));
+                            met_friends.rumour[k] = start_rumour[id];
+                        }
                     const bool weakens =
                         !((renewed >> k) & 1u) && ((held_now >> k) & 1u) && (h & 0xFFFFFFFFu) < decay_limit;
                     t.strength -= uint32_t(weakens) << (8 * k); // (a held slot's byte is at least 1)
@@ -361,6 +363,8 @@ public:
                 friend_flags_of[r] = friend_flags(friends, outgroup);
                 for (size_t k = 0; k < kTieSlots; ++k)
                     tie_strength[k][r] = uint8_t(t.of(k));
+                if constexpr (kMeetings) // every resident's, each step: a meeting or none per slot
+                    ties[r] = met_friends;
             }
             return x;
         };
@@ -369,6 +373,8 @@ public:
                                  : block.template operator()<false>(begin, end);
         });
         w.today.friends_step = ctx.step;
+        if (have_meetings)
+            w.today.ties_step = ctx.step;
         made_ = double(t.made);
         lost_ = double(t.lost);
     }

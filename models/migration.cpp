@@ -227,14 +227,18 @@ private:
         if (leaving == 0)
             return false;
         // Every reference to a leaver is cleared: tie slots (with their
-        // strength and out-group bit) and resident_ref columns.
+        // strength, out-group bit and this step's friends' meeting, whose
+        // partner is the tie's) and resident_ref columns.
+        Encounters::TieMeetings* const met = w.today.ties.size() == n ? w.today.ties.data() : nullptr;
         parallel_for_index(n, [&](size_t r) {
             for (size_t k = 0; k < kTieSlots; ++k) {
                 const uint32_t t = pop.tie[k][r];
-                if (t != kNoResident && leaving_[t]) {
+                if (t != kNoResident && (leaving_[t] || leaving_[r])) {
                     pop.tie[k][r] = kNoResident;
                     pop.tie_strength[k][r] = 0;
                     pop.tie_outgroup[r] = uint8_t(pop.tie_outgroup[r] & ~(1u << k));
+                    if (met != nullptr)
+                        met[r].info[k] = met[r].rumour[k] = 0;
                 }
             }
         });
@@ -337,6 +341,15 @@ private:
         pop.resize_state(n);
         w.hood.resize(n, 0);
         ++w.vacancies;
+        // This step's meetings stay readable by mechanisms a scenario orders
+        // after this one: the new slot met no one.
+        Encounters& t = w.today;
+        if (!t.slot.empty())
+            t.slot.resize(n * t.slots);
+        if (!t.ties.empty())
+            t.ties.resize(n);
+        if (!t.friends.empty())
+            t.friends.resize(n);
     }
 
     // Vacant slot `id` becomes an arrival of group g at cell c.

@@ -33,6 +33,7 @@
 
 #include <oneapi/tbb/parallel_for.h>
 
+#include "sim/columns.hpp"
 #include "sim/meetings.hpp"
 #include "sim/parallel.hpp"
 #include "sim/rng.hpp"
@@ -257,7 +258,7 @@ bool may_fire_any(uint8_t self, unsigned any, unsigned spreading) {
     return fire_bits(self, known_bits(any), spreading & kRumourLowBits) != 0;
 }
 
-// Over a resident's `count` slots: the OR of its partners' rumour states
+// Over a resident's `count` place slots: the OR of its partners' rumour states
 // (`any`) and of their spreader_bits (`spreading`): the meeting view's ORs
 // (sim/meetings.hpp), an empty slot holding state 0. spreader_bits masks
 // each state's lone bits, so the OR of the masked is the masked OR.
@@ -331,6 +332,9 @@ public:
             });
         } else if (R > 0 && (any_agent || any_spreader(pop))) { // else nothing can change
             const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+            const bool have_ties = w.today.has_ties(ctx.step);
+            const auto tie = columns(pop.tie);
+            const TieMeetings* const ties = w.today.ties.data();
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = rumour[r];
                 Tally x;
@@ -341,6 +345,11 @@ public:
                     // and then no write either.
                     unsigned any = 0, spreading = 0;
                     partner_states(&w.today.slot[r * S], S, any, spreading);
+                    if (have_ties) {
+                        unsigned lone = 0;
+                        tie_rumours(ties[r], any, lone);
+                        spreading |= lone & kRumourLowBits;
+                    }
                     if (!may_fire_any(state, any, spreading))
                         return x;
                 }
@@ -355,8 +364,8 @@ public:
                             ++x.debunked;
                         }
                 double transmission = -1; // computed when first needed
-                const Meeting* const mine = S > 0 ? &w.today.slot[r * S] : nullptr;
-                for_each_meeting(mine, S > 0 ? held_slots(mine, S) : 0, [&](size_t m, const Meeting& mt) {
+                // A meeting in slot m (place slots, then the tie slots S + k).
+                const auto meet = [&](size_t m, const Meeting& mt) {
                     const uint32_t q = mt.partner;
                     // Most meetings can change nothing (neither side knows a
                     // rumour): one test over every rumour's 2 bits at once.
@@ -389,7 +398,16 @@ public:
                             ++x.debunked;
                         }
                     }
-                });
+                };
+                const Meeting* const mine = S > 0 ? &w.today.slot[r * S] : nullptr;
+                for_each_meeting(mine, S > 0 ? held_slots(mine, S) : 0, meet);
+                if (have_ties) // slots S + k; a friend's id (a read of the tie column) matters only for agents
+                    for (unsigned mask = tie_slots(ties[r], Encounters::kFriend); mask != 0;
+                         mask &= mask - 1) {
+                        const auto k = size_t(__builtin_ctz(mask));
+                        meet(S + k, Meeting{any_agent ? tie[k][r] : kNoResident, ties[r].info[k],
+                                            ties[r].rumour[k]});
+                    }
                 rumour[r] = state;
                 pop.prejudice[r] = float(std::clamp(p, 0.0, 1.0));
                 return x;

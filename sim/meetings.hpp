@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -47,9 +48,7 @@ inline uint64_t word_mask(const Meeting* s, size_t count, int word, uint8_t bits
         return ~unsigned(_mm_movemask_ps(_mm_castsi128_ps(lanes))) & 0xFu;
     };
     // The default, one round of meetings a visit: straight code for a
-    // resident's eight slots (a cache line) or its four place slots.
-    if (count == 8)
-        return four(0) | four(4) << 4;
+    // resident's four place slots.
     if (count == 4)
         return four(0);
     for (; m + 4 <= count; m += 4)
@@ -64,9 +63,9 @@ inline uint64_t word_mask(const Meeting* s, size_t count, int word, uint8_t bits
 
 // Bit masks over a run of `count` <= 64 slots (bit m for slot m): the slots
 // that hold a meeting; those whose info has any of the bits `any_of`. Found
-// without a branch per slot (with SSE2, eight slots -- a cache line -- take
-// about ten instructions), so that a loop over the set bits takes no branch
-// a predictor cannot guess on each empty slot.
+// without a branch per slot (with SSE2, four slots at a time), so that a
+// loop over the set bits takes no branch a predictor cannot guess on each
+// empty slot.
 inline uint64_t held_slots(const Meeting* s, size_t count) {
     return meeting_detail::word_mask(s, count, 0, 0);
 }
@@ -84,14 +83,36 @@ inline void for_each_meeting(const Meeting* s, uint64_t mask, F&& f) {
     }
 }
 
-// The meetings of resident r in `today`: its held slots, in slot order.
+// The place meetings of resident r in `today`: its held place slots, in
+// slot order.
 template <class F>
 inline void for_each_meeting(const Encounters& today, size_t r, F&& f) {
     const Meeting* const s = &today.slot[r * today.slots];
     for_each_meeting(s, held_slots(s, today.slots), f);
 }
 
-// Over `count` slots: the OR of the partners' rumour bytes (`any`) and the
+// The friends' meetings (Encounters::ties): bit k set when tie slot k holds
+// a meeting whose info has any of `any_of` (kFriend: every meeting).
+using TieMeetings = Encounters::TieMeetings;
+inline unsigned tie_slots(const TieMeetings& t, uint8_t any_of) {
+    unsigned bits = 0;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        bits |= unsigned((t.info[k] & any_of) != 0) << k;
+    return bits;
+}
+
+// f(k, meeting) for each tie slot k whose bit is set in `mask` (from
+// tie_slots), in slot order, with the partner read from the tie columns
+// (`tie`: columns(pop.tie)) at resident r.
+template <class Ties, class F>
+inline void for_each_tie_meeting(const TieMeetings& t, unsigned mask, const Ties& tie, size_t r, F&& f) {
+    for (; mask != 0; mask &= mask - 1) {
+        const auto k = size_t(__builtin_ctz(mask));
+        f(k, Meeting{tie[k][r], t.info[k], t.rumour[k]});
+    }
+}
+
+// Over `count` place slots: the OR of the partners' rumour bytes (`any`) and the
 // OR of each byte's bits whose next higher bit is clear (`lone`, rumour byte
 // b & ~(b >> 1): with two bits per rumour, its low bits are the rumours the
 // partner spreads). An empty slot holds rumour byte 0. With SSE2, four
@@ -124,24 +145,38 @@ inline void partner_rumours(const Meeting* s, size_t count, unsigned& any, unsig
     }
 }
 
+// partner_rumours() over a resident's friends' meetings (rumour byte 0
+// without a meeting), added to `any` and `lone`.
+// The four bytes at once in one 32-bit word: each byte's lone bits are
+// b & ~(b >> 1) with the shift kept inside its byte.
+inline void tie_rumours(const TieMeetings& t, unsigned& any, unsigned& lone) {
+    static_assert(kTieSlots == 4);
+    uint32_t x;
+    std::memcpy(&x, t.rumour, sizeof x);
+    uint32_t y = x & ~((x >> 1) & 0x7F7F7F7Fu);
+    x |= x >> 16;
+    y |= y >> 16;
+    any |= (x | x >> 8) & 0xFFu;
+    lone |= (y | y >> 8) & 0xFFu;
+}
+
 // The scatter into resident slots: writes a resident's `slots` slots at
 // `out` as `runs` runs of `width` meetings, run k copied from from[k]
 // (nullptr: empty meetings), then empty meetings up to `slots`. For the
-// default shape (two runs of two into eight slots: a cache line, which a
-// large array holds 16-byte aligned) with SSE2, written whole with
-// streaming stores, which do not read the line first; call
-// slot_stores_done() before other threads read the slots.
+// default shape (two runs of two into four slots: half a cache line, which
+// a large array holds 16-byte aligned) with SSE2, written with streaming
+// stores, which do not read the line first (a pass in resident order fills
+// each line whole); call slot_stores_done() before other threads read the
+// slots.
 inline void write_slots(Meeting* out, size_t slots, const Meeting* const* from, size_t runs, size_t width) {
 #if defined(__SSE2__)
-    if (slots == 8 && width == 2 && runs == 2) {
+    if (slots == 4 && width == 2 && runs == 2) {
         const __m128i none = _mm_set1_epi64x(int64_t(Encounters::word(kNoResident, 0, 0)));
         for (size_t k = 0; k < 2; ++k) {
             const __m128i m =
                 from[k] == nullptr ? none : _mm_loadu_si128(reinterpret_cast<const __m128i*>(from[k]));
             _mm_stream_si128(reinterpret_cast<__m128i*>(&out[k * 2]), m);
         }
-        _mm_stream_si128(reinterpret_cast<__m128i*>(&out[4]), none);
-        _mm_stream_si128(reinterpret_cast<__m128i*>(&out[6]), none);
         return;
     }
 #endif

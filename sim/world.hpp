@@ -246,13 +246,17 @@ struct CultureCounts {
 // Who met whom in the current step: written by the encounters mechanism
 // (models/encounters.cpp) at the start of a step and read by the mechanisms
 // after it. Transient: recomputed every step from the state and the counter
-// RNG, so it is not part of a checkpoint. Resident r's meetings are slots
-// [r * slots, (r + 1) * slots); an unused slot has partner kNoResident.
-// The first slots - kTieSlots are meetings at places (written by the
-// encounters mechanism); the last kTieSlots are friends' meetings outside
-// them, one per tie slot (written by the friendship mechanism, which runs
-// next). The partner's rumour state in a slot is the one at the start of the
-// step (its other start-of-step figures are in `state`).
+// RNG, so it is not part of a checkpoint. Resident r's meetings are its
+// `slots` place slots [r * slots, (r + 1) * slots) (written by the
+// encounters mechanism; an unused one has partner kNoResident), then its
+// kTieSlots friends' meetings outside places, one per tie slot, in `ties[r]`
+// (written by the friendship mechanism, which runs next; valid in the step
+// `ties_step`). A friends' meeting holds no partner id: the partner is the
+// tie's (Population::tie), which saves 16 bytes a resident. Together they
+// are the slots m = 0 .. slots + kTieSlots - 1 that meeting() reads and the
+// draws of culture and rumours are keyed by. The partner's rumour state in
+// a slot is the one at the start of the step (its other start-of-step
+// figures are in `start`).
 struct Encounters {
     // info bits of a slot
     static constexpr uint8_t kOutgroup = 1; // partner of another group
@@ -285,13 +289,23 @@ struct Encounters {
             rumour.resize(n);
         }
     };
-    size_t slots = 0;
+    // A resident's friends' meetings: per tie slot k, the info bits (0: no
+    // meeting; else kFriend and the rest as in a place slot) and the
+    // friend's start-of-step rumour states (0 without a meeting).
+    struct TieMeetings {
+        uint8_t info[kTieSlots];
+        uint8_t rumour[kTieSlots];
+    };
+    static_assert(sizeof(TieMeetings) == 8);
+    size_t slots = 0;  // place slots per resident
     uint32_t step = 0; // the step these meetings belong to (0 = none yet)
     StartOfStep start; // per resident, taken by the encounters mechanism
     // The step's place meetings in figures (each meeting once): all, between
     // groups, and positive / negative out-group contacts.
     uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
-    BigVector<Meeting> slot; // resident r's at [r * slots, (r + 1) * slots)
+    BigVector<Meeting> slot;     // resident r's place meetings at [r * slots, (r + 1) * slots)
+    BigVector<TieMeetings> ties; // resident r's friends' meetings at [r]
+    uint32_t ties_step = 0;      // the step `ties` belong to (0 = none yet)
     // Per resident, once the friendship mechanism has updated the ties of
     // step `friends_step` (0 = not computed this step): friend_flags(), what
     // extended contact reads of a resident and of its friends.
@@ -313,6 +327,21 @@ struct Encounters {
     static void put(Meeting* at, uint32_t partner, uint8_t info, uint8_t rumour) {
         const uint64_t w = word(partner, info, rumour);
         std::memcpy(static_cast<void*>(at), &w, sizeof w);
+    }
+    // Whether the friends' meetings are this step's (the friendship
+    // mechanism ran after the encounters mechanism in step `now`).
+    bool has_ties(uint32_t now) const { return ties_step == now && step == now; }
+    // The meeting in slot m < slots + kTieSlots of resident r (a friends'
+    // meeting from `ties` and its tie's partner, empty when has_ties() does
+    // not hold for `step`): the plain reading the fast readers of
+    // sim/meetings.hpp agree with.
+    Meeting meeting(const Population& pop, size_t r, size_t m) const {
+        if (m < slots)
+            return slot[r * slots + m];
+        const size_t k = m - slots;
+        if (ties_step != step || r >= ties.size() || ties[r].info[k] == 0)
+            return Meeting{};
+        return Meeting{pop.tie[k][r], ties[r].info[k], ties[r].rumour[k]};
     }
     // (Reading the slots a few at a time: sim/meetings.hpp.)
 };

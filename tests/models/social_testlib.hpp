@@ -78,9 +78,11 @@ inline World strip_world(int n, int groups = 1) {
     }
     World w = build_world(cfg, 1);
     REQUIRE(w.pop.size() == size_t(n));
-    w.today.slots = kTieSlots;
+    // No place meetings; friends' meetings written by friends_meet.
+    w.today.slots = 0;
     w.today.step = 1;
-    w.today.slot.assign(size_t(n) * kTieSlots, Encounters::Meeting{});
+    w.today.ties.assign(size_t(n), Encounters::TieMeetings{});
+    w.today.ties_step = 1;
     return w;
 }
 
@@ -118,11 +120,13 @@ inline void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t frie
     m->step(w, StepContext{1, 1, &policy});
 }
 
-// A friends' meeting of r with q written to r's tie slot k of today.
+// A friends' meeting of r with q (who must be in r's tie slot k) written
+// to r's tie slot k of today.
 inline void friends_meet(World& w, uint32_t r, size_t k, uint32_t q) {
+    REQUIRE(w.pop.tie[k][r] == q);
     const uint8_t out = w.pop.group[r] != w.pop.group[q] ? Encounters::kOutgroup : 0;
-    w.today.slot[size_t(r) * w.today.slots + (w.today.slots - kTieSlots) + k] = {
-        q, uint8_t(Encounters::kFriend | Encounters::kPositive | out), rumour_states(w.pop)[q]};
+    w.today.ties[r].info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive | out);
+    w.today.ties[r].rumour[k] = rumour_states(w.pop)[q];
 }
 
 // The first violation found by the checks below ("" = none): the checks
@@ -144,12 +148,12 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                                const std::vector<uint8_t>& rumour0) {
     Problems bad;
     const Population& pop = w.pop;
-    const size_t n = pop.size(), S = w.today.slots;
-    const size_t place_slots = S - kTieSlots;
+    const size_t n = pop.size(), place_slots = w.today.slots, S = place_slots + kTieSlots;
     const uint8_t thr = icsim::friend_threshold(w);
+    const auto at = [&](size_t q, size_t m) { return w.today.meeting(pop, q, m); };
     for (size_t r = 0; r < n; ++r) {
         for (size_t m = 0; m < S; ++m) {
-            const Encounters::Meeting& mt = w.today.slot[r * S + m];
+            const Encounters::Meeting mt = at(r, m);
             const uint32_t q = mt.partner;
             if (q == kNoResident)
                 continue;
@@ -171,7 +175,7 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                     bad.add(where.str() + ": friend bit in a place slot");
                 // slot 2j (initiated) pairs with the partner's 2j + 1 (received)
                 const size_t other = (m % 2 == 0) ? m + 1 : m - 1;
-                const Encounters::Meeting& back = w.today.slot[size_t(q) * S + other];
+                const Encounters::Meeting back = at(q, other);
                 if (back.partner != r || back.info != mt.info)
                     bad.add(where.str() + ": the partner's slot " + std::to_string(other) +
                             " does not hold the same meeting");
@@ -185,7 +189,7 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                 // Mutual friends draw the meeting once per pair: both see it.
                 for (size_t kq = 0; kq < kTieSlots; ++kq)
                     if (pop.tie[kq][q] == r && pop.tie_strength[kq][q] >= thr &&
-                        w.today.slot[size_t(q) * S + place_slots + kq].partner != r)
+                        at(q, place_slots + kq).partner != r)
                         bad.add(where.str() + ": a mutual friend did not see the friends' meeting");
             }
         }
@@ -193,12 +197,11 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
         // one on the friend's side either.
         for (size_t k = 0; k < kTieSlots; ++k) {
             const uint32_t q = pop.tie[k][r];
-            if (pop.tie_strength[k][r] < thr || thr == 0 ||
-                w.today.slot[r * S + place_slots + k].partner == q)
+            if (pop.tie_strength[k][r] < thr || thr == 0 || at(r, place_slots + k).partner == q)
                 continue;
             for (size_t kq = 0; kq < kTieSlots; ++kq)
                 if (pop.tie[kq][q] == r && pop.tie_strength[kq][q] >= thr &&
-                    w.today.slot[size_t(q) * S + place_slots + kq].partner == r)
+                    at(q, place_slots + kq).partner == r)
                     bad.add("resident " + std::to_string(r) + " tie " + std::to_string(k) +
                             ": only the friend saw the friends' meeting");
         }

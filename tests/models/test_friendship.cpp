@@ -166,15 +166,17 @@ TEST_SUITE("unit") {
         const PolicySchedule policy;
         take_state(w);
         m->step(w, StepContext{1, 1, &policy});
-        const size_t S = w.today.slots;
-        CHECK(w.today.slot[0 * S + 2].partner == 1);
-        CHECK(w.today.slot[1 * S + 1].partner == 0);
-        CHECK(w.today.slot[0 * S + 2].info == (Encounters::kFriend | Encounters::kPositive));
+        // (A world without place slots: tie slot k is meeting slot k.)
+        REQUIRE(w.today.slots == 0);
+        const auto met = [&](size_t r, size_t k) { return w.today.meeting(w.pop, r, k); };
+        CHECK(met(0, 2).partner == 1);
+        CHECK(met(1, 1).partner == 0);
+        CHECK(met(0, 2).info == (Encounters::kFriend | Encounters::kPositive));
         CHECK(w.pop.tie_strength[2][0] == 3);
         CHECK(w.pop.tie_strength[1][1] == 3);
         // the acquaintance (below threshold) had no meeting and decayed to 0 on both sides
-        CHECK(w.today.slot[0 * S + 3].partner == kNoResident);
-        CHECK(w.today.slot[2 * S + 0].partner == kNoResident);
+        CHECK(met(0, 3).partner == kNoResident);
+        CHECK(met(2, 0).partner == kNoResident);
         CHECK(w.pop.tie_strength[3][0] == 0);
         CHECK(w.pop.tie[3][0] == kNoResident);
         CHECK(w.pop.tie_strength[0][2] == 0);
@@ -237,15 +239,15 @@ TEST_SUITE("integration") {
         size_t one_sided = 0, unexplained = 0, mutual_meetings = 0;
         for (int k = 0; k < 30; ++k) {
             engine.step();
-            const size_t S = w.today.slots, T = S - kTieSlots;
+            const size_t T = w.today.slots, S = T + kTieSlots;
             for (size_t r = 0; r < w.pop.size(); ++r)
                 for (size_t j = T; j < S; ++j) {
-                    const uint32_t q = w.today.slot[r * S + j].partner;
+                    const uint32_t q = w.today.meeting(w.pop, r, j).partner;
                     if (q == kNoResident)
                         continue;
                     bool back = false;
                     for (size_t jq = T; jq < S; ++jq)
-                        back |= w.today.slot[size_t(q) * S + jq].partner == r;
+                        back |= w.today.meeting(w.pop, q, jq).partner == r;
                     if (back) {
                         ++mutual_meetings;
                         continue;

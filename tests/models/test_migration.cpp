@@ -174,7 +174,24 @@ TEST_SUITE("integration") {
             g.arrival_rate = 0;
         auto leave = make_migration(w, {{"departure_rate", 10.0}});
         PolicySchedule policy;
+        // The last step's friends' meetings, whose partners are their ties'.
+        auto friends_met = [&] {
+            size_t held = 0, without_tie = 0;
+            for (size_t r = 0; r < w.pop.size(); ++r)
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    if (w.today.ties[r].info[k] != 0) {
+                        ++held;
+                        without_tie += w.pop.tie[k][r] == kNoResident;
+                    }
+            return std::pair{held, without_tie};
+        };
+        REQUIRE(w.today.ties.size() == n0);
+        REQUIRE(friends_met().first > 50);
+        CHECK(friends_met().second == 0);
         leave->step(w, StepContext{3, 100, &policy});
+        // A friends' meeting goes with its tie (for mechanisms ordered after
+        // migration in a step).
+        CHECK(friends_met().second == 0);
         std::vector<uint32_t> vacant;
         for (size_t r = 0; r < w.pop.size(); ++r)
             if (w.pop.vacant(r))
@@ -214,6 +231,12 @@ TEST_SUITE("integration") {
         REQUIRE(arrived > vacant.size());
         CHECK(w.vacancies == 0);
         CHECK(w.pop.size() == n0 + (arrived - vacant.size()));
+        // The step's meetings cover the appended slots, empty.
+        CHECK(w.today.slot.size() == w.pop.size() * w.today.slots);
+        CHECK(w.today.ties.size() == w.pop.size());
+        CHECK(w.today.friends.size() == w.pop.size());
+        CHECK(w.today.meeting(w.pop, w.pop.size() - 1, 0).partner == kNoResident);
+        CHECK(w.today.ties.back().info[0] == 0);
         // Every recycled id holds a newcomer: nothing of its previous holder.
         const auto& years = w.pop.column(column_handle<float>("years_in_city"));
         for (size_t i = 0; i < vacant.size(); ++i) {

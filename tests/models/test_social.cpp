@@ -130,10 +130,10 @@ TEST_SUITE("integration") {
             made += counter(c, "friendships_made");
             copies += counter(c, "trait_copies");
             believers += counter(c, "new_believers");
-            const size_t S = w.today.slots;
+            const size_t T = w.today.slots;
             for (size_t r = 0; r < w.pop.size(); ++r)
-                for (size_t j = S - kTieSlots; j < S; ++j)
-                    friend_meetings += w.today.slot[r * S + j].partner != kNoResident;
+                for (size_t j = T; j < T + kTieSlots; ++j)
+                    friend_meetings += w.today.meeting(w.pop, r, j).partner != kNoResident;
         }
         // The checks above mean something only if all of this happened.
         CHECK(meetings > 10000);
@@ -216,6 +216,7 @@ TEST_SUITE("integration") {
             std::vector<double> counters; // every counter of every step
             std::vector<double> metrics;  // a few social metrics at the end
             BigVector<Encounters::Meeting> today;
+            BigVector<Encounters::TieMeetings> ties;
         };
         auto run = [&](int threads) {
             Run out;
@@ -246,6 +247,7 @@ TEST_SUITE("integration") {
                                rf.rumour_belief,
                                rf.rumour_never_heard};
                 out.today = engine.world().today.slot;
+                out.ties = engine.world().today.ties;
             });
             return out;
         };
@@ -299,6 +301,8 @@ TEST_SUITE("integration") {
                 same_meetings &= a.partner == b.partner && a.info == b.info && a.rumour == b.rumour;
             }
             CHECK(same_meetings);
+            REQUIRE(many.ties.size() == one.ties.size());
+            CHECK(std::memcmp(many.ties.data(), one.ties.data(), one.ties.size() * sizeof(one.ties[0])) == 0);
         }
     }
 

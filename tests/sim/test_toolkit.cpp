@@ -186,34 +186,104 @@ TEST_SUITE("unit") {
         CHECK(partners == std::vector<uint32_t>{7, 9});
     }
 
+    TEST_CASE("toolkit: the friends' meetings read as Encounters::meeting reads them") {
+        // Three residents with two place slots each; resident 1's tie slots
+        // 0 and 2 hold friends 0 and 2, and each slot may hold a meeting.
+        Population pop;
+        pop.cell.assign(3, 0);
+        pop.resize_state(3);
+        pop.tie[0][1] = 0;
+        pop.tie[2][1] = 2;
+        Encounters today;
+        today.slots = 2;
+        today.step = today.ties_step = 5;
+        today.slot.resize(6);
+        Encounters::put(&today.slot[2], 2, Encounters::kOutgroup, 3);
+        today.ties.resize(3);
+        Random rng{11};
+        const auto tie = columns(pop.tie);
+        for (int trial = 0; trial < 64; ++trial) {
+            Encounters::TieMeetings& t = today.ties[1];
+            t = {};
+            for (size_t k = 0; k < kTieSlots; ++k)
+                if (pop.tie[k][1] != kNoResident && rng.below(2)) {
+                    t.info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive |
+                                        (rng.below(2) ? Encounters::kOutgroup : 0));
+                    t.rumour[k] = uint8_t(rng.next());
+                }
+            // tie_slots and for_each_tie_meeting against meeting(), slot by slot.
+            for (const uint8_t bits : {Encounters::kFriend, Encounters::kOutgroup}) {
+                const unsigned mask = tie_slots(t, bits);
+                std::vector<size_t> seen;
+                for_each_tie_meeting(t, mask, tie, 1, [&](size_t k, const Meeting& mt) {
+                    const Meeting want = today.meeting(pop, 1, today.slots + k);
+                    CHECK(mt.partner == want.partner);
+                    CHECK(mt.info == want.info);
+                    CHECK(mt.rumour == want.rumour);
+                    seen.push_back(k);
+                });
+                std::vector<size_t> want;
+                for (size_t k = 0; k < kTieSlots; ++k)
+                    if (today.meeting(pop, 1, today.slots + k).info & bits)
+                        want.push_back(k);
+                CHECK(seen == want);
+            }
+            // tie_rumours: the ORs of partner_rumours over the tie slots.
+            unsigned any = 0, lone = 0, want_any = 0, want_lone = 0;
+            tie_rumours(t, any, lone);
+            for (size_t k = 0; k < kTieSlots; ++k) {
+                const unsigned o = today.meeting(pop, 1, today.slots + k).rumour;
+                want_any |= o;
+                want_lone |= o & ~(o >> 1);
+            }
+            CHECK(any == want_any);
+            CHECK(lone == want_lone);
+        }
+        // meeting(): place slots first, then the ties' (partner from the tie
+        // column); none from ties of another step.
+        CHECK(today.meeting(pop, 1, 0).partner == 2);
+        CHECK(today.meeting(pop, 1, 0).rumour == 3);
+        CHECK(today.meeting(pop, 1, 1).partner == kNoResident);
+        today.ties[1] = {};
+        today.ties[1].info[2] = Encounters::kFriend;
+        CHECK(today.meeting(pop, 1, 4).partner == 2);
+        CHECK(today.meeting(pop, 1, 5).partner == kNoResident);
+        CHECK(today.has_ties(5));
+        today.ties_step = 4;
+        CHECK(!today.has_ties(5));
+        CHECK(today.meeting(pop, 1, 4).partner == kNoResident);
+    }
+
     TEST_CASE("toolkit: write_slots copies the runs and empties the rest, in every shape") {
         Random rng{3};
         for (const size_t width : {size_t(1), size_t(2), size_t(4)})
-            for (const size_t runs : {size_t(1), size_t(2)}) {
-                const size_t slots = runs * width + kTieSlots;
-                std::vector<Meeting> from(runs * width);
-                for (auto& m : from)
-                    Encounters::put(&m, uint32_t(rng.next()), uint8_t(rng.next()), uint8_t(rng.next()));
-                for (unsigned empty = 0; empty < (1u << runs); ++empty) {
-                    const Meeting* src[2] = {nullptr, nullptr};
-                    for (size_t k = 0; k < runs; ++k)
-                        src[k] = (empty >> k) & 1 ? nullptr : &from[k * width];
-                    // 16-byte aligned, as a resident's slots are.
-                    alignas(64) Meeting out[16];
-                    for (auto& m : out)
-                        Encounters::put(&m, 1, 0xFF, 0xFF); // garbage to overwrite
-                    write_slots(out, slots, src, runs, width);
-                    slot_stores_done();
-                    for (size_t m = 0; m < slots; ++m) {
-                        const size_t k = m / width;
-                        const Meeting want = k < runs && src[k] != nullptr ? src[k][m % width] : Meeting{};
-                        CHECK(out[m].partner == want.partner);
-                        CHECK(out[m].info == want.info);
-                        CHECK(out[m].rumour == want.rumour);
+            for (const size_t runs : {size_t(1), size_t(2)})
+                for (const size_t spare : {size_t(0), size_t(3)}) { // slots past the runs, emptied
+                    const size_t slots = runs * width + spare;
+                    std::vector<Meeting> from(runs * width);
+                    for (auto& m : from)
+                        Encounters::put(&m, uint32_t(rng.next()), uint8_t(rng.next()), uint8_t(rng.next()));
+                    for (unsigned empty = 0; empty < (1u << runs); ++empty) {
+                        const Meeting* src[2] = {nullptr, nullptr};
+                        for (size_t k = 0; k < runs; ++k)
+                            src[k] = (empty >> k) & 1 ? nullptr : &from[k * width];
+                        // 16-byte aligned, as a resident's slots are.
+                        alignas(64) Meeting out[16];
+                        for (auto& m : out)
+                            Encounters::put(&m, 1, 0xFF, 0xFF); // garbage to overwrite
+                        write_slots(out, slots, src, runs, width);
+                        slot_stores_done();
+                        for (size_t m = 0; m < slots; ++m) {
+                            const size_t k = m / width;
+                            const Meeting want =
+                                k < runs && src[k] != nullptr ? src[k][m % width] : Meeting{};
+                            CHECK(out[m].partner == want.partner);
+                            CHECK(out[m].info == want.info);
+                            CHECK(out[m].rumour == want.rumour);
+                        }
+                        CHECK(out[slots].partner == 1); // nothing past the resident's slots
                     }
-                    CHECK(out[slots].partner == 1); // nothing past the resident's slots
                 }
-            }
     }
 
     TEST_CASE("toolkit: bytes_at_least tests the four bytes as a byte by byte loop does") {
