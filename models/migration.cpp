@@ -30,6 +30,7 @@
 // t, kArrivalsId). The departure decisions are per resident (any thread
 // count); everything else runs in one fixed order.
 #include "models/migration.hpp"
+#include "models/friendship.hpp"
 #include "models/housing.hpp"
 #include "models/registry.hpp"
 #include "models/residential_mobility.hpp"
@@ -229,8 +230,12 @@ private:
         // Every reference to a leaver is cleared: tie slots (with their
         // strength, out-group bit and this step's friends' meeting, whose
         // partner is the tie's) and resident_ref columns.
+        // The step's friend flags (Encounters::friends) follow the ties.
         Encounters::TieMeetings* const met = w.today.ties.size() == n ? w.today.ties.data() : nullptr;
+        uint8_t* const flags = w.today.friends.size() == n ? w.today.friends.data() : nullptr;
+        const uint8_t thr = friend_threshold(w);
         parallel_for_index(n, [&](size_t r) {
+            bool cleared = false;
             for (size_t k = 0; k < kTieSlots; ++k) {
                 const uint32_t t = pop.tie[k][r];
                 if (t != kNoResident && (leaving_[t] || leaving_[r])) {
@@ -239,8 +244,11 @@ private:
                     pop.tie_outgroup[r] = uint8_t(pop.tie_outgroup[r] & ~(1u << k));
                     if (met != nullptr)
                         met[r].info[k] = met[r].rumour[k] = 0;
+                    cleared = true;
                 }
             }
+            if (cleared && flags != nullptr)
+                flags[r] = thr > 0 ? friend_flags(pop, r, thr) : uint8_t(0);
         });
         pop.for_each_declared([&](const ColumnDecl& decl, auto& column) {
             if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
