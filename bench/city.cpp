@@ -59,11 +59,28 @@ double rss_bytes() {
     return got == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) : 0;
 }
 
+// The resident pages of this process mapped from files (RssFile of
+// /proc/self/status: the executable and the shared libraries), in bytes (0
+// where /proc is missing).
+double file_backed_bytes() {
+    std::FILE* f = std::fopen("/proc/self/status", "r");
+    if (f == nullptr)
+        return 0;
+    char line[256];
+    long kb = 0;
+    while (std::fgets(line, sizeof line, f) != nullptr)
+        if (std::sscanf(line, "RssFile: %ld kB", &kb) == 1)
+            break;
+    std::fclose(f);
+    return double(kb) * 1024.0;
+}
+
 // Where the resident set goes, in bytes per resident: each column of the
 // population, the step's meetings (World::today), the rest of the world's
 // per-resident arrays, each mechanism's scratch (Mechanism::scratch_bytes),
-// and what the process holds besides (the heap's free space kept by the
-// allocator, code, the thread pool): rss minus the rest.
+// the code and libraries, and what the process holds besides (the heap's
+// free space kept by the allocator, small allocations, the thread pool):
+// rss minus the rest.
 void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
     const World& w = run.world();
     double known = 0;
@@ -77,7 +94,6 @@ void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
     const Encounters& t = w.today;
     add("today.slot", double(held_bytes(t.slot)));
     add("today.ties", double(held_bytes(t.ties)));
-    add("today.ties", double(held_bytes(t.ties)));
     add("today.start",
         double(held_bytes(t.start.culture) + held_bytes(t.start.prejudice) + held_bytes(t.start.rumour)));
     add("today.friends", double(held_bytes(t.friends)));
@@ -86,6 +102,8 @@ void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
     const MechanismList& ms = run.engine().mechanisms();
     for (const auto& m : ms)
         add("scratch." + m->registered_name, double(m->scratch_bytes()));
+    // The process's code and libraries: its file-backed resident pages.
+    add("code", file_backed_bytes());
     const double rss = rss_bytes();
     r.extra.emplace_back("bytes_per_resident.other", (rss - known) / n);
 }
