@@ -21,6 +21,8 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include "bench/bench.hpp"
+#include "models/encounters.hpp"
+#include "models/friendship.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/scale.hpp"
 #include "session/session.hpp"
@@ -76,7 +78,8 @@ double file_backed_bytes() {
 }
 
 // Where the resident set goes, in bytes per resident: each column of the
-// population, the step's meetings (World::today), the rest of the world's
+// population, the step's meetings ("today.*": kMeetings and
+// kFriendMeetings, sim/meetings.hpp), the rest of the world's
 // per-resident arrays, each mechanism's scratch (Mechanism::scratch_bytes),
 // the code and libraries, and what the process holds besides (the heap's
 // free space kept by the allocator, small allocations, the thread pool):
@@ -91,12 +94,15 @@ void memory_breakdown(const RunSession& run, double n, BenchResult& r) {
     w.pop.for_each_column([&](const char* name, const auto& column) {
         add(std::string("column.") + name, double(held_bytes(column)));
     });
-    const Encounters& t = w.today;
-    add("today.slot", double(held_bytes(t.slot)));
-    add("today.ties", double(held_bytes(t.ties)));
-    add("today.start",
-        double(held_bytes(t.start.culture) + held_bytes(t.start.prejudice) + held_bytes(t.start.rumour)));
-    add("today.friends", double(held_bytes(t.friends)));
+    if (const Encounters* t = w.products.find(kMeetings)) {
+        add("today.slot", double(held_bytes(t->slot)));
+        add("today.start", double(held_bytes(t->start.culture) + held_bytes(t->start.prejudice) +
+                                  held_bytes(t->start.rumour)));
+    }
+    if (const FriendMeetings* f = w.products.find(kFriendMeetings)) {
+        add("today.ties", double(held_bytes(f->ties)));
+        add("today.friends", double(held_bytes(f->friends)));
+    }
     add("world.hood", double(held_bytes(w.hood)));
     add("world.cells", double(held_bytes(w.group_count) + held_bytes(w.total)));
     const MechanismList& ms = run.engine().mechanisms();

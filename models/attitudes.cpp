@@ -5,7 +5,7 @@
 //  - relaxation: p <- p + relaxation x (p* - p): prejudice has stable
 //    sources besides contact (the disposition, the resident's initial
 //    prejudice), so effects of contact and rumours fade unless renewed;
-// then over the step's meetings in World::today:
+// then over the step's meetings (models/step_meetings.hpp):
 //  - each positive out-group contact:  p <- p - w p
 //  - each negative out-group contact:  p <- p + w x negative_weight x (1 - p) / (1 + buffering x c+)
 //    with w = contact_effect, x minority_factor for members of minority
@@ -19,17 +19,18 @@
 //    out-group friend, p <- p - extended_effect x p (Wright et al. 1997;
 //    Zhou et al. 2019);
 //  - bounded confidence among friends: over the friends met in the step
-//    (tie slots of World::today) whose prejudice p_f is within `confidence`
+//    (the friends' meetings) whose prejudice p_f is within `confidence`
 //    of p: p <- p + influence x mean(p_f - p), all from the values at the
 //    start of the step (Deffuant et al. 2000): two friends who meet only
 //    each other move towards each other and keep their sum.
 //  - c+ <- memory x c+ + positive contacts, c- likewise.
 // Multiplicative steps keep p in [0, 1]. Each resident writes only its own
 // values and reads the others' as they were at the start of the step
-// (World::today.start).
+// (the place meetings' `start`).
 #include "models/attitudes.hpp"
 #include "models/friendship.hpp"
 #include "models/registry.hpp"
+#include "models/step_meetings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -140,8 +141,8 @@ MechanismEntry attitudes_mechanism() {
          "mean recent negative out-group contacts of each group's members (attitudes)"},
     };
     e.reads = "all the step's meetings; own prejudice, disposition and contact counts; own tie ids, own and "
-              "friends' `World::today.friends` (or the ties when friendship did not run in the step); "
-              "friends' start-of-step prejudice (`World::today.start`)";
+              "friends' `friend_flags` (`kFriendMeetings`, or the ties when friendship did not run in the "
+              "step); friends' start-of-step prejudice (the place meetings' `start`)";
     e.writes = "`prejudice`, `contact_positive`, `contact_negative`";
     return e;
 }
@@ -265,22 +266,22 @@ public:
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
         const size_t n = pop.size();
-        const bool have_meetings = w.today.step == ctx.step;
-        const size_t S = have_meetings ? w.today.slots : 0;
-        const bool have_ties = w.today.has_ties(ctx.step);
+        const StepMeetings met(w, ctx.step);
+        const size_t S = met.slots;
+        const bool have_ties = met.ties != nullptr;
         const uint8_t thr = friend_threshold(w);
         // Each resident's friends in one byte (friend_flags, for extended
         // contact): from the friendship mechanism when it ran this step, else
         // from the ties.
-        const bool from_friendship = w.today.friends_step == ctx.step && w.today.friends.size() == n;
+        const bool from_friendship = met.friend_flags != nullptr;
         if (thr > 0 && !from_friendship) {
             friends_.resize(n);
             parallel_for_index(n, [&](size_t r) { friends_[r] = friend_flags(pop, r, thr); });
         }
-        const uint8_t* const friends = from_friendship ? w.today.friends.data() : friends_.data();
-        const Encounters::Meeting* const slots = w.today.slot.data();
-        const TieMeetings* const ties = w.today.ties.data();
-        const float* const start_prejudice = w.today.start.prejudice.data();
+        const uint8_t* const friends = from_friendship ? met.friend_flags : friends_.data();
+        const Encounters::Meeting* const slots = met.places != nullptr ? met.places->slot.data() : nullptr;
+        const TieMeetings* const ties = have_ties ? met.ties->ties.data() : nullptr;
+        const float* const start_prejudice = have_ties ? met.start().prejudice.data() : nullptr;
         constexpr uint8_t kValence = Encounters::kPositive | Encounters::kNegative;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
             // The columns and parameters in locals, once per chunk (fixed

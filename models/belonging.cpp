@@ -6,7 +6,7 @@
 //  - discrimination: a decaying count of discrimination experienced. Each
 //    step it is multiplied by 2^(-1 / half_life) and then rises by
 //    contact_weight per negative out-group contact of the step's meetings
-//    (World::today). Other mechanisms add 1 per rejection they attribute
+//    (kMeetings). Other mechanisms add 1 per rejection they attribute
 //    to discrimination (a callback or a dwelling refused) through
 //    column_handle<float>("discrimination"), before this one runs.
 //  - belonging (0-1) moves each step a share `adapt` of the way to
@@ -22,6 +22,7 @@
 // Each resident writes only its own columns: thread-count independent.
 #include "models/belonging.hpp"
 #include "models/registry.hpp"
+#include "models/step_meetings.hpp"
 
 #include <algorithm>
 #include <bit>
@@ -201,14 +202,16 @@ public:
         auto& d = pop.column(discrimination_);
         auto& years = pop.column(years_);
         const Inputs in = inputs(pop);
-        const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
+        const StepMeetings met(w, ctx.step);
+        const size_t S = met.slots;
+        const Meeting* const slots = S > 0 ? met.places->slot.data() : nullptr;
         const double keep = std::exp2(-1.0 / p_.half_life), dt = p_.step_days / 365.25;
         negative_ = deterministic_sum<uint64_t>(pop.size(), [&](size_t r) {
             // Negative out-group contacts: held place slots with both bits
             // (friends' meetings are never negative).
             uint64_t neg = 0;
             if (S > 0) {
-                const Meeting* const s = &w.today.slot[r * S];
+                const Meeting* const s = &slots[r * S];
                 neg = uint64_t(std::popcount(held_slots(s, S) & info_slots(s, S, Encounters::kOutgroup) &
                                              info_slots(s, S, Encounters::kNegative)));
             }

@@ -4,16 +4,17 @@
 // 41:203). Each group has heritage traits (heritage_profiles); at the start
 // a resident holds its group's heritage trait on each feature with
 // probability heritage_share, else a uniform trait. Each step, over the
-// step's meetings in World::today (place meetings and friends' meetings),
+// step's meetings (place meetings and friends' meetings, models/step_meetings.hpp),
 // the resident interacts with the partner with probability overlap/F and
 // then copies one trait on which they differ (axelrod_exchange), reading
-// the partner's culture from the start of the step (World::today.start, read
+// the partner's culture from the start of the step (the place meetings' `start`, read
 // only for the meetings that are exchanges). Both sides of a meeting
 // apply the rule, each to itself: exchange runs both ways, which is what
 // separates integration (mutual exchange, diversity kept) from
 // assimilation (minority traits vanish).
 #include "models/culture.hpp"
 #include "models/registry.hpp"
+#include "models/step_meetings.hpp"
 
 #include <algorithm>
 #include <array>
@@ -106,8 +107,9 @@ MechanismEntry culture_mechanism() {
         for (int g = 1; g < w.group_total(); ++g)
             out.emplace_back("integration." + w.groups[size_t(g)].name, f.berry_integration[size_t(g)]);
     };
-    e.reads = "all the step's meetings (a partner's start-of-step culture from `World::today.start`, read "
-              "for the meetings that are exchanges); own culture";
+    e.reads =
+        "all the step's meetings (a partner's start-of-step culture from the place meetings' `start`, read "
+        "for the meetings that are exchanges); own culture";
     e.writes = "`culture`";
     return e;
 }
@@ -131,7 +133,10 @@ CultureFigures culture_figures(const World& w) {
         return m;
     // The culture column's counts: kept by the mechanism when it ran in the
     // current step, else counted here.
-    const bool kept = w.today.culture_step == w.today.step && w.today.step > 0;
+    const Encounters* const today = w.products.find(kMeetings);
+    const KeptCultureCounts* const counted = w.products.find(kCultureCounts);
+    const bool kept =
+        today != nullptr && counted != nullptr && counted->step == today->step && today->step > 0;
     const bool vacant_any = w.vacancies > 0;
     const size_t living = n - w.vacancies;
     struct Sums {
@@ -166,7 +171,7 @@ CultureFigures culture_figures(const World& w) {
         t.culture += s.culture;
     }
     if (kept)
-        t.culture = w.today.culture;
+        t.culture = counted->counts;
     t.culture.traits.resize(8 * 16, 0); // sized even with no residents
     t.culture.berry.resize(G * 4, 0);
     auto ratio = [](auto a, auto b) { return double(b) > 0 ? double(a) / double(b) : double(NAN); };
@@ -344,26 +349,29 @@ public:
         w.products.set(kCultureSpec,
                        CultureSpec{p_.features, p_.traits, p_.berry_threshold,
                                    heritage_profiles(seed, w.group_total(), p_.features, p_.traits)});
+        w.products.set(kCultureCounts, KeptCultureCounts{});
     }
 
     void step(World& w, const StepContext& ctx) override {
         const size_t n = w.pop.size();
-        const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
-        const bool have_ties = w.today.has_ties(ctx.step);
-        // The column's counts for the metrics (World::today.culture): kept
+        const StepMeetings met(w, ctx.step);
+        const size_t S = met.slots;
+        const bool have_ties = met.ties != nullptr;
+        // The column's counts for the metrics (kCultureCounts): kept
         // up to date from each step's changes when they are the previous
         // step's, else counted from the column (the first step, or a run
         // resumed from a checkpoint). So the mechanism keeps no state of its
         // own across steps.
-        CultureCounts& counts = w.today.culture;
-        if (w.today.culture_step == 0 || w.today.culture_step + 1 != ctx.step) {
+        KeptCultureCounts& kept = w.products.at(kCultureCounts);
+        CultureCounts& counts = kept.counts;
+        if (kept.step == 0 || kept.step + 1 != ctx.step) {
             counts = deterministic_block_sum<CultureCounts>(n, [&](size_t begin, size_t end) {
                 CultureCounts c;
                 count_cultures(w, begin, end, c);
                 return c;
             });
         }
-        w.today.culture_step = ctx.step;
+        kept.step = ctx.step;
         if (S == 0) { // no meetings: nothing changes
             changes_ = 0;
             return;
@@ -386,8 +394,9 @@ public:
         constexpr size_t kChunk = 32;
         const CultureSpec& spec = *w.products.find(kCultureSpec); // published by this mechanism
         const Result result = deterministic_block_sum<Result>(n, [&](size_t begin, size_t end) {
-            const auto [culture, group, start_culture, slot, ties] =
-                columns(cultures(w.pop), w.pop.group, w.today.start.culture, w.today.slot, w.today.ties);
+            const auto [culture, group, start_culture, slot] =
+                columns(cultures(w.pop), w.pop.group, met.start().culture, met.places->slot);
+            const TieMeetings* const ties = have_ties ? met.ties->ties.data() : nullptr;
             const auto tie = columns(w.pop.tie);
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;

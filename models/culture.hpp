@@ -76,8 +76,38 @@ inline unsigned berry_mode(uint32_t c, uint32_t heritage, uint32_t host, int F, 
 // The smallest number of features that is at least a share `threshold` of F.
 int berry_min_shared(double threshold, int F);
 
-// CultureCounts of residents [begin, end) of w (by the published kCultureSpec's features,
-// heritage and Berry threshold), added to `out`.
+// Counts over the culture column (culture_column()): residents holding
+// trait t on feature f at traits[f * 16 + t]; members of minority group g in
+// Berry's mode m (0 integration, 1 assimilation, 2 separation,
+// 3 marginalisation; docs/model/culture.md) at berry[g * 4 + m] (group 0's
+// entries stay 0). Integers, so any order of adding gives the same counts.
+struct CultureCounts {
+    std::vector<int64_t> traits, berry;
+    CultureCounts& operator+=(const CultureCounts& o) {
+        auto add = [](std::vector<int64_t>& a, const std::vector<int64_t>& b) {
+            if (a.size() < b.size())
+                a.resize(b.size(), 0);
+            for (size_t k = 0; k < b.size(); ++k)
+                a[k] += b[k];
+        };
+        add(traits, o.traits);
+        add(berry, o.berry);
+        return *this;
+    }
+    bool operator==(const CultureCounts&) const = default;
+};
+
+// Published when culture runs: the culture column's counts once the
+// mechanism has updated it in step `step` (it keeps them from one step to
+// the next by each step's changes, and counts the column when the counts
+// are not the previous step's; 0 = none: count the column). The migration
+// mechanism sets `step` to 0 when it changes the population.
+struct KeptCultureCounts {
+    CultureCounts counts;
+    uint32_t step = 0;
+};
+inline constexpr Product<KeptCultureCounts> kCultureCounts{"culture.counts"};
+
 // The culture column the mechanism declares (Population::column): cultural
 // traits, 4 bits per feature (trait_of).
 ColumnHandle<uint32_t> culture_column();
@@ -88,11 +118,13 @@ inline const std::vector<uint32_t>& cultures(const Population& pop) {
     return pop.column(culture_column());
 }
 
+// CultureCounts of residents [begin, end) of w (by the published kCultureSpec's features,
+// heritage and Berry threshold), added to `out`.
 void count_cultures(const World& w, size_t begin, size_t end, CultureCounts& out);
 
 // The culture column in figures (/timeseries/cultural_diversity and
 // berry_*): from the counts the mechanism kept in the current step
-// (World::today.culture), else counted; NaN where the mechanism does not
+// (kCultureCounts), else counted; NaN where the mechanism does not
 // run (no kCultureSpec published), and the Berry shares NaN for the
 // first group (the reference). Counts are exact: the same on any thread
 // count.

@@ -45,7 +45,7 @@
 // The meetings are written in visit order (each visit's, as started and as
 // received, over its record, which a unit copies out first: both writes
 // stay in the unit's stretch, and need no memory of their own), then copied
-// in resident order to World::today, one slot per (visit kind: work or
+// in resident order to the place slots (kMeetings), one slot per (visit kind: work or
 // leisure, round, role); each carries the partner's start-of-step rumour
 // state, gathered with the visit in step 2. (Written straight to the
 // residents' slots, every meeting was two writes at random in a large
@@ -230,7 +230,8 @@ MechanismEntry encounters_mechanism() {
               "`public_space` and `intercultural_events` (visits: at home; support: at the place), "
               "`school_mixing` and `mediation` (at the place)";
     e.writes =
-        "`World::today`: every resident's start-of-step public state (`start`: culture, prejudice, rumour, "
+        "the step's place meetings (`kMeetings`): every resident's start-of-step public state (`start`: "
+        "culture, prejudice, rumour, "
         "one array each), the step's place meetings (place slots), each carrying the partner's start-of-step "
         "rumour state, and the step's meeting figures (`meetings`, `outgroup`, `positive`, `negative`)";
     return e;
@@ -238,11 +239,12 @@ MechanismEntry encounters_mechanism() {
 
 MeetingFigures meeting_figures(const World& w) {
     MeetingFigures m;
-    if (!w.products.has(kMeetings) || w.today.step == 0 || w.today.slots == 0)
+    const Encounters* today = w.products.find(kMeetings);
+    if (today == nullptr || today->step == 0 || today->slots == 0)
         return m;
     auto ratio = [](double a, double b) { return b > 0 ? a / b : double(NAN); };
-    m.intergroup_meeting_share = ratio(double(w.today.outgroup), double(w.today.meetings));
-    m.contact_ratio = ratio(double(w.today.positive), double(w.today.negative));
+    m.intergroup_meeting_share = ratio(double(today->outgroup), double(today->meetings));
+    m.contact_ratio = ratio(double(today->positive), double(today->negative));
     return m;
 }
 
@@ -262,8 +264,9 @@ public:
     void initialise(World& w, uint64_t seed) override { assign_workplaces(w, seed, p_.work_share); }
 
     void publish(World& w, uint64_t) const override {
-        w.products.set(kMeetings, Runs{});
-        w.today.slots = place_slots_;
+        Encounters none;
+        none.slots = place_slots_;
+        w.products.set(kMeetings, std::move(none));
     }
 
     void step(World& w, const StepContext& ctx) override {
@@ -271,16 +274,17 @@ public:
         const int G = w.group_total(), H = w.hoods.count();
         Scratch& t = scratch_;
         const size_t S = place_slots_;
-        w.today.slots = S;
-        w.today.step = ctx.step;
-        w.today.slot.resize(n * S);
+        Encounters& today = w.products.at(kMeetings);
+        today.slots = S;
+        today.step = ctx.step;
+        today.slot.resize(n * S);
         const auto L_public = ctx.policy->intensity_table(Lever::PublicSpace, ctx.step, H, G);
         const auto L_events = ctx.policy->intensity_table(Lever::InterculturalEvents, ctx.step, H, G);
 
         // 1. activities: one keyed hash per resident (16 bits decide work,
         // 24 the leisure visit, 24 the place).
         t.visit.resize(n * kKinds);
-        w.today.start.resize(n);
+        today.start.resize(n);
         const KeyedHash activity(ctx.seed, Stream::Activities, ctx.step);
         const KeyedHash team(ctx.seed, Stream::SocialSetup, 8); // no step: a resident keeps its team
         // The visit chances depend only on (neighbourhood, group): a table,
@@ -311,7 +315,7 @@ public:
                 cultures(w.pop), w.pop.workplace, w.pop.prejudice, w.pop.group, rumour_states(w.pop), w.hood);
             const auto [chances, near_lists, visit] = columns(chance, units_.near, t.visit);
             const auto [start_culture, start_prejudice, start_rumour] =
-                columns(w.today.start.culture, w.today.start.prejudice, w.today.start.rumour);
+                columns(today.start.culture, today.start.prejudice, today.start.rumour);
             const uint64_t work_limit = draw_limit(p_.work_attendance, 16);
             for (size_t r = begin; r != end; ++r) {
                 start_culture[r] = culture[r];
@@ -414,28 +418,28 @@ public:
                 return x;
             },
             [](Tally a, const Tally& b) { return a += b; });
-        gather(w);
+        gather(w, today);
         tally_[0] = double(visits);
         tally_[1] = double(tally.meetings);
         tally_[2] = double(tally.outgroup);
         tally_[3] = double(tally.positive);
         tally_[4] = double(tally.negative);
-        w.today.meetings = tally.meetings;
-        w.today.outgroup = tally.outgroup;
-        w.today.positive = tally.positive;
-        w.today.negative = tally.negative;
+        today.meetings = tally.meetings;
+        today.outgroup = tally.outgroup;
+        today.positive = tally.positive;
+        today.negative = tally.negative;
     }
 
     // Copies each resident's meetings (in visit order, see meet) to its
-    // place slots in World::today, in resident order: the slots are written
+    // place slots (kMeetings), in resident order: the slots are written
     // in order, and the meetings, read at random, are a quarter of their
     // size. Empty: the slots of a kind not visited. (The friends' meetings,
-    // Encounters::ties, are the friendship mechanism's.)
-    void gather(World& w) const {
+    // FriendMeetings, are the friendship mechanism's.)
+    void gather(const World& w, Encounters& today) const {
         const Scratch& t = scratch_;
-        const size_t n = w.pop.size(), S = w.today.slots, W = 2 * rounds_;
+        const size_t n = w.pop.size(), S = today.slots, W = 2 * rounds_;
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
-            const auto [visit, out, slots] = columns(t.visit, t.sorted, w.today.slot);
+            const auto [visit, out, slots] = columns(t.visit, t.sorted, today.slot);
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 if (r + kPrefetchAhead < n) // the meetings of the resident a few ahead (none: visit 0's)
                     for (size_t kind = 0; kind < kKinds; ++kind) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "sim/mechanism.hpp"
+#include "sim/meetings.hpp"
 #include "sim/params.hpp"
 
 namespace icsim {
@@ -31,8 +32,9 @@ struct EncountersParams {
 const std::vector<Field<EncountersParams>>& encounters_fields();
 std::unique_ptr<Mechanism> make_encounters(const EncountersParams& params, const World& world);
 
-// Published when encounters runs: World::today holds the step's meetings.
-inline constexpr Product<Runs> kMeetings{"encounters.meetings"};
+// Published when encounters runs: the step's place meetings (written at the
+// start of each step; sim/meetings.hpp).
+inline constexpr Product<Encounters> kMeetings{"encounters.meetings"};
 
 // The step's place meetings in figures (/timeseries/intergroup_meeting_share
 // and contact_ratio): NaN before the first step and where the mechanism

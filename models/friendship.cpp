@@ -1,7 +1,7 @@
 // Friendship ties (a small set per resident; docs/model/friendship.md).
 // Each resident holds kTieSlots tie slots: an acquaintance's id and a
 // strength (0 = empty). From the step's meetings
-// (World::today, written by the encounters mechanism), in slot order:
+// (kMeetings, published by the encounters mechanism), in slot order:
 //  - a pleasant (positive) meeting with someone already in a slot adds 1 to
 //    the strength (at most 255); with someone new, it takes an empty slot,
 //    or else replaces the weakest acquaintance below the friendship
@@ -12,8 +12,8 @@
 //  - a tie of strength >= friend_threshold is a friendship. Two friends meet
 //    outside the places with probability friend_meeting, drawn once per
 //    (step, pair) so both sides see the same meeting; the meeting renews the
-//    tie and is written to the resident's tie slot of World::today as a
-//    pleasant meeting (an out-group friend's is a positive contact);
+//    tie and is written to the resident's friends' meetings (kFriendMeetings)
+//    as a pleasant meeting (an out-group friend's is a positive contact);
 //  - a tie not renewed in the step loses 1 with probability `decay`.
 // Both draws come from one keyed hash of (seed, step, lower id, higher id)
 // (sim/rng.hpp) per tie: a mutual tie meets and decays alike on both sides.
@@ -24,8 +24,9 @@
 // meetings both sides saw alike, so ties are mutual unless one side's slots
 // were full. Each resident's update reads only its own slots and the step's
 // meetings (and, for a friends' meeting, the friend's start-of-step state
-// in World::today.start): parallel and independent of the thread count.
+// in the place meetings' `start`): parallel and independent of the thread count.
 #include "models/friendship.hpp"
+#include "models/encounters.hpp"
 #include "models/registry.hpp"
 
 #include <algorithm>
@@ -93,10 +94,11 @@ MechanismEntry friendship_mechanism() {
                              f.outgroup_friend_share[size_t(g)]);
     };
     e.reads = "the step's place meetings; own ties and `tie_outgroup`; friends' start-of-step rumour state "
-              "(`World::today.start`)";
-    e.writes = "ties, `tie_outgroup`; `World::today.ties` (per tie slot a friends' meeting or none); "
-               "`World::today.friends` (`friend_flags`: which tie slots hold an in-group friend, and whether "
-               "any holds an out-group friend, for extended contact)";
+              "(the place meetings' `start`)";
+    e.writes =
+        "ties, `tie_outgroup`; the step's friends' meetings (`kFriendMeetings`: `ties`, per tie slot a "
+        "friends' meeting or none; `friends`, the `friend_flags`: which tie slots hold an in-group "
+        "friend, and whether any holds an out-group friend, for extended contact)";
     return e;
 }
 
@@ -112,10 +114,12 @@ FriendFigures friend_figures(const World& w) {
     // Who has an out-group friend: the friendship mechanism's flags when it
     // updated the ties in the current step (ties do not change after it in
     // a step), else counted from the tie columns.
-    const uint8_t* const friends =
-        w.today.friends_step == w.today.step && w.today.step > 0 && w.today.friends.size() == n
-            ? w.today.friends.data()
-            : nullptr;
+    const Encounters* const today = w.products.find(kMeetings);
+    const FriendMeetings* const fm = w.products.find(kFriendMeetings);
+    const uint8_t* const friends = today != nullptr && fm != nullptr && fm->friends_step == today->step &&
+                                           today->step > 0 && fm->friends.size() == n
+                                       ? fm->friends.data()
+                                       : nullptr;
     struct Sums {
         std::vector<uint64_t> g_n, g_friend, h_n, h_friend;
         Sums(size_t groups, size_t hoods) : g_n(groups), g_friend(groups), h_n(hoods), h_friend(hoods) {}
@@ -259,12 +263,18 @@ public:
 
     void publish(World& w, uint64_t) const override {
         w.products.set(kFriendThreshold, uint8_t(p_.friend_threshold));
+        w.products.set(kFriendMeetings, FriendMeetings{});
     }
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
-        const size_t n = pop.size(), S = w.today.slots;
-        const bool have_meetings = w.today.step == ctx.step; // the encounters ran in this step
+        const Encounters* const today = w.products.find(kMeetings);
+        FriendMeetings& fm = w.products.at(kFriendMeetings);
+        const size_t n = pop.size(), S = today != nullptr ? today->slots : 0;
+        const bool have_meetings =
+            today != nullptr && today->step == ctx.step; // the encounters ran in this step
+        // The friends' start-of-step rumour states (read only with meetings).
+        const uint8_t* const start_rumour = have_meetings ? today->start.rumour.data() : nullptr;
         const size_t place_slots = have_meetings ? S : 0;
         const uint32_t thr = uint32_t(p_.friend_threshold);
         struct Tally {
@@ -276,9 +286,9 @@ public:
             }
         };
         const KeyedHash pair_draw(ctx.seed, Stream::FriendMeetings, ctx.step);
-        w.today.friends.resize(n);
+        fm.friends.resize(n);
         if (have_meetings)
-            w.today.ties.resize(n);
+            fm.ties.resize(n);
         // In blocks of residents, each with its tally.
         // (Compiled twice: with and without the step's meetings, so that the
         // loop takes no branch on which.)
@@ -287,12 +297,11 @@ public:
             // through a byte pointer may alias anything, so reading them
             // through `w`, `pop` and `p_` would reload them after every
             // such store.
-            const Meeting* const slots = kMeetings ? w.today.slot.data() : nullptr;
-            TieMeetings* const ties = kMeetings ? w.today.ties.data() : nullptr;
+            const Meeting* const slots = kMeetings ? today->slot.data() : nullptr;
+            TieMeetings* const ties = kMeetings ? fm.ties.data() : nullptr;
             const auto tie = columns(pop.tie);
             const auto tie_strength = columns(pop.tie_strength);
-            const auto [start_rumour, tie_outgroup, friend_flags_of] =
-                columns(w.today.start.rumour, pop.tie_outgroup, w.today.friends);
+            const auto [tie_outgroup, friend_flags_of] = columns(pop.tie_outgroup, fm.friends);
             // The draws' tests on integers (draw_limit: the same outcomes).
             const uint64_t meet_limit = draw_limit(p_.friend_meeting, 32),
                            decay_limit = draw_limit(p_.decay, 32);
@@ -372,9 +381,9 @@ public:
             return have_meetings ? block.template operator()<true>(begin, end)
                                  : block.template operator()<false>(begin, end);
         });
-        w.today.friends_step = ctx.step;
+        fm.friends_step = ctx.step;
         if (have_meetings)
-            w.today.ties_step = ctx.step;
+            fm.ties_step = ctx.step;
         made_ = double(t.made);
         lost_ = double(t.lost);
     }

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "sim/mechanism.hpp"
+#include "sim/meetings.hpp"
 #include "sim/params.hpp"
 
 namespace icsim {
@@ -20,6 +21,9 @@ std::unique_ptr<Mechanism> make_friendship(const FriendshipParams& params, const
 // Published when friendship runs: the tie strength from which a tie is a
 // friendship.
 inline constexpr Product<uint8_t> kFriendThreshold{"friendship.friend_threshold"};
+// Published when friendship runs: the step's friends' meetings and friend
+// flags, written in each step after the ties are updated (sim/meetings.hpp).
+inline constexpr Product<FriendMeetings> kFriendMeetings{"friendship.meetings"};
 // That threshold, 0 when friendship does not run (no ties kept).
 inline uint8_t friend_threshold(const World& w) {
     const uint8_t* t = w.products.find(kFriendThreshold);

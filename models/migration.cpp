@@ -30,6 +30,8 @@
 // t, kArrivalsId). The departure decisions are per resident (any thread
 // count); everything else runs in one fixed order.
 #include "models/migration.hpp"
+#include "models/culture.hpp"
+#include "models/encounters.hpp"
 #include "models/friendship.hpp"
 #include "models/housing.hpp"
 #include "models/registry.hpp"
@@ -167,7 +169,8 @@ public:
         // The culture mechanism keeps its counts from step to step by its
         // own changes; ours make it count the column afresh.
         if (changed_out || changed_in)
-            w.today.culture_step = 0;
+            if (KeptCultureCounts* counts = w.products.find(kCultureCounts))
+                counts->step = 0;
     }
 
     void counters(Counters& out) const override {
@@ -230,9 +233,10 @@ private:
         // Every reference to a leaver is cleared: tie slots (with their
         // strength, out-group bit and this step's friends' meeting, whose
         // partner is the tie's) and resident_ref columns.
-        // The step's friend flags (Encounters::friends) follow the ties.
-        Encounters::TieMeetings* const met = w.today.ties.size() == n ? w.today.ties.data() : nullptr;
-        uint8_t* const flags = w.today.friends.size() == n ? w.today.friends.data() : nullptr;
+        // The step's friend flags (FriendMeetings::friends) follow the ties.
+        FriendMeetings* const fm = w.products.find(kFriendMeetings);
+        TieMeetings* const met = fm != nullptr && fm->ties.size() == n ? fm->ties.data() : nullptr;
+        uint8_t* const flags = fm != nullptr && fm->friends.size() == n ? fm->friends.data() : nullptr;
         const uint8_t thr = friend_threshold(w);
         parallel_for_index(n, [&](size_t r) {
             bool cleared = false;
@@ -351,13 +355,14 @@ private:
         ++w.vacancies;
         // This step's meetings stay readable by mechanisms a scenario orders
         // after this one: the new slot met no one.
-        Encounters& t = w.today;
-        if (!t.slot.empty())
-            t.slot.resize(n * t.slots);
-        if (!t.ties.empty())
-            t.ties.resize(n);
-        if (!t.friends.empty())
-            t.friends.resize(n);
+        if (Encounters* t = w.products.find(kMeetings); t != nullptr && !t->slot.empty())
+            t->slot.resize(n * t->slots);
+        if (FriendMeetings* f = w.products.find(kFriendMeetings)) {
+            if (!f->ties.empty())
+                f->ties.resize(n);
+            if (!f->friends.empty())
+                f->friends.resize(n);
+        }
     }
 
     // Vacant slot `id` becomes an arrival of group g at cell c.

@@ -38,7 +38,7 @@ struct MechanismEntry {
     // mechanism runs and appends nothing when it does not. Empty: none.
     std::function<void(const World& world, std::vector<std::pair<std::string, double>>& out)> summary;
     // What the mechanism reads and what it writes in a step (Markdown: the
-    // state, World::today's parts, levers, and where a lever is read), for
+    // state, the products of other mechanisms it reads or writes, levers, and where a lever is read), for
     // the order table of docs/model/README.md (`icsim check --reads-writes`).
     std::string reads, writes;
     // Whether the default mechanisms.order lists it. A mechanism left out

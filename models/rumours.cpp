@@ -6,7 +6,7 @@
 //    afresh: all residents ignorant, a share seed_share of those outside the
 //    target group and not anti-rumour agents spreaders (they believe it).
 //  - Spread along the step's meetings (place meetings and friends' meetings
-//    in World::today), each side applying rumour_meeting to itself against
+//    of models/step_meetings.hpp), each side applying rumour_meeting to itself against
 //    the partner's state at the start of the step: an ignorant told by a
 //    spreader starts spreading with probability transmission x (1 -
 //    campaign_effect x L) (L = the anti_rumours lever for its neighbourhood
@@ -27,6 +27,7 @@
 // the start of the step, carried in the meeting slots.
 #include "models/rumours.hpp"
 #include "models/registry.hpp"
+#include "models/step_meetings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -331,10 +332,12 @@ public:
                 return x;
             });
         } else if (R > 0 && (any_agent || any_spreader(pop))) { // else nothing can change
-            const size_t S = w.today.step == ctx.step ? w.today.slots : 0;
-            const bool have_ties = w.today.has_ties(ctx.step);
+            const StepMeetings met(w, ctx.step);
+            const size_t S = met.slots;
+            const bool have_ties = met.ties != nullptr;
             const auto tie = columns(pop.tie);
-            const TieMeetings* const ties = w.today.ties.data();
+            const Meeting* const slots = S > 0 ? met.places->slot.data() : nullptr;
+            const TieMeetings* const ties = have_ties ? met.ties->ties.data() : nullptr;
             t = deterministic_sum<Tally>(n, [&](size_t r) {
                 uint8_t state = rumour[r];
                 Tally x;
@@ -344,7 +347,7 @@ public:
                     // slot holds state 0, which neither knows nor spreads),
                     // and then no write either.
                     unsigned any = 0, spreading = 0;
-                    partner_states(&w.today.slot[r * S], S, any, spreading);
+                    partner_states(&slots[r * S], S, any, spreading);
                     if (have_ties) {
                         unsigned lone = 0;
                         tie_rumours(ties[r], any, lone);
@@ -399,7 +402,7 @@ public:
                         }
                     }
                 };
-                const Meeting* const mine = S > 0 ? &w.today.slot[r * S] : nullptr;
+                const Meeting* const mine = S > 0 ? &slots[r * S] : nullptr;
                 for_each_meeting(mine, S > 0 ? held_slots(mine, S) : 0, meet);
                 if (have_ties) // slots S + k; a friend's id (a read of the tie column) matters only for agents
                     for (unsigned mask = tie_slots(ties[r], Encounters::kFriend); mask != 0;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "sim/mechanism.hpp"
+#include "sim/meetings.hpp"
 #include "sim/params.hpp"
 
 namespace icsim {

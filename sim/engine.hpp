@@ -16,9 +16,9 @@ public:
     // `start_step` > 0 resumes a run whose state after that step is `world`
     // (a checkpoint): the next step() computes step start_step + 1. Since
     // random draws are pure functions of (seed, step, ...) and mechanisms
-    // keep no state across steps (what they carry in World::today from one
-    // step to the next, such as the culture counts, they recompute when it
-    // is missing), this continues the run bit for bit.
+    // keep no state across steps (what they carry in their products from
+    // one step to the next, such as the culture counts, they recompute when
+    // it is missing), this continues the run bit for bit.
     Engine(World world, std::vector<std::unique_ptr<Mechanism>> mechanisms, uint64_t seed,
            PolicySchedule policy = {}, uint32_t start_step = 0);
 

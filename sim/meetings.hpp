@@ -1,5 +1,9 @@
-// The meeting view: reading and writing a resident's packed meeting slots
-// (Encounters::slot, sim/world.hpp) a few at a time. The SSE2 intrinsics
+// The step's meetings and the meeting view: the tables in which the
+// encounters mechanism (place meetings, Encounters) and the friendship
+// mechanism (friends' meetings, FriendMeetings) publish who met whom in a
+// step (World::products: kMeetings, models/encounters.hpp, and
+// kFriendMeetings, models/friendship.hpp), and the reading and writing of a
+// resident's packed meeting slots a few at a time. The SSE2 intrinsics
 // of the social mechanisms live here, each with a plain version that
 // gives the same result (tests/sim/test_toolkit.cpp), so that a mechanism
 // states which meetings it reads and not how the slots are laid out.
@@ -17,6 +21,116 @@
 #include "sim/world.hpp"
 
 namespace icsim {
+
+// Who met whom at places in the current step: the encounters mechanism
+// (models/encounters.cpp) writes it at the start of a step, the mechanisms
+// after it read it. Transient: recomputed every step from the state and the
+// counter RNG, so it is not part of a checkpoint. Resident r's place
+// meetings are its `slots` slots [r * slots, (r + 1) * slots) (an unused
+// one has partner kNoResident); its friends' meetings outside places follow
+// as slots slots .. slots + kTieSlots - 1 (FriendMeetings below). The draws
+// of culture and rumours are keyed by those slot numbers. The partner's
+// rumour state in a slot is the one at the start of the step (its other
+// start-of-step figures are in `start`).
+struct Encounters {
+    // info bits of a slot
+    static constexpr uint8_t kOutgroup = 1; // partner of another group
+    static constexpr uint8_t kPositive = 2; // a positive contact (out-group) or pleasant meeting (in-group)
+    static constexpr uint8_t kNegative = 4; // a negative contact / unpleasant meeting
+    static constexpr uint8_t kFriend = 8;   // a meeting of friends outside places (a tie's activation)
+    static constexpr int kPlaceShift = 4;   // bits 4-5: PlaceKind of the place (with kFriend unset)
+
+    // A meeting as one side saw it, with what the partner held at the start
+    // of the step (so mechanisms read partners without random access).
+    struct Meeting {
+        uint32_t partner = kNoResident;
+        uint8_t info = 0;   // the bits above
+        uint8_t rumour = 0; // the partner's Population::rumour
+    };
+    // put() and the four-slot readers below rely on this layout: two 32-bit
+    // words, the partner, then info | rumour << 8 (and padding).
+    static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
+    // What partners read of a resident: its state at the start of the step,
+    // one array per field, so that a read of a random partner touches a
+    // small array (1 byte a resident for the rumour states) rather than a
+    // wide record.
+    struct StartOfStep {
+        BigVector<uint32_t> culture;
+        BigVector<float> prejudice;
+        BigVector<uint8_t> rumour;
+        void resize(size_t n) {
+            culture.resize(n);
+            prejudice.resize(n);
+            rumour.resize(n);
+        }
+    };
+    size_t slots = 0;  // place slots per resident
+    uint32_t step = 0; // the step these meetings belong to (0 = none yet)
+    StartOfStep start; // per resident, taken by the encounters mechanism
+    // The step's place meetings in figures (each meeting once): all, between
+    // groups, and positive / negative out-group contacts.
+    uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
+    BigVector<Meeting> slot; // resident r's place meetings at [r * slots, (r + 1) * slots)
+
+    // Whether these are the meetings of step `now` (the encounters
+    // mechanism ran in it).
+    bool of_step(uint32_t now) const { return step == now && now > 0; }
+    // A meeting as the 8-byte word it is in memory (its padding zero).
+    static constexpr uint64_t word(uint32_t partner, uint8_t info, uint8_t rumour) {
+        return uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
+    }
+    // Writes a meeting as that one word: cheaper than a member-wise store
+    // in the hot loops that fill the slots.
+    static void put(Meeting* at, uint32_t partner, uint8_t info, uint8_t rumour) {
+        const uint64_t w = word(partner, info, rumour);
+        std::memcpy(static_cast<void*>(at), &w, sizeof w);
+    }
+};
+
+// A resident's friends' meetings outside places: per tie slot k, the info
+// bits (0: no meeting; else Encounters::kFriend and the rest as in a place
+// slot) and the friend's start-of-step rumour state (0 without a meeting).
+// A friends' meeting holds no partner id: the partner is the tie's
+// (Population::tie; a met tie is renewed in the step, so it still names
+// that friend when the readers run), which saves 16 bytes a resident.
+struct TieMeetings {
+    uint8_t info[kTieSlots];
+    uint8_t rumour[kTieSlots];
+};
+static_assert(sizeof(TieMeetings) == 8);
+
+// What the friendship mechanism (models/friendship.cpp) publishes of a
+// step, after it updated the ties: the friends' meetings of step
+// `ties_step` (written only in a step with place meetings: 0 = none), and
+// per resident the friend_flags() of step `friends_step` (0 = none), what
+// extended contact reads of a resident and of its friends.
+struct FriendMeetings {
+    BigVector<TieMeetings> ties; // resident r's friends' meetings at [r]
+    uint32_t ties_step = 0;
+    BigVector<uint8_t> friends;
+    uint32_t friends_step = 0;
+};
+
+// Whether friends' meetings `f` (null: friendship does not run) belong to
+// the place meetings `m` of step `now`: the friendship mechanism ran after
+// the encounters mechanism in that step.
+inline bool has_ties(const Encounters& m, const FriendMeetings* f, uint32_t now) {
+    return f != nullptr && f->ties_step == now && m.step == now;
+}
+
+// The meeting in slot m < slots + kTieSlots of resident r: a place slot of
+// `e`, else a friends' meeting of `f` and its tie's partner (empty when `f`
+// is null or its meetings are not those of e's step): the plain reading the
+// fast readers below agree with.
+inline Encounters::Meeting meeting(const Encounters& e, const FriendMeetings* f, const Population& pop,
+                                   size_t r, size_t m) {
+    if (m < e.slots)
+        return e.slot[r * e.slots + m];
+    const size_t k = m - e.slots;
+    if (f == nullptr || f->ties_step != e.step || r >= f->ties.size() || f->ties[r].info[k] == 0)
+        return Encounters::Meeting{};
+    return Encounters::Meeting{pop.tie[k][r], f->ties[r].info[k], f->ties[r].rumour[k]};
+}
 
 using Meeting = Encounters::Meeting;
 
@@ -91,9 +205,9 @@ inline void for_each_meeting(const Encounters& today, size_t r, F&& f) {
     for_each_meeting(s, held_slots(s, today.slots), f);
 }
 
-// The friends' meetings (Encounters::ties): bit k set when tie slot k holds
-// a meeting whose info has any of `any_of` (kFriend: every meeting).
-using TieMeetings = Encounters::TieMeetings;
+// The friends' meetings of a resident (FriendMeetings::ties): bit k set
+// when tie slot k holds a meeting whose info has any of `any_of` (kFriend:
+// every meeting).
 inline unsigned tie_slots(const TieMeetings& t, uint8_t any_of) {
     unsigned bits = 0;
     for (size_t k = 0; k < kTieSlots; ++k)

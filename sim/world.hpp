@@ -17,7 +17,6 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <variant>
@@ -222,130 +221,6 @@ private:
     }
 };
 
-// Counts over the culture column (Population::culture): residents holding
-// trait t on feature f at traits[f * 16 + t]; members of minority group g in
-// Berry's mode m (0 integration, 1 assimilation, 2 separation,
-// 3 marginalisation; docs/model/culture.md) at berry[g * 4 + m] (group 0's
-// entries stay 0). Integers, so any order of adding gives the same counts.
-struct CultureCounts {
-    std::vector<int64_t> traits, berry;
-    CultureCounts& operator+=(const CultureCounts& o) {
-        auto add = [](std::vector<int64_t>& a, const std::vector<int64_t>& b) {
-            if (a.size() < b.size())
-                a.resize(b.size(), 0);
-            for (size_t k = 0; k < b.size(); ++k)
-                a[k] += b[k];
-        };
-        add(traits, o.traits);
-        add(berry, o.berry);
-        return *this;
-    }
-    bool operator==(const CultureCounts&) const = default;
-};
-
-// Who met whom in the current step: written by the encounters mechanism
-// (models/encounters.cpp) at the start of a step and read by the mechanisms
-// after it. Transient: recomputed every step from the state and the counter
-// RNG, so it is not part of a checkpoint. Resident r's meetings are its
-// `slots` place slots [r * slots, (r + 1) * slots) (written by the
-// encounters mechanism; an unused one has partner kNoResident), then its
-// kTieSlots friends' meetings outside places, one per tie slot, in `ties[r]`
-// (written by the friendship mechanism, which runs next; valid in the step
-// `ties_step`). A friends' meeting holds no partner id: the partner is the
-// tie's (Population::tie), which saves 16 bytes a resident. Together they
-// are the slots m = 0 .. slots + kTieSlots - 1 that meeting() reads and the
-// draws of culture and rumours are keyed by. The partner's rumour state in
-// a slot is the one at the start of the step (its other start-of-step
-// figures are in `start`).
-struct Encounters {
-    // info bits of a slot
-    static constexpr uint8_t kOutgroup = 1; // partner of another group
-    static constexpr uint8_t kPositive = 2; // a positive contact (out-group) or pleasant meeting (in-group)
-    static constexpr uint8_t kNegative = 4; // a negative contact / unpleasant meeting
-    static constexpr uint8_t kFriend = 8;   // a meeting of friends outside places (a tie's activation)
-    static constexpr int kPlaceShift = 4;   // bits 4-5: PlaceKind of the place (with kFriend unset)
-
-    // A meeting as one side saw it, with what the partner held at the start
-    // of the step (so mechanisms read partners without random access).
-    struct Meeting {
-        uint32_t partner = kNoResident;
-        uint8_t info = 0;   // the bits above
-        uint8_t rumour = 0; // the partner's Population::rumour
-    };
-    // put() and the four-slot readers (sim/meetings.hpp) rely on this layout: two
-    // 32-bit words, the partner, then info | rumour << 8 (and padding).
-    static_assert(sizeof(Meeting) == 8 && offsetof(Meeting, info) == 4 && offsetof(Meeting, rumour) == 5);
-    // What partners read of a resident: its state at the start of the step,
-    // one array per field, so that a read of a random partner touches a
-    // small array (1 byte a resident for the rumour states) rather than a
-    // wide record.
-    struct StartOfStep {
-        BigVector<uint32_t> culture;
-        BigVector<float> prejudice;
-        BigVector<uint8_t> rumour;
-        void resize(size_t n) {
-            culture.resize(n);
-            prejudice.resize(n);
-            rumour.resize(n);
-        }
-    };
-    // A resident's friends' meetings: per tie slot k, the info bits (0: no
-    // meeting; else kFriend and the rest as in a place slot) and the
-    // friend's start-of-step rumour states (0 without a meeting).
-    struct TieMeetings {
-        uint8_t info[kTieSlots];
-        uint8_t rumour[kTieSlots];
-    };
-    static_assert(sizeof(TieMeetings) == 8);
-    size_t slots = 0;  // place slots per resident
-    uint32_t step = 0; // the step these meetings belong to (0 = none yet)
-    StartOfStep start; // per resident, taken by the encounters mechanism
-    // The step's place meetings in figures (each meeting once): all, between
-    // groups, and positive / negative out-group contacts.
-    uint64_t meetings = 0, outgroup = 0, positive = 0, negative = 0;
-    BigVector<Meeting> slot;     // resident r's place meetings at [r * slots, (r + 1) * slots)
-    BigVector<TieMeetings> ties; // resident r's friends' meetings at [r]
-    uint32_t ties_step = 0;      // the step `ties` belong to (0 = none yet)
-    // Per resident, once the friendship mechanism has updated the ties of
-    // step `friends_step` (0 = not computed this step): friend_flags(), what
-    // extended contact reads of a resident and of its friends.
-    BigVector<uint8_t> friends;
-    uint32_t friends_step = 0;
-    // The culture column's counts once the culture mechanism has updated it
-    // in step `culture_step` (it keeps them from one step to the next by
-    // each step's changes, and counts the column when the counts are not
-    // the previous step's; 0 = none: count the column).
-    CultureCounts culture;
-    uint32_t culture_step = 0;
-
-    // A meeting as the 8-byte word it is in memory (its padding zero).
-    static constexpr uint64_t word(uint32_t partner, uint8_t info, uint8_t rumour) {
-        return uint64_t(partner) | uint64_t(info) << 32 | uint64_t(rumour) << 40;
-    }
-    // Writes a meeting as that one word: cheaper than a member-wise store
-    // in the hot loops that fill the slots.
-    static void put(Meeting* at, uint32_t partner, uint8_t info, uint8_t rumour) {
-        const uint64_t w = word(partner, info, rumour);
-        std::memcpy(static_cast<void*>(at), &w, sizeof w);
-    }
-    // Whether the friends' meetings are this step's (the friendship
-    // mechanism ran after the encounters mechanism in step `now`).
-    bool has_ties(uint32_t now) const { return ties_step == now && step == now; }
-    // The meeting in slot m < slots + kTieSlots of resident r (a friends'
-    // meeting from `ties` and its tie's partner, empty when has_ties() does
-    // not hold for `step`): the plain reading the fast readers of
-    // sim/meetings.hpp agree with.
-    Meeting meeting(const Population& pop, size_t r, size_t m) const {
-        if (m < slots)
-            return slot[r * slots + m];
-        const size_t k = m - slots;
-        if (ties_step != step || r >= ties.size() || ties[r].info[k] == 0)
-            return Meeting{};
-        return Meeting{pop.tie[k][r], ties[r].info[k], ties[r].rumour[k]};
-    }
-    // (Reading the slots a few at a time: sim/meetings.hpp.)
-};
-
 // Bit k set: tie slot k of resident r holds a friend (strength >= thr).
 inline unsigned friend_slots(const Population& pop, size_t r, uint8_t thr) {
     unsigned bits = 0;
@@ -385,8 +260,9 @@ struct World {
     // cell), kept with the counts, so that per-resident passes read it in
     // order instead of looking it up at a random cell.
     std::vector<uint16_t> hood;
-    Encounters today;  // this step's meetings (transient, see Encounters)
-    Products products; // what the mechanisms published for each other (sim/products.hpp)
+    // What the mechanisms published for each other (sim/products.hpp):
+    // parameters, tables, and the products of a step such as its meetings.
+    Products products;
     // Vacant slots in `pop` (Population::vacant), kept by recount() and the
     // migration mechanism: a pass over residents may skip the vacancy test
     // when it is 0.

@@ -29,6 +29,38 @@
 
 namespace icsim::social_test {
 
+// The step's meetings the encounters and friendship mechanisms published
+// (models/step_meetings.hpp); throw when they were not.
+inline const Encounters& place_meetings(const World& w) {
+    const Encounters* e = w.products.find(kMeetings);
+    REQUIRE(e != nullptr);
+    return *e;
+}
+inline Encounters& place_meetings(World& w) {
+    return w.products.at(kMeetings);
+}
+inline const FriendMeetings& friends_meetings(const World& w) {
+    const FriendMeetings* f = w.products.find(kFriendMeetings);
+    REQUIRE(f != nullptr);
+    return *f;
+}
+inline FriendMeetings& friends_meetings(World& w) {
+    return w.products.at(kFriendMeetings);
+}
+// The culture mechanism's kept counts.
+inline const KeptCultureCounts& culture_counts(const World& w) {
+    const KeptCultureCounts* c = w.products.find(kCultureCounts);
+    REQUIRE(c != nullptr);
+    return *c;
+}
+inline KeptCultureCounts& culture_counts(World& w) {
+    return w.products.at(kCultureCounts);
+}
+// The meeting in slot m of resident r (sim/meetings.hpp meeting()).
+inline Encounters::Meeting meeting_at(const World& w, size_t r, size_t m) {
+    return meeting(place_meetings(w), w.products.find(kFriendMeetings), w.pop, r, m);
+}
+
 // ---------------------------------------------------------------- helpers
 
 // A small city with every mechanism of the default scenario (mobility,
@@ -64,7 +96,8 @@ inline bool has_counter(const Counters& c, const std::string& name) {
 }
 
 // A hand-made world of `n` residents in one group on an n x 1 strip, with
-// meetings for step 1 in World::today: kTieSlots slots per resident, all
+// meetings for step 1 published as the encounters and friendship mechanisms
+// would: kTieSlots slots per resident, all
 // of them friends' meetings (no place slots). Every tie slot empty.
 inline World strip_world(int n, int groups = 1) {
     CityConfig cfg;
@@ -79,21 +112,26 @@ inline World strip_world(int n, int groups = 1) {
     World w = build_world(cfg, 1);
     REQUIRE(w.pop.size() == size_t(n));
     // No place meetings; friends' meetings written by friends_meet.
-    w.today.slots = 0;
-    w.today.step = 1;
-    w.today.ties.assign(size_t(n), Encounters::TieMeetings{});
-    w.today.ties_step = 1;
+    Encounters places;
+    places.slots = 0;
+    places.step = 1;
+    w.products.set(kMeetings, std::move(places));
+    FriendMeetings friends;
+    friends.ties.assign(size_t(n), TieMeetings{});
+    friends.ties_step = 1;
+    w.products.set(kFriendMeetings, std::move(friends));
     return w;
 }
 
-// Takes the residents' start-of-step state into World::today.start, as the
+// Takes the residents' start-of-step state into the place meetings' `start`, as the
 // encounters mechanism does at the start of a step (what partners read).
 inline void take_state(World& w) {
-    w.today.start.resize(w.pop.size());
+    Encounters::StartOfStep& start = place_meetings(w).start;
+    start.resize(w.pop.size());
     for (size_t r = 0; r < w.pop.size(); ++r) {
-        w.today.start.culture[r] = cultures(w.pop)[r];
-        w.today.start.prejudice[r] = w.pop.prejudice[r];
-        w.today.start.rumour[r] = rumour_states(w.pop)[r];
+        start.culture[r] = cultures(w.pop)[r];
+        start.prejudice[r] = w.pop.prejudice[r];
+        start.rumour[r] = rumour_states(w.pop)[r];
     }
 }
 
@@ -121,12 +159,13 @@ inline void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t frie
 }
 
 // A friends' meeting of r with q (who must be in r's tie slot k) written
-// to r's tie slot k of today.
+// to r's tie slot k of the friends' meetings.
 inline void friends_meet(World& w, uint32_t r, size_t k, uint32_t q) {
     REQUIRE(w.pop.tie[k][r] == q);
     const uint8_t out = w.pop.group[r] != w.pop.group[q] ? Encounters::kOutgroup : 0;
-    w.today.ties[r].info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive | out);
-    w.today.ties[r].rumour[k] = rumour_states(w.pop)[q];
+    TieMeetings& met = friends_meetings(w).ties[r];
+    met.info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive | out);
+    met.rumour[k] = rumour_states(w.pop)[q];
 }
 
 // The first violation found by the checks below ("" = none): the checks
@@ -148,9 +187,11 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                                const std::vector<uint8_t>& rumour0) {
     Problems bad;
     const Population& pop = w.pop;
-    const size_t n = pop.size(), place_slots = w.today.slots, S = place_slots + kTieSlots;
+    const Encounters& places = place_meetings(w);
+    const FriendMeetings* const friends = w.products.find(kFriendMeetings);
+    const size_t n = pop.size(), place_slots = places.slots, S = place_slots + kTieSlots;
     const uint8_t thr = icsim::friend_threshold(w);
-    const auto at = [&](size_t q, size_t m) { return w.today.meeting(pop, q, m); };
+    const auto at = [&](size_t q, size_t m) { return meeting(places, friends, pop, q, m); };
     for (size_t r = 0; r < n; ++r) {
         for (size_t m = 0; m < S; ++m) {
             const Encounters::Meeting mt = at(r, m);
@@ -163,7 +204,7 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                 bad.add(where.str() + ": partner out of range or itself");
                 continue;
             }
-            if (mt.rumour != rumour0[q] || w.today.start.culture[q] != culture0[q])
+            if (mt.rumour != rumour0[q] || places.start.culture[q] != culture0[q])
                 bad.add(where.str() + ": partner's rumour or culture state is not the one at the start");
             const bool out = pop.group[q] != pop.group[r];
             if (bool(mt.info & Encounters::kOutgroup) != out)

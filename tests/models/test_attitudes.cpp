@@ -82,7 +82,7 @@ TEST_SUITE("unit") {
         CHECK(w.pop.prejudice[3] == 0.50f);
         // A second step with the same meetings closes the gap further:
         // gap 0.08 -> 0.08 x (1 - 2 mu) = 0.064; sum still 0.70.
-        w.today.step = w.today.ties_step = 2;
+        place_meetings(w).step = friends_meetings(w).ties_step = 2;
         take_state(w);
         m->step(w, StepContext{1, 2, &policy});
         CHECK(double(w.pop.prejudice[1]) - double(w.pop.prejudice[0]) ==
@@ -138,8 +138,8 @@ TEST_SUITE("unit") {
         for (const bool published : {false, true}) {
             CAPTURE(published);
             w.pop.prejudice.assign(12, 0.5f);
-            w.today.friends.assign(flags.begin(), flags.end());
-            w.today.friends_step = published ? 1 : 0;
+            friends_meetings(w).friends.assign(flags.begin(), flags.end());
+            friends_meetings(w).friends_step = published ? 1 : 0;
             step_attitudes_once(w, p, 3);
             for (uint32_t r = 0; r < 12; ++r) {
                 CAPTURE(r);
@@ -199,13 +199,13 @@ TEST_SUITE("integration") {
         for (int k = 0; k < 3; ++k) {
             const std::vector<float> cp0 = w.pop.contact_positive, cn0 = w.pop.contact_negative;
             engine.step();
-            const size_t S = w.today.slots + kTieSlots;
+            const size_t S = place_meetings(w).slots + kTieSlots;
             REQUIRE(S == 36);
             size_t wrong = 0;
             for (size_t r = 0; r < w.pop.size(); ++r) {
                 double cp = memory * double(cp0[r]), cn = memory * double(cn0[r]);
                 for (size_t m = 0; m < S; ++m) {
-                    const Encounters::Meeting mt = w.today.meeting(w.pop, r, m);
+                    const Encounters::Meeting mt = meeting_at(w, r, m);
                     if (mt.partner == kNoResident || !(mt.info & Encounters::kOutgroup))
                         continue;
                     const bool pos = mt.info & Encounters::kPositive, neg = mt.info & Encounters::kNegative;
@@ -239,12 +239,12 @@ TEST_SUITE("integration") {
         for (int k = 0; k < 40; ++k) {
             const std::vector<float> p0 = w.pop.prejudice;
             engine.step();
-            const size_t T = w.today.slots, S = T + kTieSlots;
+            const size_t T = place_meetings(w).slots, S = T + kTieSlots;
             // friends met within confidence, per resident
             std::vector<std::vector<uint32_t>> near(n);
             for (size_t r = 0; r < n; ++r)
                 for (size_t j = T; j < S; ++j) {
-                    const uint32_t q = w.today.meeting(w.pop, r, j).partner;
+                    const uint32_t q = meeting_at(w, r, j).partner;
                     if (q != kNoResident && std::abs(double(p0[q]) - double(p0[r])) < 0.3)
                         near[r].push_back(q);
                 }
@@ -268,7 +268,7 @@ TEST_SUITE("integration") {
             for (size_t r = 0; r < n; ++r) {
                 bool met = false;
                 for (size_t j = T; j < S; ++j)
-                    met |= w.today.meeting(w.pop, r, j).partner != kNoResident;
+                    met |= meeting_at(w, r, j).partner != kNoResident;
                 if (!met && w.pop.prejudice[r] != p0[r]) {
                     FAIL_CHECK("resident " << r << " moved without a friends' meeting");
                     break;

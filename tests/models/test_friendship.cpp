@@ -167,8 +167,8 @@ TEST_SUITE("unit") {
         take_state(w);
         m->step(w, StepContext{1, 1, &policy});
         // (A world without place slots: tie slot k is meeting slot k.)
-        REQUIRE(w.today.slots == 0);
-        const auto met = [&](size_t r, size_t k) { return w.today.meeting(w.pop, r, k); };
+        REQUIRE(place_meetings(w).slots == 0);
+        const auto met = [&](size_t r, size_t k) { return meeting_at(w, r, k); };
         CHECK(met(0, 2).partner == 1);
         CHECK(met(1, 1).partner == 0);
         CHECK(met(0, 2).info == (Encounters::kFriend | Encounters::kPositive));
@@ -203,7 +203,7 @@ TEST_SUITE("unit") {
         const PolicySchedule policy;
         int differ = 0;
         for (uint32_t s = 1; s <= 40; ++s) {
-            w.today.step = s;
+            place_meetings(w).step = s;
             take_state(w);
             m->step(w, StepContext{1, s, &policy});
             differ += w.pop.tie_strength[0][0] != w.pop.tie_strength[0][1];
@@ -239,15 +239,15 @@ TEST_SUITE("integration") {
         size_t one_sided = 0, unexplained = 0, mutual_meetings = 0;
         for (int k = 0; k < 30; ++k) {
             engine.step();
-            const size_t T = w.today.slots, S = T + kTieSlots;
+            const size_t T = place_meetings(w).slots, S = T + kTieSlots;
             for (size_t r = 0; r < w.pop.size(); ++r)
                 for (size_t j = T; j < S; ++j) {
-                    const uint32_t q = w.today.meeting(w.pop, r, j).partner;
+                    const uint32_t q = meeting_at(w, r, j).partner;
                     if (q == kNoResident)
                         continue;
                     bool back = false;
                     for (size_t jq = T; jq < S; ++jq)
-                        back |= w.today.meeting(w.pop, q, jq).partner == r;
+                        back |= meeting_at(w, q, jq).partner == r;
                     if (back) {
                         ++mutual_meetings;
                         continue;

@@ -182,13 +182,13 @@ TEST_SUITE("integration") {
             size_t held = 0, without_tie = 0;
             for (size_t r = 0; r < w.pop.size(); ++r)
                 for (size_t k = 0; k < kTieSlots; ++k)
-                    if (w.today.ties[r].info[k] != 0) {
+                    if (friends_meetings(w).ties[r].info[k] != 0) {
                         ++held;
                         without_tie += w.pop.tie[k][r] == kNoResident;
                     }
             return std::pair{held, without_tie};
         };
-        REQUIRE(w.today.ties.size() == n0);
+        REQUIRE(friends_meetings(w).ties.size() == n0);
         REQUIRE(friends_met().first > 50);
         CHECK(friends_met().second == 0);
         leave->step(w, StepContext{3, 100, &policy});
@@ -235,11 +235,11 @@ TEST_SUITE("integration") {
         CHECK(w.vacancies == 0);
         CHECK(w.pop.size() == n0 + (arrived - vacant.size()));
         // The step's meetings cover the appended slots, empty.
-        CHECK(w.today.slot.size() == w.pop.size() * w.today.slots);
-        CHECK(w.today.ties.size() == w.pop.size());
-        CHECK(w.today.friends.size() == w.pop.size());
-        CHECK(w.today.meeting(w.pop, w.pop.size() - 1, 0).partner == kNoResident);
-        CHECK(w.today.ties.back().info[0] == 0);
+        CHECK(place_meetings(w).slot.size() == w.pop.size() * place_meetings(w).slots);
+        CHECK(friends_meetings(w).ties.size() == w.pop.size());
+        CHECK(friends_meetings(w).friends.size() == w.pop.size());
+        CHECK(meeting_at(w, w.pop.size() - 1, 0).partner == kNoResident);
+        CHECK(friends_meetings(w).ties.back().info[0] == 0);
         // Every recycled id holds a newcomer: nothing of its previous holder.
         const auto& years = w.pop.column(column_handle<float>("years_in_city"));
         for (size_t i = 0; i < vacant.size(); ++i) {
@@ -319,8 +319,8 @@ TEST_SUITE("integration") {
             engine.step();
         World w = engine.world();
         REQUIRE(w.vacancies > 0);
-        w.today.culture_step = 0; // (both count the culture column)
-        w.today.friends_step = 0;
+        culture_counts(w).step = 0; // (both count the culture column)
+        friends_meetings(w).friends_step = 0;
         const World c = compacted(w);
         CHECK(c.vacancies == 0);
         CHECK(c.pop.size() == w.pop.size() - w.vacancies);

@@ -107,7 +107,7 @@ TEST_SUITE("integration") {
             const std::vector<uint8_t> rumour0 = rumour_states(w.pop);
             engine.step();
             CAPTURE(engine.steps_done());
-            REQUIRE(w.today.step == engine.steps_done());
+            REQUIRE(place_meetings(w).step == engine.steps_done());
             const Problems mt = check_meetings(w, culture0, rumour0);
             const Problems ti = check_ties(w);
             const Problems st = check_state(w);
@@ -130,10 +130,10 @@ TEST_SUITE("integration") {
             made += counter(c, "friendships_made");
             copies += counter(c, "trait_copies");
             believers += counter(c, "new_believers");
-            const size_t T = w.today.slots;
+            const size_t T = place_meetings(w).slots;
             for (size_t r = 0; r < w.pop.size(); ++r)
                 for (size_t j = T; j < T + kTieSlots; ++j)
-                    friend_meetings += w.today.meeting(w.pop, r, j).partner != kNoResident;
+                    friend_meetings += meeting_at(w, r, j).partner != kNoResident;
         }
         // The checks above mean something only if all of this happened.
         CHECK(meetings > 10000);
@@ -216,7 +216,7 @@ TEST_SUITE("integration") {
             std::vector<double> counters; // every counter of every step
             std::vector<double> metrics;  // a few social metrics at the end
             BigVector<Encounters::Meeting> today;
-            BigVector<Encounters::TieMeetings> ties;
+            BigVector<TieMeetings> ties;
         };
         auto run = [&](int threads) {
             Run out;
@@ -246,8 +246,8 @@ TEST_SUITE("integration") {
                                culture_figures(ew).cultural_diversity,
                                rf.rumour_belief,
                                rf.rumour_never_heard};
-                out.today = engine.world().today.slot;
-                out.ties = engine.world().today.ties;
+                out.today = place_meetings(engine.world()).slot;
+                out.ties = friends_meetings(engine.world()).ties;
             });
             return out;
         };

@@ -186,7 +186,7 @@ TEST_SUITE("unit") {
         CHECK(partners == std::vector<uint32_t>{7, 9});
     }
 
-    TEST_CASE("toolkit: the friends' meetings read as Encounters::meeting reads them") {
+    TEST_CASE("toolkit: the friends' meetings read as meeting() reads them") {
         // Three residents with two place slots each; resident 1's tie slots
         // 0 and 2 hold friends 0 and 2, and each slot may hold a meeting.
         Population pop;
@@ -196,14 +196,16 @@ TEST_SUITE("unit") {
         pop.tie[2][1] = 2;
         Encounters today;
         today.slots = 2;
-        today.step = today.ties_step = 5;
+        today.step = 5;
         today.slot.resize(6);
         Encounters::put(&today.slot[2], 2, Encounters::kOutgroup, 3);
-        today.ties.resize(3);
+        FriendMeetings fm;
+        fm.ties_step = 5;
+        fm.ties.resize(3);
         Random rng{11};
         const auto tie = columns(pop.tie);
         for (int trial = 0; trial < 64; ++trial) {
-            Encounters::TieMeetings& t = today.ties[1];
+            TieMeetings& t = fm.ties[1];
             t = {};
             for (size_t k = 0; k < kTieSlots; ++k)
                 if (pop.tie[k][1] != kNoResident && rng.below(2)) {
@@ -216,7 +218,7 @@ TEST_SUITE("unit") {
                 const unsigned mask = tie_slots(t, bits);
                 std::vector<size_t> seen;
                 for_each_tie_meeting(t, mask, tie, 1, [&](size_t k, const Meeting& mt) {
-                    const Meeting want = today.meeting(pop, 1, today.slots + k);
+                    const Meeting want = meeting(today, &fm, pop, 1, today.slots + k);
                     CHECK(mt.partner == want.partner);
                     CHECK(mt.info == want.info);
                     CHECK(mt.rumour == want.rumour);
@@ -224,7 +226,7 @@ TEST_SUITE("unit") {
                 });
                 std::vector<size_t> want;
                 for (size_t k = 0; k < kTieSlots; ++k)
-                    if (today.meeting(pop, 1, today.slots + k).info & bits)
+                    if (meeting(today, &fm, pop, 1, today.slots + k).info & bits)
                         want.push_back(k);
                 CHECK(seen == want);
             }
@@ -232,7 +234,7 @@ TEST_SUITE("unit") {
             unsigned any = 0, lone = 0, want_any = 0, want_lone = 0;
             tie_rumours(t, any, lone);
             for (size_t k = 0; k < kTieSlots; ++k) {
-                const unsigned o = today.meeting(pop, 1, today.slots + k).rumour;
+                const unsigned o = meeting(today, &fm, pop, 1, today.slots + k).rumour;
                 want_any |= o;
                 want_lone |= o & ~(o >> 1);
             }
@@ -241,17 +243,20 @@ TEST_SUITE("unit") {
         }
         // meeting(): place slots first, then the ties' (partner from the tie
         // column); none from ties of another step.
-        CHECK(today.meeting(pop, 1, 0).partner == 2);
-        CHECK(today.meeting(pop, 1, 0).rumour == 3);
-        CHECK(today.meeting(pop, 1, 1).partner == kNoResident);
-        today.ties[1] = {};
-        today.ties[1].info[2] = Encounters::kFriend;
-        CHECK(today.meeting(pop, 1, 4).partner == 2);
-        CHECK(today.meeting(pop, 1, 5).partner == kNoResident);
-        CHECK(today.has_ties(5));
-        today.ties_step = 4;
-        CHECK(!today.has_ties(5));
-        CHECK(today.meeting(pop, 1, 4).partner == kNoResident);
+        CHECK(meeting(today, &fm, pop, 1, 0).partner == 2);
+        CHECK(meeting(today, &fm, pop, 1, 0).rumour == 3);
+        CHECK(meeting(today, &fm, pop, 1, 1).partner == kNoResident);
+        fm.ties[1] = {};
+        fm.ties[1].info[2] = Encounters::kFriend;
+        CHECK(meeting(today, &fm, pop, 1, 4).partner == 2);
+        CHECK(meeting(today, &fm, pop, 1, 5).partner == kNoResident);
+        CHECK(has_ties(today, &fm, 5));
+        CHECK(!has_ties(today, nullptr, 5));
+        CHECK(meeting(today, nullptr, pop, 1, 4).partner == kNoResident);
+        CHECK(meeting(today, nullptr, pop, 1, 0).partner == 2);
+        fm.ties_step = 4;
+        CHECK(!has_ties(today, &fm, 5));
+        CHECK(meeting(today, &fm, pop, 1, 4).partner == kNoResident);
     }
 
     TEST_CASE("toolkit: write_slots copies the runs and empties the rest, in every shape") {
