@@ -131,6 +131,12 @@ MechanismEntry attitudes_mechanism() {
                              "prejudice after positive and negative contact, buffering, extended contact and "
                              "bounded confidence among friends",
                              attitudes_fields, make_attitudes);
+    e.columns = {
+        {"contact_positive", ColumnType::F32, 0.0, "contacts",
+         "recent positive out-group contacts: a count decaying by attitudes.memory each step", true, false},
+        {"contact_negative", ColumnType::F32, 0.0, "contacts",
+         "recent negative out-group contacts: a count decaying by attitudes.memory each step", true, false},
+    };
     e.series = {
         {"/timeseries/contact_prejudice_correlation", Dims::Step, "1",
          "Pearson correlation of recent positive out-group contact and prejudice among members of the first "
@@ -145,6 +151,15 @@ MechanismEntry attitudes_mechanism() {
               "step); friends' start-of-step prejudice (the place meetings' `start`)";
     e.writes = "`prejudice`, `contact_positive`, `contact_negative`";
     return e;
+}
+
+ColumnHandle<float> contact_positive_column() {
+    static const ColumnHandle<float> h = (mechanism_registry(), column_handle<float>("contact_positive"));
+    return h;
+}
+ColumnHandle<float> contact_negative_column() {
+    static const ColumnHandle<float> h = (mechanism_registry(), column_handle<float>("contact_negative"));
+    return h;
 }
 
 AttitudeFigures attitude_figures(const World& w) {
@@ -170,6 +185,8 @@ AttitudeFigures attitude_figures(const World& w) {
         Sums& s = part[b];
         const size_t r0 = b * kReduceBlock, r1 = std::min(n, r0 + kReduceBlock);
         const uint8_t* const group = pop.group.data();
+        const float* const positive = contact_positive(pop).data();
+        const float* const negative = contact_negative(pop).data();
         // Sums that are only added up run in registers over runs of one
         // group (ids come in runs of one group) and are flushed when the
         // group changes; the correlation's in locals too (stores through the
@@ -189,14 +206,14 @@ AttitudeFigures attitude_figures(const World& w) {
             if (vacant_any && pop.vacant(r)) // (sim/world.hpp)
                 continue;
             const size_t g = group[r];
-            const double cp = pop.contact_positive[r];
+            const double cp = positive[r];
             if (g != run_g) {
                 flush();
                 run_g = g;
             }
             run_n += 1;
             run_cp += cp;
-            run_cn += pop.contact_negative[r];
+            run_cn += negative[r];
             if (g == 0) { // the correlation is taken within the first (majority) group
                 const double p = pop.prejudice[r];
                 sx += cp;
@@ -287,8 +304,9 @@ public:
             // The columns and parameters in locals, once per chunk (fixed
             // addresses, no reload through the vectors in the loop).
             const auto tie = columns(pop.tie);
-            const auto [group, disposition, prejudice, contact_positive, contact_negative] = columns(
-                pop.group, pop.disposition, pop.prejudice, pop.contact_positive, pop.contact_negative);
+            const auto [group, disposition, prejudice, contact_positive, contact_negative] =
+                columns(pop.group, pop.disposition, pop.prejudice, icsim::contact_positive(pop),
+                        icsim::contact_negative(pop));
             const AttitudesParams params = p_;
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 // The resident's slots further ahead: the pass reads many

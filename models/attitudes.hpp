@@ -25,8 +25,24 @@ struct AttitudesParams {
 const std::vector<Field<AttitudesParams>>& attitudes_fields();
 std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
 
-// Published when attitudes runs: the contact counts (Population::
-// contact_positive, contact_negative) are kept.
+// The contact counts the mechanism declares (Population::column): recent
+// positive and negative out-group contacts, decaying counts.
+ColumnHandle<float> contact_positive_column();
+ColumnHandle<float> contact_negative_column();
+inline std::vector<float>& contact_positive(Population& pop) {
+    return pop.column(contact_positive_column());
+}
+inline const std::vector<float>& contact_positive(const Population& pop) {
+    return pop.column(contact_positive_column());
+}
+inline std::vector<float>& contact_negative(Population& pop) {
+    return pop.column(contact_negative_column());
+}
+inline const std::vector<float>& contact_negative(const Population& pop) {
+    return pop.column(contact_negative_column());
+}
+
+// Published when attitudes runs: the contact counts are kept.
 inline constexpr Product<Runs> kContactCounts{"attitudes.contact_counts"};
 
 // The contact counts in figures (/timeseries/contact_positive,

@@ -7,7 +7,7 @@
 //                             - w_represented x (1 - min(rho_g, 1)) - w_unfair_institutional x delta, 0, 1)
 // D the fractionalisation (1 - sum of squared group shares) of the home
 // neighbourhood, C = c+ / (c+ + contact_half) with c+ the recent positive
-// out-group contacts (Population::contact_positive, kept by attitudes),
+// out-group contacts (contact_positive, a column attitudes declares),
 // delta = d / (d + d_half) with d the discrimination experienced (kept by
 // belonging), P = 1 when the resident took part in civic life this step
 // (participation's `participated`), rho_g its group's representation
@@ -29,6 +29,7 @@
 // participants); participation reads trust as it was at the step's start.
 // Each resident writes only its own columns: thread-count independent.
 #include "models/trust.hpp"
+#include "models/attitudes.hpp"
 #include "models/participation.hpp"
 #include "models/registry.hpp"
 
@@ -279,7 +280,7 @@ private:
         }
         const KeyedHash draw(seed, Stream::Trust, step);
         const double a = start ? 1.0 : p_.adapt;
-        const float* const contact_in = pop.contact_positive.data();
+        const float* const contact_in = contact_positive(pop).data();
         const uint8_t* const group_in = pop.group.data();
         const uint16_t* const hood_in = w.hood.data();
         const double* const div_in = diversity_term.data();

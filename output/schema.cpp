@@ -161,12 +161,6 @@ const std::vector<ResidentColumn>& resident_columns() {
             {{"workplace", "uint32", "",
               "index into /city/places of the resident's workplace or school; 4294967295 = none"},
              true},
-            {{"contact_positive", "float32", "contacts",
-              "recent positive out-group contacts: a count decaying by attitudes.memory each step"},
-             false},
-            {{"contact_negative", "float32", "contacts",
-              "recent negative out-group contacts: a count decaying by attitudes.memory each step"},
-             false},
         };
         static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
         static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",

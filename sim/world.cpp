@@ -104,8 +104,6 @@ void Population::resize_state(size_t n) {
                            prejudice.begin() + std::ptrdiff_t(n));
     disposition.resize(n, 0.0f);
     workplace.resize(n, kNoPlace);
-    contact_positive.resize(n, 0.0f);
-    contact_negative.resize(n, 0.0f);
     for (size_t k = 0; k < kTieSlots; ++k) {
         tie[k].resize(n, kNoResident);
         tie_strength[k].resize(n, 0);
@@ -122,7 +120,6 @@ void Population::clear_slot(size_t r) {
     group[r] = 0;
     tolerance[r] = language[r] = skill[r] = prejudice[r] = disposition[r] = 0.0f;
     workplace[r] = kNoPlace;
-    contact_positive[r] = contact_negative[r] = 0.0f;
     for (size_t k = 0; k < kTieSlots; ++k) {
         tie[k][r] = kNoResident;
         tie_strength[k][r] = 0;

@@ -121,9 +121,7 @@ struct Population {
     std::vector<float> prejudice; // 0-1, towards out-groups
     std::vector<float>
         disposition; // 0-1: the prejudice the resident's stable traits lead to (its initial value)
-    std::vector<uint32_t> workplace;     // index into World::places (workplace or school), or kNoPlace
-    std::vector<float> contact_positive; // recent positive out-group contacts (decaying count)
-    std::vector<float> contact_negative; // recent negative out-group contacts (decaying count)
+    std::vector<uint32_t> workplace; // index into World::places (workplace or school), or kNoPlace
     std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
     std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
     std::vector<uint8_t> tie_outgroup; // bit k: tie slot k's acquaintance is of another group
@@ -180,10 +178,9 @@ struct Population {
         visit_declared(*this, f);
     }
     // Resizes every column to n, filling new rows with the defaults of a
-    // resident no mechanism has touched (no workplace, no ties, culture 0,
-    // no contact; disposition = prejudice; a
-    // declared column's `initial`), after adding any column declared since
-    // the population was made.
+    // resident no mechanism has touched (no workplace, no ties;
+    // disposition = prejudice; a declared column's `initial`), after adding
+    // any column declared since the population was made.
     void resize_state(size_t n);
 
 private:
@@ -211,8 +208,6 @@ private:
         f("prejudice", p.prejudice);
         f("disposition", p.disposition);
         f("workplace", p.workplace);
-        f("contact_positive", p.contact_positive);
-        f("contact_negative", p.contact_negative);
         for (size_t k = 0; k < kTieSlots; ++k)
             f(tie_names[k], p.tie[k]);
         for (size_t k = 0; k < kTieSlots; ++k)

@@ -294,7 +294,7 @@ inline Problems check_state(const World& w) {
         const float p = pop.prejudice[r];
         if (!(p >= 0.0f && p <= 1.0f))
             bad.add(who + ": prejudice " + std::to_string(p) + " outside [0, 1]");
-        if (!(pop.contact_positive[r] >= 0.0f) || !(pop.contact_negative[r] >= 0.0f))
+        if (!(contact_positive(pop)[r] >= 0.0f) || !(contact_negative(pop)[r] >= 0.0f))
             bad.add(who + ": negative or NaN contact count");
         const uint32_t c = cultures(pop)[r];
         for (int f = 0; f < F; ++f)

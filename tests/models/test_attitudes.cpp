@@ -177,9 +177,9 @@ TEST_SUITE("unit") {
         m->step(w, StepContext{1, 1, &policy});
         CHECK(w.pop.prejudice[a] == doctest::Approx(0.225).epsilon(1e-6));
         CHECK(w.pop.prejudice[b] == doctest::Approx(0.475).epsilon(1e-6));
-        CHECK(w.pop.contact_positive[a] == 1.0f);
-        CHECK(w.pop.contact_positive[b] == 1.0f);
-        CHECK(w.pop.contact_negative[a] == 0.0f);
+        CHECK(contact_positive(w.pop)[a] == 1.0f);
+        CHECK(contact_positive(w.pop)[b] == 1.0f);
+        CHECK(contact_negative(w.pop)[a] == 0.0f);
     }
 
 } // TEST_SUITE
@@ -197,7 +197,7 @@ TEST_SUITE("integration") {
         const World& w = engine.world();
         size_t late = 0; // contacts seen in slots 32-35
         for (int k = 0; k < 3; ++k) {
-            const std::vector<float> cp0 = w.pop.contact_positive, cn0 = w.pop.contact_negative;
+            const std::vector<float> cp0 = contact_positive(w.pop), cn0 = contact_negative(w.pop);
             engine.step();
             const size_t S = place_meetings(w).slots + kTieSlots;
             REQUIRE(S == 36);
@@ -213,7 +213,7 @@ TEST_SUITE("integration") {
                     cn += neg;
                     late += m >= 32 && (pos || neg);
                 }
-                wrong += float(cp) != w.pop.contact_positive[r] || float(cn) != w.pop.contact_negative[r];
+                wrong += float(cp) != contact_positive(w.pop)[r] || float(cn) != contact_negative(w.pop)[r];
             }
             CHECK(wrong == 0);
         }

@@ -249,7 +249,7 @@ TEST_SUITE("integration") {
             for (size_t k = 0; k < kTieSlots; ++k)
                 CHECK(w.pop.tie[k][r] == kNoResident);
             CHECK(w.pop.tie_outgroup[r] == 0);
-            CHECK(w.pop.contact_positive[r] == 0.0f);
+            CHECK(contact_positive(w.pop)[r] == 0.0f);
             CHECK(years[r] == 0.0f);
             CHECK(w.pop.disposition[r] == w.pop.prejudice[r]);
             w.pop.for_each_declared([&](const ColumnDecl& d, const auto& column) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "models/attitudes.hpp"
 #include "models/registry.hpp"
 #include "scenarios/loader.hpp"
 #include "scenarios/scenario.hpp"
@@ -172,7 +173,7 @@ TEST_CASE("organisations: the library's policy variants do not run like the base
                 std::memcpy(b.data(), v.data(), b.size());
             bytes.push_back(std::move(b));
         };
-        add(p.cell), add(p.language), add(p.prejudice), add(p.contact_positive), add(p.contact_negative);
+        add(p.cell), add(p.language), add(p.prejudice), add(contact_positive(p)), add(contact_negative(p));
         for (size_t k = 0; k < kTieSlots; ++k)
             add(p.tie[k]);
         for (const auto& c : declared_columns()) {

@@ -42,8 +42,8 @@ TEST_SUITE("unit") {
         World w = strip_world(3);
         for (size_t r = 0; r < 3; ++r) {
             CHECK(w.pop.workplace[r] == kNoPlace);
-            CHECK(w.pop.contact_positive[r] == 0.0f);
-            CHECK(w.pop.contact_negative[r] == 0.0f);
+            CHECK(contact_positive(w.pop)[r] == 0.0f);
+            CHECK(contact_negative(w.pop)[r] == 0.0f);
             CHECK(cultures(w.pop)[r] == 0u);
             CHECK(rumour_states(w.pop)[r] == 0);
             for (size_t k = 0; k < kTieSlots; ++k) {

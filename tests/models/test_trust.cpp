@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "models/attitudes.hpp"
 #include "models/registry.hpp"
 #include "models/trust.hpp"
 #include "scenarios/loader.hpp"
@@ -116,8 +117,8 @@ TEST_SUITE("unit") {
             double worst = 0;
             for (size_t r = 0; r < w.pop.size(); ++r)
                 worst = std::max(
-                    worst, std::abs(g[r] / 255.0 -
-                                    generalised_target(p, D[w.hood[r]], w.pop.contact_positive[r], disc[r])));
+                    worst, std::abs(g[r] / 255.0 - generalised_target(p, D[w.hood[r]],
+                                                                      contact_positive(w.pop)[r], disc[r])));
             CHECK(worst < 1 / 255.0 + 1e-9);
         }
         const double r_majority = diversity_trust_correlation(w, 0);
@@ -167,7 +168,7 @@ TEST_SUITE("unit") {
         CHECK(r_all < -0.3);
 
         // Much positive contact for everyone: the diversity term vanishes.
-        std::fill(w.pop.contact_positive.begin(), w.pop.contact_positive.end(), 1000.0f);
+        std::fill(contact_positive(w.pop).begin(), contact_positive(w.pop).end(), 1000.0f);
         trust->initialise(w, 1);
         const double r_contact = diversity_trust_correlation(w, 0);
         MESSAGE("with contact: r = " << r_contact << " (majority)");
