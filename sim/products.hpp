@@ -50,15 +50,19 @@ public:
     T* find(const Product<T>& p) {
         return const_cast<T*>(std::as_const(*this).find(p));
     }
-    // The published value, to change in place; throws std::logic_error when
-    // nothing was published under the name (a mechanism's own product read
-    // before its publish()).
+    // The published value (to change in place, for a non-const registry);
+    // throws std::logic_error when nothing was published under the name (a
+    // mechanism's own product read before its publish()).
     template <class T>
-    T& at(const Product<T>& p) {
-        T* v = find(p);
+    const T& at(const Product<T>& p) const {
+        const T* v = find(p);
         if (v == nullptr)
             throw std::logic_error(std::string("product ") + p.name + ": not published");
         return *v;
+    }
+    template <class T>
+    T& at(const Product<T>& p) {
+        return const_cast<T&>(std::as_const(*this).at(p));
     }
     template <class T>
     bool has(const Product<T>& p) const {

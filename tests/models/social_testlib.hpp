@@ -29,31 +29,18 @@
 
 namespace icsim::social_test {
 
-// The step's meetings the encounters and friendship mechanisms published
-// (models/step_meetings.hpp); throw when they were not.
-inline const Encounters& place_meetings(const World& w) {
-    const Encounters* e = w.products.find(kMeetings);
-    REQUIRE(e != nullptr);
-    return *e;
-}
-inline Encounters& place_meetings(World& w) {
+// What the encounters, friendship and culture mechanisms published
+// (models/step_meetings.hpp); Products::at throws when they were not.
+template <class W>
+auto& place_meetings(W& w) {
     return w.products.at(kMeetings);
 }
-inline const FriendMeetings& friends_meetings(const World& w) {
-    const FriendMeetings* f = w.products.find(kFriendMeetings);
-    REQUIRE(f != nullptr);
-    return *f;
-}
-inline FriendMeetings& friends_meetings(World& w) {
+template <class W>
+auto& friends_meetings(W& w) {
     return w.products.at(kFriendMeetings);
 }
-// The culture mechanism's kept counts.
-inline const KeptCultureCounts& culture_counts(const World& w) {
-    const KeptCultureCounts* c = w.products.find(kCultureCounts);
-    REQUIRE(c != nullptr);
-    return *c;
-}
-inline KeptCultureCounts& culture_counts(World& w) {
+template <class W>
+auto& culture_counts(W& w) {
     return w.products.at(kCultureCounts);
 }
 // The meeting in slot m of resident r (sim/meetings.hpp meeting()).

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
@@ -370,8 +371,16 @@ TEST_SUITE("unit") {
         CHECK(*w.products.find(kThreshold) == 7);
         CHECK(w.products.has(kRuns));
         CHECK_THROWS_AS(w.products.find(kSameName), std::logic_error);
-        const World copy = w;
-        CHECK(*copy.products.find(kThreshold) == 7);
+        // at(): the value to change in place (a step's products), an error when unpublished.
+        w.products.at(kThreshold) = 9;
+        CHECK(std::as_const(w).products.at(kThreshold) == 9);
+        static constexpr Product<int> kUnpublished{"test.unpublished"};
+        CHECK_THROWS_AS(w.products.at(kUnpublished), std::logic_error);
+        CHECK_THROWS_AS(std::as_const(w).products.at(kUnpublished), std::logic_error);
+        const World copy = w; // a copy holds its own products
+        w.products.at(kThreshold) = 7;
+        CHECK(*copy.products.find(kThreshold) == 9);
+        CHECK(*w.products.find(kThreshold) == 7);
         // An engine's world holds what its own mechanisms publish (none here).
         const Engine engine(w, {}, 1, PolicySchedule{}, 0);
         CHECK_FALSE(engine.world().products.has(kThreshold));
