@@ -28,6 +28,7 @@
 #include "models/friendship.hpp"
 #include "models/encounters.hpp"
 #include "models/registry.hpp"
+#include "models/step_meetings.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -115,11 +116,7 @@ FriendFigures friend_figures(const World& w) {
     // updated the ties in the current step (ties do not change after it in
     // a step), else counted from the tie columns.
     const Encounters* const today = w.products.find(kMeetings);
-    const FriendMeetings* const fm = w.products.find(kFriendMeetings);
-    const uint8_t* const friends = today != nullptr && fm != nullptr && fm->friends_step == today->step &&
-                                           today->step > 0 && fm->friends.size() == n
-                                       ? fm->friends.data()
-                                       : nullptr;
+    const uint8_t* const friends = today != nullptr ? StepMeetings(w, today->step).friend_flags : nullptr;
     struct Sums {
         std::vector<uint64_t> g_n, g_friend, h_n, h_friend;
         Sums(size_t groups, size_t hoods) : g_n(groups), g_friend(groups), h_n(hoods), h_friend(hoods) {}
