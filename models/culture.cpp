@@ -132,11 +132,10 @@ CultureFigures culture_figures(const World& w) {
     if (F <= 0)
         return m;
     // The culture column's counts: kept by the mechanism when it ran in the
-    // current step, else counted here.
+    // current step (that of the published place meetings), else counted here.
     const Encounters* const today = w.products.find(kMeetings);
     const KeptCultureCounts* const counted = w.products.find(kCultureCounts);
-    const bool kept =
-        today != nullptr && counted != nullptr && counted->step == today->step && today->step > 0;
+    const bool kept = today != nullptr && counted != nullptr && today->of_step(counted->step);
     const bool vacant_any = w.vacancies > 0;
     const size_t living = n - w.vacancies;
     struct Sums {

@@ -265,14 +265,13 @@ public:
 
     void step(World& w, const StepContext& ctx) override {
         Population& pop = w.pop;
-        const Encounters* const today = w.products.find(kMeetings);
+        // The place meetings, when the encounters ran in this step.
+        const Encounters* const today = StepMeetings(w, ctx.step).places;
         FriendMeetings& fm = w.products.at(kFriendMeetings);
-        const size_t n = pop.size(), S = today != nullptr ? today->slots : 0;
-        const bool have_meetings =
-            today != nullptr && today->step == ctx.step; // the encounters ran in this step
+        const bool have_meetings = today != nullptr;
+        const size_t n = pop.size(), S = have_meetings ? today->slots : 0;
         // The friends' start-of-step rumour states (read only with meetings).
         const uint8_t* const start_rumour = have_meetings ? today->start.rumour.data() : nullptr;
-        const size_t place_slots = have_meetings ? S : 0;
         const uint32_t thr = uint32_t(p_.friend_threshold);
         struct Tally {
             uint64_t made = 0, lost = 0;
@@ -316,20 +315,20 @@ public:
                 const unsigned friends_before = strength_at_least(t.strength, thr); // bit k: a friend
                 // The valenced place meetings (no branch per slot).
                 if constexpr (kMeetings)
-                    for_each_meeting(
-                        slot,
-                        held_slots(slot, place_slots) &
-                            info_slots(slot, place_slots, Encounters::kPositive | Encounters::kNegative),
-                        [&](size_t, const Meeting& mt) {
-                            const int k =
-                                tie_rule(t, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, thr);
-                            if (k >= 0) {
-                                renewed |= 1u << k;
-                                const uint8_t bit = uint8_t(1u << k);
-                                outgroup = (mt.info & Encounters::kOutgroup) ? uint8_t(outgroup | bit)
-                                                                             : uint8_t(outgroup & ~bit);
-                            }
-                        });
+                    for_each_meeting(slot,
+                                     held_slots(slot, S) &
+                                         info_slots(slot, S, Encounters::kPositive | Encounters::kNegative),
+                                     [&](size_t, const Meeting& mt) {
+                                         const int k = tie_rule(
+                                             t, mt.partner, (mt.info & Encounters::kPositive) ? 1 : -1, thr);
+                                         if (k >= 0) {
+                                             renewed |= 1u << k;
+                                             const uint8_t bit = uint8_t(1u << k);
+                                             outgroup = (mt.info & Encounters::kOutgroup)
+                                                            ? uint8_t(outgroup | bit)
+                                                            : uint8_t(outgroup & ~bit);
+                                         }
+                                     });
                 // Each tie slot's turn changes only its own strength, so
                 // these masks hold for the turns of the others.
                 const unsigned friends_now = strength_at_least(t.strength, thr),
