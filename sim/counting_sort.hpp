@@ -34,9 +34,10 @@ namespace icsim {
 
 class CountingSort {
 public:
-    // Blocks of at least min_block items, about eight per thread.
+    // Blocks of at least min_block items, about four per thread (each block keeps a count per key:
+    // fewer blocks, less memory; four still balance the threads).
     void plan(size_t n, size_t keys, size_t min_block) {
-        const size_t want = 8 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
+        const size_t want = 4 * size_t(oneapi::tbb::this_task_arena::max_concurrency());
         n_ = n;
         keys_ = keys;
         block_ = std::max<size_t>(std::max<size_t>(min_block, 1), (n + want - 1) / want);
