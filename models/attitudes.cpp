@@ -132,6 +132,10 @@ MechanismEntry attitudes_mechanism() {
                              "bounded confidence among friends",
                              attitudes_fields, make_attitudes);
     e.columns = {
+        {"disposition", ColumnType::F32, 0.0, "1",
+         "the prejudice a resident's stable traits lead to (its initial prejudice); attitudes relax towards "
+         "it",
+         true, false, false, "prejudice"},
         {"contact_positive", ColumnType::F32, 0.0, "contacts",
          "recent positive out-group contacts: a count decaying by attitudes.memory each step", true, false},
         {"contact_negative", ColumnType::F32, 0.0, "contacts",
@@ -151,6 +155,11 @@ MechanismEntry attitudes_mechanism() {
               "step); friends' start-of-step prejudice (the place meetings' `start`)";
     e.writes = "`prejudice`, `contact_positive`, `contact_negative`";
     return e;
+}
+
+ColumnHandle<float> disposition_column() {
+    static const ColumnHandle<float> h = (mechanism_registry(), column_handle<float>("disposition"));
+    return h;
 }
 
 ColumnHandle<float> contact_positive_column() {
@@ -305,8 +314,8 @@ public:
             // addresses, no reload through the vectors in the loop).
             const auto tie = columns(pop.tie);
             const auto [group, disposition, prejudice, contact_positive, contact_negative] =
-                columns(pop.group, pop.disposition, pop.prejudice, icsim::contact_positive(pop),
-                        icsim::contact_negative(pop));
+                columns(pop.group, pop.column(disposition_column()), pop.prejudice,
+                        icsim::contact_positive(pop), icsim::contact_negative(pop));
             const AttitudesParams params = p_;
             for (size_t r = range.begin(); r != range.end(); ++r) {
                 // The resident's slots further ahead: the pass reads many

@@ -27,6 +27,7 @@ std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const W
 
 // The contact counts the mechanism declares (Population::column): recent
 // positive and negative out-group contacts, decaying counts.
+ColumnHandle<float> disposition_column(); // the prejudice a resident relaxes towards
 ColumnHandle<float> contact_positive_column();
 ColumnHandle<float> contact_negative_column();
 inline std::vector<float>& contact_positive(Population& pop) {

@@ -382,7 +382,7 @@ private:
         pop.language[id] = float(normal(spec.language.mean, spec.language.sd) * p_.newcomer_language);
         pop.skill[id] = normal(spec.skill.mean, spec.skill.sd);
         pop.prejudice[id] = normal(spec.prejudice.mean, spec.prejudice.sd);
-        pop.disposition[id] = pop.prejudice[id];
+        pop.derive_initial(id); // declared columns that start from a trait (attitudes' disposition)
         pop.group[id] = uint8_t(g);
         pop.cell[id] = c;
         ++w.group_count[size_t(c) * size_t(w.group_total()) + g];

@@ -154,10 +154,6 @@ const std::vector<ResidentColumn>& resident_columns() {
             {{"language", "float32", "1", "proficiency in the city's main language, 0-1"}, true},
             {{"skill", "float32", "1", "labour-market skill, 0-1"}, true},
             {{"prejudice", "float32", "1", "prejudice towards out-groups, 0-1"}, true},
-            {{"disposition", "float32", "1",
-              "the prejudice a resident's stable traits lead to (its initial prejudice); attitudes relax "
-              "towards it"},
-             false},
             {{"workplace", "uint32", "",
               "index into /city/places of the resident's workplace or school; 4294967295 = none"},
              true},

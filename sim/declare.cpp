@@ -22,10 +22,27 @@ std::mutex& lock() {
 
 // Population's own columns (sim/world.hpp): a mechanism may not declare
 // these names.
-constexpr const char* kBuiltIn[] = {
-    "id",        "cell",           "group",          "tolerance",      "language",       "skill",
-    "prejudice", "disposition",    "workplace",      "tie_0",          "tie_1",          "tie_2",
-    "tie_3",     "tie_strength_0", "tie_strength_1", "tie_strength_2", "tie_strength_3", "tie_outgroup"};
+constexpr const char* kBuiltIn[] = {"id",
+                                    "cell",
+                                    "group",
+                                    "tolerance",
+                                    "language",
+                                    "skill",
+                                    "prejudice",
+                                    "workplace",
+                                    "tie_0",
+                                    "tie_1",
+                                    "tie_2",
+                                    "tie_3",
+                                    "tie_strength_0",
+                                    "tie_strength_1",
+                                    "tie_strength_2",
+                                    "tie_strength_3",
+                                    "tie_outgroup"};
+
+// The built-in columns a declared column's initial_from may name (float32,
+// drawn for every resident and newcomer).
+constexpr const char* kInitialSources[] = {"tolerance", "language", "skill", "prejudice"};
 
 } // namespace
 
@@ -52,6 +69,12 @@ size_t declare_column(const ColumnDecl& decl) {
     if (std::find_if(std::begin(kBuiltIn), std::end(kBuiltIn),
                      [&](const char* b) { return decl.name == b; }) != std::end(kBuiltIn))
         throw std::logic_error("resident column " + decl.name + " is one of the population's own columns");
+    if (!decl.initial_from.empty() &&
+        (decl.type != ColumnType::F32 ||
+         std::find_if(std::begin(kInitialSources), std::end(kInitialSources),
+                      [&](const char* s) { return decl.initial_from == s; }) == std::end(kInitialSources)))
+        throw std::logic_error("resident column " + decl.name + ": initial_from " + decl.initial_from +
+                               " is not a float32 built-in trait (tolerance, language, skill, prejudice)");
     auto& c = columns();
     for (size_t k = 0; k < c.size(); ++k)
         if (c[k].name == decl.name) {

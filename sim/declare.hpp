@@ -43,6 +43,12 @@ struct ColumnDecl {
     bool checkpointed = true;  // part of the state a resumed run needs (false: recomputed every step)
     bool snapshotted = false;  // kept in /snapshots for viewers and analyses
     bool resident_ref = false; // holds resident ids (or kNoResident): renamed when residents are renumbered
+    // Where set, a new resident's value is that of this built-in float
+    // column ("tolerance", "language", "skill" or "prejudice") instead of
+    // `initial`: Population::resize_state copies it into new rows, and
+    // Population::derive_initial(r) into a newcomer's slot once its traits
+    // are drawn. A cleared (vacant) slot holds `initial`.
+    std::string initial_from{};
 };
 
 // What a per-step series is indexed by besides the step.

@@ -97,18 +97,42 @@ void Population::resize_state(size_t n) {
     add_declared();
     for_each_declared([&](const ColumnDecl& d, auto& column) {
         using T = typename std::decay_t<decltype(column)>::value_type;
+        const size_t old = column.size();
         column.resize(n, T(d.initial));
+        if constexpr (std::is_same_v<T, float>)
+            if (!d.initial_from.empty()) {
+                const std::vector<float>& from = trait(d.initial_from);
+                for (size_t r = old; r < std::min(n, from.size()); ++r)
+                    column[r] = from[r];
+            }
     });
-    if (disposition.size() < n && prejudice.size() >= n)
-        disposition.insert(disposition.end(), prejudice.begin() + std::ptrdiff_t(disposition.size()),
-                           prejudice.begin() + std::ptrdiff_t(n));
-    disposition.resize(n, 0.0f);
     workplace.resize(n, kNoPlace);
     for (size_t k = 0; k < kTieSlots; ++k) {
         tie[k].resize(n, kNoResident);
         tie_strength[k].resize(n, 0);
     }
     tie_outgroup.resize(n, 0);
+}
+
+const std::vector<float>& Population::trait(const std::string& name) const {
+    if (name == "tolerance")
+        return tolerance;
+    if (name == "language")
+        return language;
+    if (name == "skill")
+        return skill;
+    if (name == "prejudice")
+        return prejudice;
+    throw std::logic_error("initial_from " + name + ": not a built-in float column");
+}
+
+void Population::derive_initial(size_t r) {
+    for_each_declared([&](const ColumnDecl& d, auto& column) {
+        using T = typename std::decay_t<decltype(column)>::value_type;
+        if constexpr (std::is_same_v<T, float>)
+            if (!d.initial_from.empty())
+                column[r] = trait(d.initial_from)[r];
+    });
 }
 
 void Population::clear_slot(size_t r) {
@@ -118,7 +142,7 @@ void Population::clear_slot(size_t r) {
     });
     cell[r] = kNoCell;
     group[r] = 0;
-    tolerance[r] = language[r] = skill[r] = prejudice[r] = disposition[r] = 0.0f;
+    tolerance[r] = language[r] = skill[r] = prejudice[r] = 0.0f;
     workplace[r] = kNoPlace;
     for (size_t k = 0; k < kTieSlots; ++k) {
         tie[k][r] = kNoResident;

@@ -113,14 +113,12 @@ constexpr uint32_t kNoPlace = 0xffffffffu;    // no workplace or school
 constexpr CellId kNoCell = 0xffffffffu;       // the home cell of a vacant slot (a departed resident's id)
 
 struct Population {
-    std::vector<CellId> cell;     // home cell
-    std::vector<uint8_t> group;   // index into World::groups
-    std::vector<float> tolerance; // minimum same-group share wanted around home
-    std::vector<float> language;  // 0-1
-    std::vector<float> skill;     // 0-1
-    std::vector<float> prejudice; // 0-1, towards out-groups
-    std::vector<float>
-        disposition; // 0-1: the prejudice the resident's stable traits lead to (its initial value)
+    std::vector<CellId> cell;        // home cell
+    std::vector<uint8_t> group;      // index into World::groups
+    std::vector<float> tolerance;    // minimum same-group share wanted around home
+    std::vector<float> language;     // 0-1
+    std::vector<float> skill;        // 0-1
+    std::vector<float> prejudice;    // 0-1, towards out-groups
     std::vector<uint32_t> workplace; // index into World::places (workplace or school), or kNoPlace
     std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
     std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
@@ -141,6 +139,10 @@ struct Population {
     // `initial`), cell = kNoCell and group 0: the slot is vacant and keeps
     // nothing of its previous holder. The occupancy counts are the caller's.
     void clear_slot(size_t r);
+    // Sets slot r of each declared column with an `initial_from` to that
+    // built-in column's value at r: for a newcomer, once its traits are
+    // drawn (a migration mechanism calls it).
+    void derive_initial(size_t r);
 
     // A declared column (sim/declare.hpp). Throws std::logic_error when the
     // column was declared after this population was made and resize_state()
@@ -178,15 +180,19 @@ struct Population {
         visit_declared(*this, f);
     }
     // Resizes every column to n, filling new rows with the defaults of a
-    // resident no mechanism has touched (no workplace, no ties;
-    // disposition = prejudice; a declared column's `initial`), after adding
-    // any column declared since the population was made.
+    // resident no mechanism has touched (no workplace, no ties; a declared
+    // column's `initial`, or its `initial_from` column's value where that
+    // column already holds the row), after adding any column declared since
+    // the population was made.
     void resize_state(size_t n);
 
 private:
     std::vector<AnyColumn> declared_;
     void add_declared(); // appends the columns declared since the last call
     AnyColumn& declared_at(uint32_t index);
+    // The built-in float column named `name` (declare_column checks that an
+    // initial_from names one).
+    const std::vector<float>& trait(const std::string& name) const;
 
     template <class P, class F>
     static void visit_declared(P& p, F&& f) { // f(const ColumnDecl&, column)
@@ -206,7 +212,6 @@ private:
         f("language", p.language);
         f("skill", p.skill);
         f("prejudice", p.prejudice);
-        f("disposition", p.disposition);
         f("workplace", p.workplace);
         for (size_t k = 0; k < kTieSlots; ++k)
             f(tie_names[k], p.tie[k]);

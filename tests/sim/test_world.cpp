@@ -284,6 +284,39 @@ TEST_SUITE("unit") {
             REQUIRE(w.hood[i] == w.hoods.of_cell[w.pop.cell[i]]);
     }
 
+    TEST_CASE("world: a declared column with initial_from starts from that trait") {
+        const size_t first = declared_columns().size();
+        ColumnDecl d{"test_from_language", ColumnType::F32, 0.5, "1", "starts at the resident's language"};
+        d.initial_from = "language";
+        const ColumnHandle<float> h{uint32_t(declare_column(d))};
+        Population pop;
+        pop.cell = {0, 0, 0};
+        pop.group = {0, 0, 0};
+        pop.tolerance = pop.skill = pop.prejudice = {0, 0, 0};
+        pop.language = {0.25f, 0.75f, 1.0f};
+        pop.resize_state(3);
+        CHECK(pop.column(h) == std::vector<float>{0.25f, 0.75f, 1.0f});
+        // A row beyond the traits' length takes `initial`; a cleared slot
+        // too, until a newcomer's traits are drawn.
+        pop.resize_state(4);
+        CHECK(pop.column(h)[3] == 0.5f);
+        pop.clear_slot(1);
+        CHECK(pop.column(h)[1] == 0.5f);
+        pop.language[1] = 0.125f;
+        pop.derive_initial(1);
+        CHECK(pop.column(h)[1] == 0.125f);
+        CHECK(pop.column(h)[0] == 0.25f); // other slots keep theirs
+        undeclare_columns_from(first);
+        // Only a float32 built-in trait may be named.
+        ColumnDecl bad = d;
+        bad.initial_from = "workplace";
+        CHECK_THROWS_AS(declare_column(bad), std::logic_error);
+        bad.initial_from = "language";
+        bad.type = ColumnType::U8;
+        CHECK_THROWS_AS(declare_column(bad), std::logic_error);
+        CHECK(declared_columns().size() == first);
+    }
+
     TEST_CASE("world: invalid configurations are rejected with the field named") {
         const CityConfig ok = city(10, 10, 2, 0.5, {0.5, 0.5});
         CHECK(error_of(ok).empty());
