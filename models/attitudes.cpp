@@ -302,7 +302,8 @@ public:
         const bool from_friendship = met.friend_flags != nullptr;
         if (thr > 0 && !from_friendship) {
             friends_.resize(n);
-            parallel_for_index(n, [&](size_t r) { friends_[r] = friend_flags(pop, r, thr); });
+            parallel_for_index(
+                n, [&, ties = tie_columns(pop)](size_t r) { friends_[r] = friend_flags(ties, r, thr); });
         }
         const uint8_t* const friends = from_friendship ? met.friend_flags : friends_.data();
         const Encounters::Meeting* const slots = met.places != nullptr ? met.places->slot.data() : nullptr;
@@ -312,7 +313,7 @@ public:
         oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 1024), [&](const auto& range) {
             // The columns and parameters in locals, once per chunk (fixed
             // addresses, no reload through the vectors in the loop).
-            const auto tie = columns(pop.tie);
+            const auto tie = tie_columns(pop).id;
             const auto [group, disposition, prejudice, contact_positive, contact_negative] =
                 columns(pop.group, pop.column(disposition_column()), pop.prejudice,
                         icsim::contact_positive(pop), icsim::contact_negative(pop));

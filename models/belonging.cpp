@@ -21,6 +21,7 @@
 //    Strang 2008).
 // Each resident writes only its own columns: thread-count independent.
 #include "models/belonging.hpp"
+#include "models/friendship.hpp"
 #include "models/registry.hpp"
 #include "models/step_meetings.hpp"
 
@@ -274,8 +275,9 @@ public:
                   pop.language.data(),
                   pop.column(discrimination_).data(),
                   pop.column(years_).data()};
+        const ConstTieColumns ties = tie_columns(pop);
         for (size_t k = 0; k < kTieSlots; ++k)
-            in.strength[k] = pop.tie_strength[k].data();
+            in.strength[k] = ties.strength[k];
         return in;
     }
 

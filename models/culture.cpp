@@ -13,6 +13,7 @@
 // separates integration (mutual exchange, diversity kept) from
 // assimilation (minority traits vanish).
 #include "models/culture.hpp"
+#include "models/friendship.hpp"
 #include "models/registry.hpp"
 #include "models/step_meetings.hpp"
 
@@ -396,7 +397,7 @@ public:
             const auto [culture, group, start_culture, slot] =
                 columns(cultures(w.pop), w.pop.group, met.start().culture, met.places->slot);
             const TieMeetings* const ties = have_ties ? met.ties->ties.data() : nullptr;
-            const auto tie = columns(w.pop.tie);
+            const auto tie = tie_columns(w.pop).id;
             const uint64_t exchange_limit = draw_limit(p_.exchange_rate, 16); // (the same outcomes)
             const int features = p_.features;
             const uint32_t* const heritage = spec.heritage.data();

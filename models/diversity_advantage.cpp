@@ -17,6 +17,7 @@
 #include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_for.h>
 
+#include "models/friendship.hpp"
 #include "models/registry.hpp"
 #include "sim/columns.hpp"
 #include "sim/parallel.hpp"
@@ -96,10 +97,11 @@ std::vector<WorkplaceDiversity> workplace_diversity(const World& w, const Divers
     const float thr = float(p.discrimination_threshold);
     oneapi::tbb::parallel_for(oneapi::tbb::blocked_range<size_t>(0, n, 16384), [&](const auto& range) {
         std::vector<uint32_t>& c = counts.local();
-        const auto tie = columns(pop.tie);
-        const auto tie_strength = columns(pop.tie_strength);
+        const ConstTieColumns ties = tie_columns(pop);
+        const auto tie = ties.id;
+        const auto tie_strength = ties.strength;
         const uint32_t* const place = at.data();
-        const uint8_t* const outgroup = pop.tie_outgroup.data();
+        const uint8_t* const outgroup = ties.outgroup;
         const uint32_t last = uint32_t(n - 1);
         for (size_t r = range.begin(); r != range.end(); ++r) {
             if (r + kPrefetchAhead < range.end())

@@ -32,6 +32,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 
 #include <oneapi/tbb/parallel_for.h>
 
@@ -80,6 +81,22 @@ MechanismEntry friendship_mechanism() {
     MechanismEntry e = make_mechanism_entry(
         "friendship", "ties from repeated pleasant meetings, friends' meetings, decay without contact",
         friendship_fields, make_friendship);
+    static const char* const id_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
+    static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
+                                                 "tie_strength_3"};
+    static_assert(std::size(id_names) == kTieSlots);
+    for (const char* name : id_names) {
+        ColumnDecl id{name, ColumnType::U32, double(kNoResident), "",
+                      "resident id of a tie slot's acquaintance; 4294967295 = empty"};
+        id.resident_ref = true;
+        e.columns.push_back(id);
+    }
+    for (const char* name : strength_names)
+        e.columns.push_back({name, ColumnType::U8, 0.0, "meetings",
+                             "strength of the tie slot of the same number (0 = empty; a friend from "
+                             "friendship.friend_threshold)"});
+    e.columns.push_back({"tie_outgroup", ColumnType::U8, 0.0, "",
+                         "bit k set: the acquaintance in tie slot k is of another group than the resident"});
     e.series = {
         {"/timeseries/outgroup_friend_share", Dims::StepGroup, "1",
          "share of each group's members with at least one out-group friend (friendship)"},
@@ -101,6 +118,49 @@ MechanismEntry friendship_mechanism() {
         "friends' meeting or none; `friends`, the `friend_flags`: which tie slots hold an in-group "
         "friend, and whether any holds an out-group friend, for extended contact)";
     return e;
+}
+
+namespace {
+
+// The tie columns' handles, looked up once (after the registry declared them).
+struct TieHandles {
+    std::array<ColumnHandle<uint32_t>, kTieSlots> id;
+    std::array<ColumnHandle<uint8_t>, kTieSlots> strength;
+    ColumnHandle<uint8_t> outgroup;
+};
+const TieHandles& tie_handles() {
+    static const TieHandles h = [] {
+        mechanism_registry();
+        TieHandles t;
+        for (size_t k = 0; k < kTieSlots; ++k) {
+            t.id[k] = column_handle<uint32_t>("tie_" + std::to_string(k));
+            t.strength[k] = column_handle<uint8_t>("tie_strength_" + std::to_string(k));
+        }
+        t.outgroup = column_handle<uint8_t>("tie_outgroup");
+        return t;
+    }();
+    return h;
+}
+
+template <class View, class Pop>
+View tie_view(Pop& pop) {
+    const TieHandles& h = tie_handles();
+    View v{};
+    for (size_t k = 0; k < kTieSlots; ++k) {
+        v.id[k] = pop.column(h.id[k]).data();
+        v.strength[k] = pop.column(h.strength[k]).data();
+    }
+    v.outgroup = pop.column(h.outgroup).data();
+    return v;
+}
+
+} // namespace
+
+TieColumns tie_columns(Population& pop) {
+    return tie_view<TieColumns>(pop);
+}
+ConstTieColumns tie_columns(const Population& pop) {
+    return tie_view<ConstTieColumns>(pop);
 }
 
 FriendFigures friend_figures(const World& w) {
@@ -155,7 +215,9 @@ FriendFigures friend_figures(const World& w) {
         if (friends != nullptr) // the friendship mechanism's flags, one byte per resident
             count([&](size_t r) { return uint64_t(friends[r] >> kTieSlots); });
         else
-            count([&](size_t r) { return uint64_t(outgroup_friends(pop, r, thr) != 0); });
+            count([&, ties = tie_columns(pop)](size_t r) {
+                return uint64_t(outgroup_friends(ties, r, thr) != 0);
+            });
         s.g_friend[run_g] += run;
         s.g_n[run_g] += run_n;
         hood_f.fold_into(s.h_friend);
@@ -295,9 +357,11 @@ public:
             // such store.
             const Meeting* const slots = kMeetings ? today->slot.data() : nullptr;
             TieMeetings* const ties = kMeetings ? fm.ties.data() : nullptr;
-            const auto tie = columns(pop.tie);
-            const auto tie_strength = columns(pop.tie_strength);
-            const auto [tie_outgroup, friend_flags_of] = columns(pop.tie_outgroup, fm.friends);
+            const TieColumns tie_cols = tie_columns(pop);
+            const auto tie = tie_cols.id;
+            const auto tie_strength = tie_cols.strength;
+            uint8_t* const tie_outgroup = tie_cols.outgroup;
+            uint8_t* const friend_flags_of = fm.friends.data();
             // The draws' tests on integers (draw_limit: the same outcomes).
             const uint64_t meet_limit = draw_limit(p_.friend_meeting, 32),
                            decay_limit = draw_limit(p_.decay, 32);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -28,6 +30,42 @@ inline constexpr Product<FriendMeetings> kFriendMeetings{"friendship.meetings"};
 inline uint8_t friend_threshold(const World& w) {
     const uint8_t* t = w.products.find(kFriendThreshold);
     return t != nullptr ? *t : uint8_t(0);
+}
+
+// The tie slots, resident columns friendship declares: per resident
+// kTieSlots acquaintances' ids (tie_0..3, kNoResident = empty), their
+// strengths (tie_strength_0..3: 0 = empty, a friend from the friendship
+// threshold) and the out-group bits (tie_outgroup, bit k: slot k's
+// acquaintance is of another group). Other mechanisms read them through
+// these pointers, taken once before a loop (sim/columns.hpp).
+template <class Id, class Byte>
+struct TieColumnsOf {
+    std::array<Id*, kTieSlots> id;
+    std::array<Byte*, kTieSlots> strength;
+    Byte* outgroup;
+};
+using TieColumns = TieColumnsOf<uint32_t, uint8_t>;
+using ConstTieColumns = TieColumnsOf<const uint32_t, const uint8_t>;
+TieColumns tie_columns(Population& pop);
+ConstTieColumns tie_columns(const Population& pop);
+
+// Bit k set: tie slot k of resident r holds a friend (strength >= thr).
+template <class Id, class Byte>
+unsigned friend_slots(const TieColumnsOf<Id, Byte>& t, size_t r, uint8_t thr) {
+    unsigned bits = 0;
+    for (size_t k = 0; k < kTieSlots; ++k)
+        bits |= unsigned(t.strength[k][r] >= thr) << k;
+    return bits;
+}
+// Bit k set: tie slot k of resident r holds a friend of another group.
+template <class Id, class Byte>
+unsigned outgroup_friends(const TieColumnsOf<Id, Byte>& t, size_t r, uint8_t thr) {
+    return friend_slots(t, r, thr) & t.outgroup[r];
+}
+// Resident r's friend flags (sim/world.hpp friend_flags).
+template <class Id, class Byte>
+uint8_t friend_flags(const TieColumnsOf<Id, Byte>& t, size_t r, uint8_t thr) {
+    return friend_flags(friend_slots(t, r, thr), t.outgroup[r]);
 }
 
 // The ties in figures (/timeseries/outgroup_friend_share and

@@ -238,21 +238,22 @@ private:
         TieMeetings* const met = fm != nullptr && fm->ties.size() == n ? fm->ties.data() : nullptr;
         uint8_t* const flags = fm != nullptr && fm->friends.size() == n ? fm->friends.data() : nullptr;
         const uint8_t thr = friend_threshold(w);
+        const TieColumns ties = tie_columns(pop);
         parallel_for_index(n, [&](size_t r) {
             bool cleared = false;
             for (size_t k = 0; k < kTieSlots; ++k) {
-                const uint32_t t = pop.tie[k][r];
+                const uint32_t t = ties.id[k][r];
                 if (t != kNoResident && (leaving_[t] || leaving_[r])) {
-                    pop.tie[k][r] = kNoResident;
-                    pop.tie_strength[k][r] = 0;
-                    pop.tie_outgroup[r] = uint8_t(pop.tie_outgroup[r] & ~(1u << k));
+                    ties.id[k][r] = kNoResident;
+                    ties.strength[k][r] = 0;
+                    ties.outgroup[r] = uint8_t(ties.outgroup[r] & ~(1u << k));
                     if (met != nullptr)
                         met[r].info[k] = met[r].rumour[k] = 0;
                     cleared = true;
                 }
             }
             if (cleared && flags != nullptr)
-                flags[r] = thr > 0 ? friend_flags(pop, r, thr) : uint8_t(0);
+                flags[r] = thr > 0 ? friend_flags(ties, r, thr) : uint8_t(0);
         });
         pop.for_each_declared([&](const ColumnDecl& decl, auto& column) {
             if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)

@@ -26,6 +26,7 @@
 // Each resident writes only its own state; partners' states are those at
 // the start of the step, carried in the meeting slots.
 #include "models/rumours.hpp"
+#include "models/friendship.hpp"
 #include "models/registry.hpp"
 #include "models/step_meetings.hpp"
 
@@ -335,7 +336,7 @@ public:
             const StepMeetings met(w, ctx.step);
             const size_t S = met.slots;
             const bool have_ties = met.ties != nullptr;
-            const auto tie = columns(pop.tie);
+            const auto tie = tie_columns(pop).id;
             const Meeting* const slots = S > 0 ? met.places->slot.data() : nullptr;
             const TieMeetings* const ties = have_ties ? met.ties->ties.data() : nullptr;
             t = deterministic_sum<Tally>(n, [&](size_t r) {

@@ -158,20 +158,6 @@ const std::vector<ResidentColumn>& resident_columns() {
               "index into /city/places of the resident's workplace or school; 4294967295 = none"},
              true},
         };
-        static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
-        static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
-                                                     "tie_strength_3"};
-        for (const char* name : tie_names)
-            c.push_back({{name, "uint32", "", "resident id of a tie slot's acquaintance; 4294967295 = empty"},
-                         false});
-        for (const char* name : strength_names)
-            c.push_back({{name, "uint8", "meetings",
-                          "strength of the tie slot of the same number (0 = empty; a friend from "
-                          "friendship.friend_threshold)"},
-                         false});
-        c.push_back({{"tie_outgroup", "uint8", "",
-                      "bit k set: the acquaintance in tie slot k is of another group than the resident"},
-                     false});
         return c;
     }();
     return cols;

@@ -8,7 +8,7 @@
 // pointers, and parameter structs copied by value, are not. Write
 //
 //     const auto [group, prejudice] = columns(pop.group, pop.prejudice);
-//     const auto tie = columns(pop.tie); // std::array of kTieSlots pointers
+//     const auto [language, skill] = columns(pop.language, pop.skill);
 //
 // inside the loop's body function, then index the pointers. (clang 14
 // cannot capture a structured binding in a lambda: an inner lambda takes

@@ -22,23 +22,8 @@ std::mutex& lock() {
 
 // Population's own columns (sim/world.hpp): a mechanism may not declare
 // these names.
-constexpr const char* kBuiltIn[] = {"id",
-                                    "cell",
-                                    "group",
-                                    "tolerance",
-                                    "language",
-                                    "skill",
-                                    "prejudice",
-                                    "workplace",
-                                    "tie_0",
-                                    "tie_1",
-                                    "tie_2",
-                                    "tie_3",
-                                    "tie_strength_0",
-                                    "tie_strength_1",
-                                    "tie_strength_2",
-                                    "tie_strength_3",
-                                    "tie_outgroup"};
+constexpr const char* kBuiltIn[] = {"id",       "cell",  "group",     "tolerance",
+                                    "language", "skill", "prejudice", "workplace"};
 
 // The built-in columns a declared column's initial_from may name (float32,
 // drawn for every resident and newcomer).

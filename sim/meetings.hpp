@@ -119,17 +119,19 @@ inline bool has_ties(const Encounters& m, const FriendMeetings* f, uint32_t now)
 }
 
 // The meeting in slot m < slots + kTieSlots of resident r: a place slot of
-// `e`, else a friends' meeting of `f` and its tie's partner (empty when `f`
-// is null or its meetings are not those of e's step): the plain reading the
-// fast readers below agree with.
-inline Encounters::Meeting meeting(const Encounters& e, const FriendMeetings* f, const Population& pop,
-                                   size_t r, size_t m) {
+// `e`, else a friends' meeting of `f` and its tie's partner from the tie ids
+// `tie` (tie_columns(pop).id, models/friendship.hpp; empty when `f` is null
+// or its meetings are not those of e's step): the plain reading the fast
+// readers below agree with.
+template <class TieIds>
+Encounters::Meeting meeting(const Encounters& e, const FriendMeetings* f, const TieIds& tie, size_t r,
+                            size_t m) {
     if (m < e.slots)
         return e.slot[r * e.slots + m];
     const size_t k = m - e.slots;
     if (f == nullptr || f->ties_step != e.step || r >= f->ties.size() || f->ties[r].info[k] == 0)
         return Encounters::Meeting{};
-    return Encounters::Meeting{pop.tie[k][r], f->ties[r].info[k], f->ties[r].rumour[k]};
+    return Encounters::Meeting{tie[k][r], f->ties[r].info[k], f->ties[r].rumour[k]};
 }
 
 using Meeting = Encounters::Meeting;

@@ -107,11 +107,6 @@ void Population::resize_state(size_t n) {
             }
     });
     workplace.resize(n, kNoPlace);
-    for (size_t k = 0; k < kTieSlots; ++k) {
-        tie[k].resize(n, kNoResident);
-        tie_strength[k].resize(n, 0);
-    }
-    tie_outgroup.resize(n, 0);
 }
 
 const std::vector<float>& Population::trait(const std::string& name) const {
@@ -144,11 +139,6 @@ void Population::clear_slot(size_t r) {
     group[r] = 0;
     tolerance[r] = language[r] = skill[r] = prejudice[r] = 0.0f;
     workplace[r] = kNoPlace;
-    for (size_t k = 0; k < kTieSlots; ++k) {
-        tie[k][r] = kNoResident;
-        tie_strength[k][r] = 0;
-    }
-    tie_outgroup[r] = 0;
 }
 
 void restore_population(World& w, Population pop) {
@@ -180,17 +170,11 @@ void restore_population(World& w, Population pop) {
                                                     "'s " + d.name + " names resident " +
                                                     std::to_string(column[r]) + ", who does not exist");
     });
-    for (size_t r = 0; r < n; ++r) {
+    for (size_t r = 0; r < n; ++r)
         if (pop.workplace[r] != kNoPlace && pop.workplace[r] >= w.places.size())
             throw std::invalid_argument("saved population: resident " + std::to_string(r) +
                                         " works at place " + std::to_string(pop.workplace[r]) +
                                         ", not one of the city's places");
-        for (size_t k = 0; k < kTieSlots; ++k)
-            if (pop.tie[k][r] != kNoResident && (pop.tie[k][r] >= n || pop.vacant(pop.tie[k][r])))
-                throw std::invalid_argument("saved population: resident " + std::to_string(r) +
-                                            " has a tie to resident " + std::to_string(pop.tie[k][r]) +
-                                            ", who does not exist");
-    }
     std::vector<uint32_t> occupancy(cells, 0);
     for (size_t r = 0; r < n; ++r)
         if (!pop.vacant(r) && ++occupancy[pop.cell[r]] > uint32_t(w.grid.capacity))
@@ -231,8 +215,6 @@ void arrange_residents(World& w) {
                 ids[i] = new_id[ids[i]];
         });
     };
-    for (auto& tie : w.pop.tie)
-        rename(tie);
     w.pop.for_each_declared([&](const ColumnDecl& d, auto& column) {
         if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
             if (d.resident_ref)

@@ -120,9 +120,6 @@ struct Population {
     std::vector<float> skill;        // 0-1
     std::vector<float> prejudice;    // 0-1, towards out-groups
     std::vector<uint32_t> workplace; // index into World::places (workplace or school), or kNoPlace
-    std::array<std::vector<uint32_t>, kTieSlots> tie;         // resident id, or kNoResident
-    std::array<std::vector<uint8_t>, kTieSlots> tie_strength; // 0 = empty; friends from a threshold
-    std::vector<uint8_t> tie_outgroup; // bit k: tie slot k's acquaintance is of another group
 
     // The columns mechanisms declare (sim/declare.hpp), in declaration
     // order: one vector per declared column, of its type.
@@ -180,8 +177,8 @@ struct Population {
         visit_declared(*this, f);
     }
     // Resizes every column to n, filling new rows with the defaults of a
-    // resident no mechanism has touched (no workplace, no ties; a declared
-    // column's `initial`, or its `initial_from` column's value where that
+    // resident no mechanism has touched (no workplace; a declared column's
+    // `initial`, e.g. no ties, or its `initial_from` column's value where that
     // column already holds the row), after adding any column declared since
     // the population was made.
     void resize_state(size_t n);
@@ -202,10 +199,6 @@ private:
     }
     template <class P, class F>
     static void visit(P& p, F& f) {
-        static const char* const tie_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
-        static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
-                                                     "tie_strength_3"};
-        static_assert(std::size(tie_names) == kTieSlots);
         f("cell", p.cell);
         f("group", p.group);
         f("tolerance", p.tolerance);
@@ -213,26 +206,8 @@ private:
         f("skill", p.skill);
         f("prejudice", p.prejudice);
         f("workplace", p.workplace);
-        for (size_t k = 0; k < kTieSlots; ++k)
-            f(tie_names[k], p.tie[k]);
-        for (size_t k = 0; k < kTieSlots; ++k)
-            f(strength_names[k], p.tie_strength[k]);
-        f("tie_outgroup", p.tie_outgroup);
     }
 };
-
-// Bit k set: tie slot k of resident r holds a friend (strength >= thr).
-inline unsigned friend_slots(const Population& pop, size_t r, uint8_t thr) {
-    unsigned bits = 0;
-    for (size_t k = 0; k < kTieSlots; ++k)
-        bits |= unsigned(pop.tie_strength[k][r] >= thr) << k;
-    return bits;
-}
-
-// Bit k set: tie slot k of resident r holds a friend of another group.
-inline unsigned outgroup_friends(const Population& pop, size_t r, uint8_t thr) {
-    return friend_slots(pop, r, thr) & pop.tie_outgroup[r];
-}
 
 // A resident's friends in one byte: bit k (k < kTieSlots) set when tie slot
 // k holds a friend of the resident's own group, and kOutgroupFriend when any
@@ -242,9 +217,6 @@ inline constexpr uint8_t kOutgroupFriend = uint8_t(1u << kTieSlots);
 inline uint8_t friend_flags(unsigned friends, unsigned outgroup) {
     return uint8_t((friends & ~outgroup & ((1u << kTieSlots) - 1)) |
                    ((friends & outgroup) != 0 ? kOutgroupFriend : 0u));
-}
-inline uint8_t friend_flags(const Population& pop, size_t r, uint8_t thr) {
-    return friend_flags(friend_slots(pop, r, thr), pop.tie_outgroup[r]);
 }
 
 struct World {
@@ -295,14 +267,14 @@ World build_world(const CityConfig& config, uint64_t seed);
 // one -- a checkpoint -- and recounts. Throws std::invalid_argument, naming
 // the problem, when the columns differ in length or a resident's cell,
 // group or a cell's occupancy is out of range (a damaged or foreign state).
-// Vacant slots (cell == kNoCell) are accepted; no tie or resident_ref
-// column may name one.
+// Vacant slots (cell == kNoCell) are accepted; no resident_ref column (the
+// tie ids among them) may name one.
 void restore_population(World& world, Population pop);
 
 // Renumbers the residents so that those who meet are near each other in
 // memory: by group, then workplace or school (none last), then home
 // neighbourhood, then home cell, then the old id. Every Population column
-// is permuted and the tie ids renamed; the counts and `hood` are
+// is permuted and the resident_ref columns (the tie ids among them) renamed; the counts and `hood` are
 // recomputed. Ids are labels: the model does not depend on their order, but
 // the passes over residents read partners' and friends' data at their ids
 // and the meetings' records at their units, and the encounters' sort by unit

@@ -45,7 +45,7 @@ auto& culture_counts(W& w) {
 }
 // The meeting in slot m of resident r (sim/meetings.hpp meeting()).
 inline Encounters::Meeting meeting_at(const World& w, size_t r, size_t m) {
-    return meeting(place_meetings(w), w.products.find(kFriendMeetings), w.pop, r, m);
+    return meeting(place_meetings(w), w.products.find(kFriendMeetings), tie_columns(w.pop).id, r, m);
 }
 
 // ---------------------------------------------------------------- helpers
@@ -124,13 +124,13 @@ inline void take_state(World& w) {
 
 // Makes a and b hold each other in tie slots ka / kb at strength s.
 inline void befriend(World& w, uint32_t a, size_t ka, uint32_t b, size_t kb, uint8_t s) {
-    w.pop.tie[ka][a] = b;
-    w.pop.tie_strength[ka][a] = s;
-    w.pop.tie[kb][b] = a;
-    w.pop.tie_strength[kb][b] = s;
+    tie_columns(w.pop).id[ka][a] = b;
+    tie_columns(w.pop).strength[ka][a] = s;
+    tie_columns(w.pop).id[kb][b] = a;
+    tie_columns(w.pop).strength[kb][b] = s;
     if (w.pop.group[a] != w.pop.group[b]) { // as the friendship mechanism records it
-        w.pop.tie_outgroup[a] = uint8_t(w.pop.tie_outgroup[a] | (1u << ka));
-        w.pop.tie_outgroup[b] = uint8_t(w.pop.tie_outgroup[b] | (1u << kb));
+        tie_columns(w.pop).outgroup[a] = uint8_t(tie_columns(w.pop).outgroup[a] | (1u << ka));
+        tie_columns(w.pop).outgroup[b] = uint8_t(tie_columns(w.pop).outgroup[b] | (1u << kb));
     }
 }
 
@@ -148,7 +148,7 @@ inline void step_attitudes_once(World& w, const AttitudesParams& p, uint8_t frie
 // A friends' meeting of r with q (who must be in r's tie slot k) written
 // to r's tie slot k of the friends' meetings.
 inline void friends_meet(World& w, uint32_t r, size_t k, uint32_t q) {
-    REQUIRE(w.pop.tie[k][r] == q);
+    REQUIRE(tie_columns(w.pop).id[k][r] == q);
     const uint8_t out = w.pop.group[r] != w.pop.group[q] ? Encounters::kOutgroup : 0;
     TieMeetings& met = friends_meetings(w).ties[r];
     met.info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive | out);
@@ -178,7 +178,7 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
     const FriendMeetings* const friends = w.products.find(kFriendMeetings);
     const size_t n = pop.size(), place_slots = places.slots, S = place_slots + kTieSlots;
     const uint8_t thr = icsim::friend_threshold(w);
-    const auto at = [&](size_t q, size_t m) { return meeting(places, friends, pop, q, m); };
+    const auto at = [&](size_t q, size_t m) { return meeting(places, friends, tie_columns(pop).id, q, m); };
     for (size_t r = 0; r < n; ++r) {
         for (size_t m = 0; m < S; ++m) {
             const Encounters::Meeting mt = at(r, m);
@@ -212,11 +212,11 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
                 if ((mt.info & (Encounters::kFriend | Encounters::kPositive | Encounters::kNegative)) !=
                     (Encounters::kFriend | Encounters::kPositive))
                     bad.add(where.str() + ": a friends' meeting is not a pleasant friend meeting");
-                if (pop.tie[k][r] != q || pop.tie_strength[k][r] < thr)
+                if (tie_columns(pop).id[k][r] != q || tie_columns(pop).strength[k][r] < thr)
                     bad.add(where.str() + ": a friends' meeting without a friendship in that tie slot");
                 // Mutual friends draw the meeting once per pair: both see it.
                 for (size_t kq = 0; kq < kTieSlots; ++kq)
-                    if (pop.tie[kq][q] == r && pop.tie_strength[kq][q] >= thr &&
+                    if (tie_columns(pop).id[kq][q] == r && tie_columns(pop).strength[kq][q] >= thr &&
                         at(q, place_slots + kq).partner != r)
                         bad.add(where.str() + ": a mutual friend did not see the friends' meeting");
             }
@@ -224,11 +224,11 @@ inline Problems check_meetings(const World& w, const std::vector<uint32_t>& cult
         // A mutual friendship without a meeting on r's side must not have
         // one on the friend's side either.
         for (size_t k = 0; k < kTieSlots; ++k) {
-            const uint32_t q = pop.tie[k][r];
-            if (pop.tie_strength[k][r] < thr || thr == 0 || at(r, place_slots + k).partner == q)
+            const uint32_t q = tie_columns(pop).id[k][r];
+            if (tie_columns(pop).strength[k][r] < thr || thr == 0 || at(r, place_slots + k).partner == q)
                 continue;
             for (size_t kq = 0; kq < kTieSlots; ++kq)
-                if (pop.tie[kq][q] == r && pop.tie_strength[kq][q] >= thr &&
+                if (tie_columns(pop).id[kq][q] == r && tie_columns(pop).strength[kq][q] >= thr &&
                     at(q, place_slots + kq).partner == r)
                     bad.add("resident " + std::to_string(r) + " tie " + std::to_string(k) +
                             ": only the friend saw the friends' meeting");
@@ -245,9 +245,9 @@ inline Problems check_ties(const World& w) {
     const size_t n = pop.size();
     for (size_t r = 0; r < n; ++r)
         for (size_t k = 0; k < kTieSlots; ++k) {
-            const uint32_t q = pop.tie[k][r];
+            const uint32_t q = tie_columns(pop).id[k][r];
             const std::string where = "resident " + std::to_string(r) + " tie " + std::to_string(k);
-            if (pop.tie_strength[k][r] == 0) {
+            if (tie_columns(pop).strength[k][r] == 0) {
                 if (q != kNoResident)
                     bad.add(where + ": an empty slot holds id " + std::to_string(q));
                 continue;
@@ -255,7 +255,7 @@ inline Problems check_ties(const World& w) {
             if (q >= n || q == r)
                 bad.add(where + ": invalid id " + std::to_string(q));
             for (size_t j = 0; j < k; ++j)
-                if (pop.tie_strength[j][r] > 0 && pop.tie[j][r] == q)
+                if (tie_columns(pop).strength[j][r] > 0 && tie_columns(pop).id[j][r] == q)
                     bad.add(where + ": the same acquaintance in two slots");
         }
     return bad;

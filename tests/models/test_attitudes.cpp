@@ -127,7 +127,7 @@ TEST_SUITE("unit") {
         flags[h] = kOutgroupFriend; // g in slot 0 is an acquaintance
         flags[i] = kOutgroupFriend;
         for (uint32_t r = 0; r < 12; ++r)
-            CHECK(int(friend_flags(w.pop, r, 3)) == int(flags[r]));
+            CHECK(int(friend_flags(tie_columns(w.pop), r, 3)) == int(flags[r]));
         AttitudesParams p;
         p.contact_effect = 0;
         p.relaxation = 0;

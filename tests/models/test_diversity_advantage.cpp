@@ -27,17 +27,17 @@ World workplaces() {
         w.pop.workplace[r] = r < 6 ? 0 : r < 8 ? 1 : kNoPlace;
         employed[r] = r < 8;
         disc[r] = 0;
-        w.pop.tie_outgroup[r] = 0;
+        tie_columns(w.pop).outgroup[r] = 0;
         for (size_t k = 0; k < kTieSlots; ++k) {
-            w.pop.tie[k][r] = kNoResident;
-            w.pop.tie_strength[k][r] = 0;
+            tie_columns(w.pop).id[k][r] = kNoResident;
+            tie_columns(w.pop).strength[k][r] = 0;
         }
     }
     const auto tie = [&](uint32_t a, size_t k, uint32_t b) {
-        w.pop.tie[k][a] = b;
-        w.pop.tie_strength[k][a] = 3;
+        tie_columns(w.pop).id[k][a] = b;
+        tie_columns(w.pop).strength[k][a] = 3;
         if (w.pop.group[a] != w.pop.group[b])
-            w.pop.tie_outgroup[a] = uint8_t(w.pop.tie_outgroup[a] | (1u << k));
+            tie_columns(w.pop).outgroup[a] = uint8_t(tie_columns(w.pop).outgroup[a] | (1u << k));
     };
     tie(0, 0, 3); // cross-group colleagues
     tie(3, 0, 0);
@@ -74,7 +74,7 @@ TEST_CASE("diversity advantage: D and M of a hand-made workplace") {
     p.tie_weight = 1;
     CHECK(workplace_diversity(w, p)[0].inclusion == doctest::Approx(1));
     World segregated = workplaces();
-    segregated.pop.tie_outgroup[0] = 0, segregated.pop.tie_outgroup[3] = 0;
+    tie_columns(segregated.pop).outgroup[0] = 0, tie_columns(segregated.pop).outgroup[3] = 0;
     CHECK(workplace_diversity(segregated, p)[0].inclusion == 0);
 }
 

@@ -152,10 +152,10 @@ TEST_SUITE("unit") {
         // tie slot and the tie is renewed (no decay even at decay = 1).
         World w = strip_world(3);
         befriend(w, 0, 2, 1, 1, 3);
-        w.pop.tie[0][2] = 0; // resident 2 knows 0 as an acquaintance (strength 1 < 3)
-        w.pop.tie_strength[0][2] = 1;
-        w.pop.tie[3][0] = 2;
-        w.pop.tie_strength[3][0] = 1;
+        tie_columns(w.pop).id[0][2] = 0; // resident 2 knows 0 as an acquaintance (strength 1 < 3)
+        tie_columns(w.pop).strength[0][2] = 1;
+        tie_columns(w.pop).id[3][0] = 2;
+        tie_columns(w.pop).strength[3][0] = 1;
         FriendshipParams p;
         p.friend_threshold = 3;
         p.decay = 1;
@@ -172,15 +172,15 @@ TEST_SUITE("unit") {
         CHECK(met(0, 2).partner == 1);
         CHECK(met(1, 1).partner == 0);
         CHECK(met(0, 2).info == (Encounters::kFriend | Encounters::kPositive));
-        CHECK(w.pop.tie_strength[2][0] == 3);
-        CHECK(w.pop.tie_strength[1][1] == 3);
+        CHECK(tie_columns(w.pop).strength[2][0] == 3);
+        CHECK(tie_columns(w.pop).strength[1][1] == 3);
         // the acquaintance (below threshold) had no meeting and decayed to 0 on both sides
         CHECK(met(0, 3).partner == kNoResident);
         CHECK(met(2, 0).partner == kNoResident);
-        CHECK(w.pop.tie_strength[3][0] == 0);
-        CHECK(w.pop.tie[3][0] == kNoResident);
-        CHECK(w.pop.tie_strength[0][2] == 0);
-        CHECK(w.pop.tie[0][2] == kNoResident);
+        CHECK(tie_columns(w.pop).strength[3][0] == 0);
+        CHECK(tie_columns(w.pop).id[3][0] == kNoResident);
+        CHECK(tie_columns(w.pop).strength[0][2] == 0);
+        CHECK(tie_columns(w.pop).id[0][2] == kNoResident);
         Counters c;
         m->counters(c);
         CHECK(counter(c, "friendships_lost") == 0);
@@ -206,9 +206,9 @@ TEST_SUITE("unit") {
             place_meetings(w).step = s;
             take_state(w);
             m->step(w, StepContext{1, s, &policy});
-            differ += w.pop.tie_strength[0][0] != w.pop.tie_strength[0][1];
+            differ += tie_columns(w.pop).strength[0][0] != tie_columns(w.pop).strength[0][1];
         }
-        CHECK(w.pop.tie_strength[0][0] < 200); // decay did act
+        CHECK(tie_columns(w.pop).strength[0][0] < 200); // decay did act
         CHECK(differ == 0);
     }
 
@@ -232,7 +232,7 @@ TEST_SUITE("integration") {
         const uint8_t thr = friend_threshold(w);
         auto holds_as_friend = [&](uint32_t a, uint32_t b) {
             for (size_t k = 0; k < kTieSlots; ++k)
-                if (w.pop.tie[k][a] == b && w.pop.tie_strength[k][a] >= thr)
+                if (tie_columns(w.pop).id[k][a] == b && tie_columns(w.pop).strength[k][a] >= thr)
                     return true;
             return false;
         };

@@ -70,8 +70,6 @@ World compacted(const World& w) {
             if (id != kNoResident)
                 id = new_id[id];
     };
-    for (auto& t : c.pop.tie)
-        rename(t);
     c.pop.for_each_declared([&](const ColumnDecl& d, auto& column) {
         if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
             if (d.resident_ref)
@@ -185,7 +183,7 @@ TEST_SUITE("integration") {
                 for (size_t k = 0; k < kTieSlots; ++k)
                     if (friends_meetings(w).ties[r].info[k] != 0) {
                         ++held;
-                        without_tie += w.pop.tie[k][r] == kNoResident;
+                        without_tie += tie_columns(w.pop).id[k][r] == kNoResident;
                     }
             return std::pair{held, without_tie};
         };
@@ -206,11 +204,11 @@ TEST_SUITE("integration") {
         const auto& mentor = w.pop.column(column_handle<uint32_t>("mentor"));
         for (size_t r = 0; r < w.pop.size(); ++r) {
             for (size_t k = 0; k < kTieSlots; ++k) {
-                const uint32_t q = w.pop.tie[k][r];
+                const uint32_t q = tie_columns(w.pop).id[k][r];
                 CHECK((q == kNoResident || !w.pop.vacant(q)));
                 if (q == kNoResident) {
-                    CHECK(w.pop.tie_strength[k][r] == 0);
-                    CHECK((w.pop.tie_outgroup[r] >> k & 1) == 0);
+                    CHECK(tie_columns(w.pop).strength[k][r] == 0);
+                    CHECK((tie_columns(w.pop).outgroup[r] >> k & 1) == 0);
                 }
             }
             CHECK((mentor[r] == kNoResident || !w.pop.vacant(mentor[r])));
@@ -248,8 +246,8 @@ TEST_SUITE("integration") {
             CHECK(!w.pop.vacant(r));
             CHECK(w.pop.workplace[r] == kNoPlace);
             for (size_t k = 0; k < kTieSlots; ++k)
-                CHECK(w.pop.tie[k][r] == kNoResident);
-            CHECK(w.pop.tie_outgroup[r] == 0);
+                CHECK(tie_columns(w.pop).id[k][r] == kNoResident);
+            CHECK(tie_columns(w.pop).outgroup[r] == 0);
             CHECK(contact_positive(w.pop)[r] == 0.0f);
             CHECK(years[r] == 0.0f);
             CHECK(w.pop.column(disposition_column())[r] == w.pop.prejudice[r]);

@@ -174,8 +174,6 @@ TEST_CASE("organisations: the library's policy variants do not run like the base
             bytes.push_back(std::move(b));
         };
         add(p.cell), add(p.language), add(p.prejudice), add(contact_positive(p)), add(contact_negative(p));
-        for (size_t k = 0; k < kTieSlots; ++k)
-            add(p.tie[k]);
         for (const auto& c : declared_columns()) {
             if (c.type == ColumnType::U8)
                 add(p.column(column_handle<uint8_t>(c.name)));

@@ -47,8 +47,8 @@ TEST_SUITE("unit") {
             CHECK(cultures(w.pop)[r] == 0u);
             CHECK(rumour_states(w.pop)[r] == 0);
             for (size_t k = 0; k < kTieSlots; ++k) {
-                CHECK(w.pop.tie[k][r] == kNoResident);
-                CHECK(w.pop.tie_strength[k][r] == 0);
+                CHECK(tie_columns(w.pop).id[k][r] == kNoResident);
+                CHECK(tie_columns(w.pop).strength[k][r] == 0);
             }
         }
         // every column has one row per resident
@@ -158,7 +158,7 @@ TEST_SUITE("integration") {
         REQUIRE(thr > 0);
         for (size_t r = 0; r < n; ++r) {
             const size_t g = w.pop.group[r], h = w.hood[r];
-            const double f = outgroup_friends(w.pop, r, thr) != 0 ? 1 : 0;
+            const double f = outgroup_friends(tie_columns(w.pop), r, thr) != 0 ? 1 : 0;
             g_n[g] += 1;
             g_p[g] += w.pop.prejudice[r];
             g_f[g] += f;

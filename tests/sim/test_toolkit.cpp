@@ -11,6 +11,7 @@
 
 #include <oneapi/tbb/task_arena.h>
 
+#include "models/friendship.hpp"
 #include "sim/bytes.hpp"
 #include "sim/columns.hpp"
 #include "sim/counting_sort.hpp"
@@ -192,8 +193,8 @@ TEST_SUITE("unit") {
         Population pop;
         pop.cell.assign(3, 0);
         pop.resize_state(3);
-        pop.tie[0][1] = 0;
-        pop.tie[2][1] = 2;
+        tie_columns(pop).id[0][1] = 0;
+        tie_columns(pop).id[2][1] = 2;
         Encounters today;
         today.slots = 2;
         today.step = 5;
@@ -203,12 +204,12 @@ TEST_SUITE("unit") {
         fm.ties_step = 5;
         fm.ties.resize(3);
         Random rng{11};
-        const auto tie = columns(pop.tie);
+        const auto tie = tie_columns(pop).id;
         for (int trial = 0; trial < 64; ++trial) {
             TieMeetings& t = fm.ties[1];
             t = {};
             for (size_t k = 0; k < kTieSlots; ++k)
-                if (pop.tie[k][1] != kNoResident && rng.below(2)) {
+                if (tie_columns(pop).id[k][1] != kNoResident && rng.below(2)) {
                     t.info[k] = uint8_t(Encounters::kFriend | Encounters::kPositive |
                                         (rng.below(2) ? Encounters::kOutgroup : 0));
                     t.rumour[k] = uint8_t(rng.next());
@@ -218,7 +219,7 @@ TEST_SUITE("unit") {
                 const unsigned mask = tie_slots(t, bits);
                 std::vector<size_t> seen;
                 for_each_tie_meeting(t, mask, tie, 1, [&](size_t k, const Meeting& mt) {
-                    const Meeting want = meeting(today, &fm, pop, 1, today.slots + k);
+                    const Meeting want = meeting(today, &fm, tie_columns(pop).id, 1, today.slots + k);
                     CHECK(mt.partner == want.partner);
                     CHECK(mt.info == want.info);
                     CHECK(mt.rumour == want.rumour);
@@ -226,7 +227,7 @@ TEST_SUITE("unit") {
                 });
                 std::vector<size_t> want;
                 for (size_t k = 0; k < kTieSlots; ++k)
-                    if (meeting(today, &fm, pop, 1, today.slots + k).info & bits)
+                    if (meeting(today, &fm, tie_columns(pop).id, 1, today.slots + k).info & bits)
                         want.push_back(k);
                 CHECK(seen == want);
             }
@@ -234,7 +235,7 @@ TEST_SUITE("unit") {
             unsigned any = 0, lone = 0, want_any = 0, want_lone = 0;
             tie_rumours(t, any, lone);
             for (size_t k = 0; k < kTieSlots; ++k) {
-                const unsigned o = meeting(today, &fm, pop, 1, today.slots + k).rumour;
+                const unsigned o = meeting(today, &fm, tie_columns(pop).id, 1, today.slots + k).rumour;
                 want_any |= o;
                 want_lone |= o & ~(o >> 1);
             }
@@ -243,20 +244,20 @@ TEST_SUITE("unit") {
         }
         // meeting(): place slots first, then the ties' (partner from the tie
         // column); none from ties of another step.
-        CHECK(meeting(today, &fm, pop, 1, 0).partner == 2);
-        CHECK(meeting(today, &fm, pop, 1, 0).rumour == 3);
-        CHECK(meeting(today, &fm, pop, 1, 1).partner == kNoResident);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 0).partner == 2);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 0).rumour == 3);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 1).partner == kNoResident);
         fm.ties[1] = {};
         fm.ties[1].info[2] = Encounters::kFriend;
-        CHECK(meeting(today, &fm, pop, 1, 4).partner == 2);
-        CHECK(meeting(today, &fm, pop, 1, 5).partner == kNoResident);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 4).partner == 2);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 5).partner == kNoResident);
         CHECK(has_ties(today, &fm, 5));
         CHECK(!has_ties(today, nullptr, 5));
-        CHECK(meeting(today, nullptr, pop, 1, 4).partner == kNoResident);
-        CHECK(meeting(today, nullptr, pop, 1, 0).partner == 2);
+        CHECK(meeting(today, nullptr, tie_columns(pop).id, 1, 4).partner == kNoResident);
+        CHECK(meeting(today, nullptr, tie_columns(pop).id, 1, 0).partner == 2);
         fm.ties_step = 4;
         CHECK(!has_ties(today, &fm, 5));
-        CHECK(meeting(today, &fm, pop, 1, 4).partner == kNoResident);
+        CHECK(meeting(today, &fm, tie_columns(pop).id, 1, 4).partner == kNoResident);
     }
 
     TEST_CASE("toolkit: write_slots copies the runs and empties the rest, in every shape") {

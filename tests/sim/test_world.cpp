@@ -5,12 +5,14 @@
 #include <stdexcept>
 #include <string>
 #include <tuple>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
 #include <oneapi/tbb/task_arena.h>
 
 #include "models/culture.hpp"
+#include "models/friendship.hpp"
 #include "models/rumours.hpp"
 #include "sim/engine.hpp"
 #include "sim/meetings.hpp"
@@ -235,11 +237,11 @@ TEST_SUITE("unit") {
             w.pop.workplace[r] = r % 5 == 0 ? kNoPlace : uint32_t((r * 2654435761u) >> 13) % 4;
             cultures(w.pop)[r] = uint32_t(r);
             rumour_states(w.pop)[r] = uint8_t(r * 37);
-            w.pop.tie_outgroup[r] = uint8_t(r % 16);
+            tie_columns(w.pop).outgroup[r] = uint8_t(r % 16);
             for (size_t k = 0; k < kTieSlots; ++k) {
                 const bool empty = (r + k) % 3 == 0;
-                w.pop.tie[k][r] = empty ? kNoResident : uint32_t((r * 31 + k * 97 + 1) % n);
-                w.pop.tie_strength[k][r] = empty ? 0 : uint8_t(1 + (r + k) % 9);
+                tie_columns(w.pop).id[k][r] = empty ? kNoResident : uint32_t((r * 31 + k * 97 + 1) % n);
+                tie_columns(w.pop).strength[k][r] = empty ? 0 : uint8_t(1 + (r + k) % 9);
             }
         }
         const World before = w;
@@ -259,9 +261,12 @@ TEST_SUITE("unit") {
             for (size_t i = 0; i < n; ++i)
                 column[i] = source[old[i]];
         });
-        for (auto& tie : expect.tie)
-            for (auto& id : tie)
-                id = id == kNoResident ? kNoResident : new_of_old[id];
+        expect.for_each_declared([&](const ColumnDecl& d, auto& column) { // the tie ids among them
+            if constexpr (std::is_same_v<typename std::decay_t<decltype(column)>::value_type, uint32_t>)
+                if (d.resident_ref)
+                    for (auto& id : column)
+                        id = id == kNoResident ? kNoResident : new_of_old[id];
+        });
         auto bytes = [](const Population& p) {
             std::vector<std::string> out;
             p.for_each_column([&](const char*, const auto& c) {
