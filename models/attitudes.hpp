@@ -25,9 +25,10 @@ struct AttitudesParams {
 const std::vector<Field<AttitudesParams>>& attitudes_fields();
 std::unique_ptr<Mechanism> make_attitudes(const AttitudesParams& params, const World& world);
 
-// The contact counts the mechanism declares (Population::column): recent
-// positive and negative out-group contacts, decaying counts.
-ColumnHandle<float> disposition_column(); // the prejudice a resident relaxes towards
+// The columns the mechanism declares (Population::column): the disposition
+// (the prejudice a resident relaxes towards, its initial prejudice) and the
+// recent positive and negative out-group contacts (decaying counts).
+ColumnHandle<float> disposition_column();
 ColumnHandle<float> contact_positive_column();
 ColumnHandle<float> contact_negative_column();
 inline std::vector<float>& contact_positive(Population& pop) {

@@ -32,7 +32,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <string>
+#include <iterator>
 
 #include <oneapi/tbb/parallel_for.h>
 
@@ -77,21 +77,27 @@ const std::vector<Field<FriendshipParams>>& friendship_fields() {
     return fields;
 }
 
+namespace {
+
+// The tie columns' names, slot by slot.
+constexpr const char* kTieIdNames[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
+constexpr const char* kTieStrengthNames[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
+                                             "tie_strength_3"};
+static_assert(std::size(kTieIdNames) == kTieSlots && std::size(kTieStrengthNames) == kTieSlots);
+
+} // namespace
+
 MechanismEntry friendship_mechanism() {
     MechanismEntry e = make_mechanism_entry(
         "friendship", "ties from repeated pleasant meetings, friends' meetings, decay without contact",
         friendship_fields, make_friendship);
-    static const char* const id_names[] = {"tie_0", "tie_1", "tie_2", "tie_3"};
-    static const char* const strength_names[] = {"tie_strength_0", "tie_strength_1", "tie_strength_2",
-                                                 "tie_strength_3"};
-    static_assert(std::size(id_names) == kTieSlots);
-    for (const char* name : id_names) {
+    for (const char* name : kTieIdNames) {
         ColumnDecl id{name, ColumnType::U32, double(kNoResident), "",
                       "resident id of a tie slot's acquaintance; 4294967295 = empty"};
         id.resident_ref = true;
         e.columns.push_back(id);
     }
-    for (const char* name : strength_names)
+    for (const char* name : kTieStrengthNames)
         e.columns.push_back({name, ColumnType::U8, 0.0, "meetings",
                              "strength of the tie slot of the same number (0 = empty; a friend from "
                              "friendship.friend_threshold)"});
@@ -133,8 +139,8 @@ const TieHandles& tie_handles() {
         mechanism_registry();
         TieHandles t;
         for (size_t k = 0; k < kTieSlots; ++k) {
-            t.id[k] = column_handle<uint32_t>("tie_" + std::to_string(k));
-            t.strength[k] = column_handle<uint8_t>("tie_strength_" + std::to_string(k));
+            t.id[k] = column_handle<uint32_t>(kTieIdNames[k]);
+            t.strength[k] = column_handle<uint8_t>(kTieStrengthNames[k]);
         }
         t.outgroup = column_handle<uint8_t>("tie_outgroup");
         return t;
